@@ -1,0 +1,4 @@
+DROP TABLE memberships;
+DROP TABLE providers;
+DROP TABLE locations;
+DROP TABLE businesses;

@@ -1,0 +1,3 @@
+DROP TABLE invoice_lines;
+DROP TABLE invoices;
+DROP TABLE provider_invoice_counters;

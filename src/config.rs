@@ -1,0 +1,277 @@
+//! Typed settings read once from the environment at start-up.
+//! Local runs need none of them; production refuses to start without its secrets.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Test,
+    Production,
+}
+
+impl AppEnv {
+    fn parse(raw: &str) -> Option<Self> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "development" | "dev" | "local" => Some(Self::Development),
+            "test" => Some(Self::Test),
+            "production" | "prod" => Some(Self::Production),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub env: AppEnv,
+    pub host: String,
+    pub port: u16,
+    /// `None` means: start and use the private local cluster under `var/pg`.
+    pub database_url: Option<String>,
+    pub db_pool_size: u32,
+    /// 64 bytes for signing and encrypting the session cookie.
+    pub session_key: Vec<u8>,
+    pub base_url: String,
+    pub smtp_url: Option<String>,
+    pub stripe_secret_key: Option<String>,
+    pub stripe_webhook_secret: Option<String>,
+    pub sentry_dsn: Option<String>,
+    /// Project directory holding `var/` (local database, mail files).
+    pub root_dir: PathBuf,
+    pub local_pg_port: u16,
+}
+
+// Secrets never reach logs through a derived Debug.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("env", &self.env)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field("base_url", &self.base_url)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
+            .field("stripe", &self.stripe_secret_key.is_some())
+            .field("sentry", &self.sentry_dsn.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("production needs these environment variables set: {}", .0.join(", "))]
+    MissingInProduction(Vec<&'static str>),
+    #[error("{name} is invalid: {why}")]
+    Invalid { name: &'static str, why: String },
+}
+
+fn invalid(name: &'static str, why: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        why: why.into(),
+    }
+}
+
+/// A development-only key: cookies signed with it are worthless outside a laptop.
+const DEV_SESSION_KEY: &[u8; 64] =
+    b"larder-development-session-key-not-for-production-use-0123456789";
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the settings from any variable source, so tests need not touch the process env.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let env = match var("APP_ENV") {
+            None => AppEnv::Development,
+            Some(raw) => AppEnv::parse(&raw)
+                .ok_or_else(|| invalid("APP_ENV", "use development, test or production"))?,
+        };
+        if env == AppEnv::Production {
+            let missing: Vec<&'static str> = ["SESSION_KEY", "BASE_URL", "DATABASE_URL"]
+                .into_iter()
+                .filter(|name| var(name).is_none())
+                .collect();
+            if !missing.is_empty() {
+                return Err(ConfigError::MissingInProduction(missing));
+            }
+        }
+
+        let port = match var("PORT") {
+            None => 8080,
+            Some(raw) => raw
+                .parse()
+                .map_err(|_| invalid("PORT", "expected a number from 0 to 65535"))?,
+        };
+        let local_pg_port = match var("LARDER_PG_PORT") {
+            None => 54329,
+            Some(raw) => raw
+                .parse()
+                .map_err(|_| invalid("LARDER_PG_PORT", "expected a port number"))?,
+        };
+        let db_pool_size = match var("DB_POOL_SIZE") {
+            None => 10,
+            Some(raw) => raw
+                .parse()
+                .ok()
+                .filter(|n| (1..=200).contains(n))
+                .ok_or_else(|| invalid("DB_POOL_SIZE", "expected 1 to 200"))?,
+        };
+        let session_key = match var("SESSION_KEY") {
+            None => DEV_SESSION_KEY.to_vec(),
+            Some(raw) => parse_session_key(&raw)?,
+        };
+        let host = var("HOST").unwrap_or_else(|| {
+            if env == AppEnv::Production {
+                "0.0.0.0".into()
+            } else {
+                "127.0.0.1".into()
+            }
+        });
+        let base_url = var("BASE_URL")
+            .unwrap_or_else(|| format!("http://127.0.0.1:{port}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(invalid("BASE_URL", "must start with http:// or https://"));
+        }
+        let database_url = var("DATABASE_URL");
+        if let Some(url) = &database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(invalid("DATABASE_URL", "must be a postgres:// URL"));
+            }
+        }
+        let root_dir = var("LARDER_ROOT")
+            .map(PathBuf::from)
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("."));
+
+        Ok(Self {
+            env,
+            host,
+            port,
+            database_url,
+            db_pool_size,
+            session_key,
+            base_url,
+            smtp_url: var("SMTP_URL"),
+            stripe_secret_key: var("STRIPE_SECRET_KEY"),
+            stripe_webhook_secret: var("STRIPE_WEBHOOK_SECRET"),
+            sentry_dsn: var("SENTRY_DSN"),
+            root_dir,
+            local_pg_port,
+        })
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.env == AppEnv::Production
+    }
+}
+
+/// Accepts 128 hex characters (64 bytes), as `openssl rand -hex 64` prints.
+fn parse_session_key(raw: &str) -> Result<Vec<u8>, ConfigError> {
+    let bytes = hex::decode(raw).map_err(|_| {
+        invalid(
+            "SESSION_KEY",
+            "expected 128 hex characters (openssl rand -hex 64)",
+        )
+    })?;
+    if bytes.len() < 64 {
+        return Err(invalid(
+            "SESSION_KEY",
+            "needs at least 64 bytes (128 hex characters)",
+        ));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_suit_local_development() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.env, AppEnv::Development);
+        assert_eq!(c.port, 8080);
+        assert_eq!(c.host, "127.0.0.1");
+        assert_eq!(c.base_url, "http://127.0.0.1:8080");
+        assert!(c.database_url.is_none());
+        assert_eq!(c.session_key.len(), 64);
+    }
+
+    #[test]
+    fn production_names_every_missing_secret() {
+        let err = config(&[("APP_ENV", "production")]).unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::MissingInProduction(vec!["SESSION_KEY", "BASE_URL", "DATABASE_URL"])
+        );
+        assert_eq!(
+            err.to_string(),
+            "production needs these environment variables set: SESSION_KEY, BASE_URL, DATABASE_URL"
+        );
+    }
+
+    #[test]
+    fn production_starts_with_its_secrets() {
+        let key = "ab".repeat(64);
+        let c = config(&[
+            ("APP_ENV", "production"),
+            ("SESSION_KEY", &key),
+            ("BASE_URL", "https://larder.example/"),
+            ("DATABASE_URL", "postgres://u:p@db/larder"),
+        ])
+        .unwrap();
+        assert!(c.is_production());
+        assert_eq!(c.host, "0.0.0.0");
+        assert_eq!(c.base_url, "https://larder.example");
+    }
+
+    #[test]
+    fn short_or_malformed_session_keys_are_refused() {
+        for bad in ["abc", &"ab".repeat(32), &"zz".repeat(64)] {
+            let err = config(&[("SESSION_KEY", bad)]).unwrap_err();
+            assert!(matches!(
+                err,
+                ConfigError::Invalid {
+                    name: "SESSION_KEY",
+                    ..
+                }
+            ));
+        }
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases = [
+            ("PORT", "eighty"),
+            ("APP_ENV", "staging-ish"),
+            ("DATABASE_URL", "mysql://x"),
+            ("BASE_URL", "larder.example"),
+            ("DB_POOL_SIZE", "0"),
+        ];
+        for (name, value) in cases {
+            match config(&[(name, value)]) {
+                Err(ConfigError::Invalid { name: got, .. }) => assert_eq!(got, name),
+                other => panic!("{name}={value} gave {other:?}"),
+            }
+        }
+    }
+}

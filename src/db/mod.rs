@@ -1,0 +1,53 @@
+//! Database access: the r2d2 pool, embedded migrations, and the one helper that moves
+//! blocking Diesel work off the async executor.
+
+pub mod local;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::PgConnection;
+use diesel::connection::SimpleConnection;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+pub type DbPool = Pool<ConnectionManager<PgConnection>>;
+pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// Every pooled connection gets a statement timeout, so one runaway query cannot hold a
+/// connection (and a worker thread) for ever.
+#[derive(Debug)]
+struct SessionSettings;
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute("SET statement_timeout = '15s'; SET TIME ZONE 'UTC'")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+pub fn build_pool(url: &str, max_size: u32) -> Result<DbPool, r2d2::Error> {
+    Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(5))
+        .idle_timeout(Some(Duration::from_secs(300)))
+        .connection_customizer(Box::new(SessionSettings))
+        .build(ConnectionManager::new(url))
+}
+
+/// Applies pending migrations; returns how many ran.
+pub fn run_migrations(
+    conn: &mut impl MigrationHarness<Pg>,
+) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+    Ok(conn.run_pending_migrations(MIGRATIONS)?.len())
+}
+
+/// Is the database reachable and answering? Used by `/readyz`.
+pub fn ping(conn: &mut PgConnection) -> QueryResult<()> {
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
+}

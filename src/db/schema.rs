@@ -1,0 +1,343 @@
+// @generated automatically by Diesel CLI.
+
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
+diesel::table! {
+    businesses (id) {
+        id -> Uuid,
+        name -> Text,
+        vat_number -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    cart_items (id) {
+        id -> Uuid,
+        cart_id -> Uuid,
+        product_id -> Uuid,
+        quantity -> Numeric,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    carts (id) {
+        id -> Uuid,
+        business_id -> Uuid,
+        provider_id -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> Uuid,
+        order_id -> Uuid,
+        status -> Text,
+        scheduled_date -> Date,
+        window_start -> Nullable<Time>,
+        window_end -> Nullable<Time>,
+        delivered_at -> Nullable<Timestamptz>,
+        received_by -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    invoice_lines (id) {
+        id -> Uuid,
+        invoice_id -> Uuid,
+        position -> Int4,
+        kind -> Text,
+        description -> Text,
+        unit -> Text,
+        quantity -> Numeric,
+        unit_price -> Numeric,
+        vat_rate -> Numeric,
+        line_total -> Numeric,
+        line_vat -> Numeric,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        business_id -> Uuid,
+        order_id -> Nullable<Uuid>,
+        status -> Text,
+        sequence_number -> Nullable<Int4>,
+        number -> Nullable<Text>,
+        issue_date -> Nullable<Date>,
+        due_date -> Nullable<Date>,
+        seller_name -> Nullable<Text>,
+        seller_address -> Nullable<Text>,
+        seller_vat_number -> Nullable<Text>,
+        buyer_name -> Nullable<Text>,
+        buyer_address -> Nullable<Text>,
+        subtotal -> Numeric,
+        vat_total -> Numeric,
+        total -> Numeric,
+        amount_paid -> Numeric,
+        void_reason -> Nullable<Text>,
+        issued_at -> Nullable<Timestamptz>,
+        paid_at -> Nullable<Timestamptz>,
+        voided_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Uuid,
+        kind -> Text,
+        payload -> Jsonb,
+        status -> Text,
+        attempts -> Int4,
+        max_attempts -> Int4,
+        run_at -> Timestamptz,
+        locked_at -> Nullable<Timestamptz>,
+        locked_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        dedup_key -> Nullable<Text>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    locations (id) {
+        id -> Uuid,
+        business_id -> Uuid,
+        label -> Text,
+        address_line1 -> Text,
+        address_line2 -> Nullable<Text>,
+        city -> Text,
+        postcode -> Text,
+        outcode -> Text,
+        delivery_notes -> Nullable<Text>,
+        is_default -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    memberships (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        business_id -> Nullable<Uuid>,
+        provider_id -> Nullable<Uuid>,
+        role -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    order_events (id) {
+        id -> Uuid,
+        order_id -> Uuid,
+        status -> Text,
+        actor_id -> Nullable<Uuid>,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    order_lines (id) {
+        id -> Uuid,
+        order_id -> Uuid,
+        product_id -> Nullable<Uuid>,
+        position -> Int4,
+        sku -> Text,
+        product_name -> Text,
+        unit -> Text,
+        pack_size -> Text,
+        unit_price -> Numeric,
+        vat_rate -> Numeric,
+        quantity -> Numeric,
+        confirmed_quantity -> Nullable<Numeric>,
+        line_total -> Numeric,
+        line_vat -> Numeric,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Uuid,
+        number -> Text,
+        business_id -> Uuid,
+        location_id -> Uuid,
+        provider_id -> Uuid,
+        placed_by -> Uuid,
+        status -> Text,
+        requested_delivery_date -> Date,
+        delivery_address -> Text,
+        notes -> Text,
+        rejection_reason -> Nullable<Text>,
+        subtotal -> Numeric,
+        vat_total -> Numeric,
+        total -> Numeric,
+        idempotency_key -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Uuid,
+        invoice_id -> Uuid,
+        business_id -> Uuid,
+        amount -> Numeric,
+        currency -> Text,
+        gateway -> Text,
+        status -> Text,
+        checkout_session_id -> Nullable<Text>,
+        checkout_url -> Nullable<Text>,
+        payment_intent_id -> Nullable<Text>,
+        failure_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    products (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        sku -> Text,
+        name -> Text,
+        description -> Text,
+        category -> Text,
+        unit -> Text,
+        pack_size -> Text,
+        fractional -> Bool,
+        price -> Numeric,
+        vat_rate -> Numeric,
+        in_stock -> Bool,
+        active -> Bool,
+        search_vector -> Nullable<Tsvector>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    provider_invoice_counters (provider_id) {
+        provider_id -> Uuid,
+        last_number -> Int4,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    providers (id) {
+        id -> Uuid,
+        name -> Text,
+        slug -> Text,
+        description -> Text,
+        categories -> Array<Nullable<Text>>,
+        contact_email -> Text,
+        contact_phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        vat_number -> Nullable<Text>,
+        min_order_value -> Numeric,
+        delivery_days -> Array<Nullable<Int2>>,
+        delivery_areas -> Array<Nullable<Text>>,
+        payment_terms_days -> Int4,
+        invoice_prefix -> Text,
+        status -> Text,
+        search_vector -> Nullable<Tsvector>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    stripe_events (id) {
+        id -> Text,
+        event_type -> Text,
+        payload -> Jsonb,
+        received_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        password_hash -> Text,
+        name -> Text,
+        account_type -> Text,
+        status -> Text,
+        session_epoch -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(cart_items -> carts (cart_id));
+diesel::joinable!(cart_items -> products (product_id));
+diesel::joinable!(carts -> businesses (business_id));
+diesel::joinable!(carts -> providers (provider_id));
+diesel::joinable!(deliveries -> orders (order_id));
+diesel::joinable!(invoice_lines -> invoices (invoice_id));
+diesel::joinable!(invoices -> businesses (business_id));
+diesel::joinable!(invoices -> orders (order_id));
+diesel::joinable!(invoices -> providers (provider_id));
+diesel::joinable!(locations -> businesses (business_id));
+diesel::joinable!(memberships -> businesses (business_id));
+diesel::joinable!(memberships -> providers (provider_id));
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(order_events -> orders (order_id));
+diesel::joinable!(order_events -> users (actor_id));
+diesel::joinable!(order_lines -> orders (order_id));
+diesel::joinable!(order_lines -> products (product_id));
+diesel::joinable!(orders -> businesses (business_id));
+diesel::joinable!(orders -> locations (location_id));
+diesel::joinable!(orders -> providers (provider_id));
+diesel::joinable!(orders -> users (placed_by));
+diesel::joinable!(payments -> businesses (business_id));
+diesel::joinable!(payments -> invoices (invoice_id));
+diesel::joinable!(products -> providers (provider_id));
+diesel::joinable!(provider_invoice_counters -> providers (provider_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    businesses,
+    cart_items,
+    carts,
+    deliveries,
+    invoice_lines,
+    invoices,
+    jobs,
+    locations,
+    memberships,
+    order_events,
+    order_lines,
+    orders,
+    payments,
+    products,
+    provider_invoice_counters,
+    providers,
+    stripe_events,
+    users,
+);

@@ -1,0 +1,22 @@
+//! The public landing page.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use crate::web::{AppError, PageMeta, render};
+
+#[derive(Template)]
+#[template(path = "home/home.html")]
+struct HomePage {
+    meta: PageMeta,
+}
+
+async fn home() -> Result<HttpResponse, AppError> {
+    render(&HomePage {
+        meta: PageMeta::titled("Ordering for hospitality"),
+    })
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home));
+}

@@ -1,0 +1,161 @@
+//! `larder [serve|migrate|local-db start|stop|status]`; see README.md.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use diesel::prelude::*;
+
+use larder::config::Config;
+use larder::db::{self, local::LocalPostgres};
+use larder::startup::Application;
+use larder::telemetry;
+
+const USAGE: &str = "usage: larder [serve | migrate | local-db start|stop|status]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    telemetry::init_logging(&config);
+    let _sentry = telemetry::init_sentry(&config);
+
+    let outcome = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] | ["serve"] => serve(config),
+        ["migrate"] => migrate(&config),
+        ["local-db", action] => local_db(&config, action),
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(anyhow::anyhow!("{USAGE}")),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+/// One clear line, not a stack trace: the outermost context plus its root cause.
+fn fail(e: impl Into<anyhow::Error>) -> ExitCode {
+    let e = e.into();
+    let root = e.root_cause().to_string();
+    let top = e.to_string();
+    if top == root {
+        eprintln!("larder: {top}");
+    } else {
+        eprintln!("larder: {top}: {root}");
+    }
+    ExitCode::FAILURE
+}
+
+/// The database to use: `DATABASE_URL`, or the private cluster (started here if needed).
+fn database(config: &Config) -> anyhow::Result<(String, Option<LocalPostgres>)> {
+    if let Some(url) = &config.database_url {
+        return Ok((url.clone(), None));
+    }
+    let pg = LocalPostgres::ensure_running(&config.root_dir, config.local_pg_port)?;
+    create_database_if_missing(&pg.url("postgres"), "larder")?;
+    Ok((pg.url("larder"), Some(pg)))
+}
+
+fn create_database_if_missing(admin_url: &str, name: &str) -> anyhow::Result<()> {
+    let mut conn =
+        PgConnection::establish(admin_url).context("connecting to the local PostgreSQL")?;
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        exists: bool,
+    }
+    let found: Found =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .get_result(&mut conn)?;
+    if !found.exists {
+        // Identifiers cannot be bound; `name` is a constant of ours, not input.
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn)?;
+    }
+    Ok(())
+}
+
+fn migrate_url(url: &str) -> anyhow::Result<usize> {
+    let mut conn = PgConnection::establish(url).context("connecting to the database")?;
+    db::run_migrations(&mut conn).map_err(|e| anyhow::anyhow!("migrations failed: {e}"))
+}
+
+fn migrate(config: &Config) -> anyhow::Result<()> {
+    let (url, _pg) = database(config)?;
+    let applied = migrate_url(&url)?;
+    println!("{applied} migration(s) applied");
+    Ok(())
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    let (url, local_pg) = database(&config)?;
+    // Locally the app keeps its own schema current; in production the release step migrates.
+    if local_pg.is_some() {
+        let applied = migrate_url(&url)?;
+        if applied > 0 {
+            tracing::info!(applied, "migrations applied");
+        }
+    }
+    let pool = db::build_pool(&url, config.db_pool_size).context("connecting to the database")?;
+    let (host, port) = (config.host.clone(), config.port);
+    let app = Application::build(config, pool).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            anyhow::anyhow!(
+                "port {port} is already in use: stop the other program or set PORT to a free port"
+            )
+        } else {
+            anyhow::Error::new(e).context(format!("cannot listen on {host}:{port}"))
+        }
+    })?;
+    println!(
+        "Larder is running on http://{host}:{} (Ctrl-C to stop)",
+        app.port()
+    );
+    let result = actix_web::rt::System::new().block_on(app.run_until_stopped());
+    // Dropping the handle stops a cluster this process started.
+    drop(local_pg);
+    result.context("the web server stopped with an error")
+}
+
+fn local_db(config: &Config, action: &str) -> anyhow::Result<()> {
+    match action {
+        "start" => {
+            let mut pg = LocalPostgres::ensure_running(&config.root_dir, config.local_pg_port)?;
+            create_database_if_missing(&pg.url("postgres"), "larder")?;
+            migrate_url(&pg.url("larder"))?;
+            println!("{}", pg.url("larder"));
+            // Leave it running for the caller.
+            pg.keep_running();
+            Ok(())
+        }
+        "stop" => {
+            let pg = LocalPostgres::existing(&config.root_dir, config.local_pg_port)?;
+            if pg.is_running() {
+                pg.stop()?;
+                println!("stopped");
+            } else {
+                println!("not running");
+            }
+            Ok(())
+        }
+        "status" => {
+            let pg = LocalPostgres::existing(&config.root_dir, config.local_pg_port)?;
+            if pg.is_running() {
+                println!("running");
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("not running"))
+            }
+        }
+        _ => Err(anyhow::anyhow!("{USAGE}")),
+    }
+}

@@ -1,0 +1,88 @@
+//! The application factory shared by `main` and the tests: same routes, same middleware.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::web::{AppError, errors, security};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds the listener now (port 0 picks a free one) so callers learn the port before running.
+    pub fn build(config: Config, pool: DbPool) -> std::io::Result<Self> {
+        let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, config, pool)?;
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, config: Config, pool: DbPool) -> std::io::Result<Server> {
+    let production = config.is_production();
+    let static_dir = config.root_dir.join("static");
+    let config = web::Data::new(config);
+    let pool = web::Data::new(pool);
+    let server = HttpServer::new(move || {
+        // Outermost last: headers on every response, then errors rendered with the request id
+        // the tracing logger assigned, after Sentry and the logger have seen the original error.
+        App::new()
+            .wrap(TracingLogger::default())
+            .wrap(sentry_actix::Sentry::new())
+            .wrap(from_fn(errors::render_errors))
+            .wrap(Compress::default())
+            .wrap(security::headers(production))
+            .app_data(config.clone())
+            .app_data(pool.clone())
+            .app_data(form_config())
+            .app_data(query_config())
+            .service(
+                actix_files::Files::new("/static", &static_dir)
+                    .use_etag(true)
+                    .use_last_modified(true),
+            )
+            .configure(routes)
+    })
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.configure(crate::health::routes)
+        .configure(crate::home::routes)
+        .default_service(web::to(|| async {
+            Err::<actix_web::HttpResponse, _>(AppError::NotFound)
+        }));
+}
+
+fn form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(64 * 1024)
+        .error_handler(|err, _req| {
+            AppError::BadRequest(format!("The form could not be read: {err}")).into()
+        })
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        AppError::BadRequest(format!("The address has an invalid parameter: {err}")).into()
+    })
+}

@@ -1,0 +1,146 @@
+//! Turns every error response (ours, actix's extractor errors, unknown routes) into a
+//! friendly page, or into a small fragment aimed at the page's error region for htmx.
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, ContentType, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpResponse};
+use askama::Template;
+use tracing_actix_web::RequestId;
+
+use super::PageMeta;
+use super::error::PublicError;
+use super::htmx::is_htmx;
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPage<'a> {
+    meta: PageMeta,
+    error: &'a PublicError,
+    request_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "errors/_error.html")]
+struct ErrorFragment<'a> {
+    error: &'a PublicError,
+    request_id: String,
+}
+
+/// Put in a response's extensions by a handler whose error body is meant for machines
+/// (health checks, webhooks), so it is passed through untouched.
+#[derive(Debug, Clone, Copy)]
+pub struct KeepBody;
+
+pub async fn render_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let htmx = is_htmx(req.headers());
+    let res = next.call(req).await?;
+    let status = res.status();
+    let keep = res.response().extensions().get::<KeepBody>().is_some();
+    if status.as_u16() < 400 || keep || is_html(&res) {
+        return Ok(res.map_into_left_body());
+    }
+    let public = res
+        .response()
+        .extensions()
+        .get::<PublicError>()
+        .cloned()
+        .unwrap_or_else(|| PublicError::for_status(status));
+    let request_id = res
+        .request()
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    let (req, _) = res.into_parts();
+
+    let response = if status == StatusCode::UNAUTHORIZED {
+        login_redirect(&req, htmx)
+    } else if htmx {
+        fragment_response(&public, request_id)
+    } else {
+        page_response(&public, request_id)
+    };
+    Ok(ServiceResponse::new(req, response).map_into_right_body())
+}
+
+fn is_html(res: &ServiceResponse<impl MessageBody>) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+fn page_response(public: &PublicError, request_id: String) -> HttpResponse<BoxBody> {
+    let page = ErrorPage {
+        meta: PageMeta::titled(public.title),
+        error: public,
+        request_id,
+    };
+    html_or_plain(public, page.render())
+}
+
+/// htmx does not swap error responses into the target by default; the page's htmx config
+/// swaps them, and these headers put the message in the layout's error region instead.
+fn fragment_response(public: &PublicError, request_id: String) -> HttpResponse<BoxBody> {
+    let fragment = ErrorFragment {
+        error: public,
+        request_id,
+    };
+    let mut res = html_or_plain(public, fragment.render());
+    let headers = res.headers_mut();
+    headers.insert(
+        header::HeaderName::from_static("hx-retarget"),
+        HeaderValue::from_static("#errors"),
+    );
+    headers.insert(
+        header::HeaderName::from_static("hx-reswap"),
+        HeaderValue::from_static("innerHTML"),
+    );
+    res
+}
+
+fn html_or_plain(public: &PublicError, rendered: askama::Result<String>) -> HttpResponse<BoxBody> {
+    match rendered {
+        Ok(body) => HttpResponse::build(public.status)
+            .content_type(ContentType::html())
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "error page failed to render");
+            HttpResponse::build(public.status)
+                .content_type(ContentType::plaintext())
+                .body(public.message.clone())
+        }
+    }
+}
+
+/// Anonymous users go to the login page and come back afterwards. Only the path is kept,
+/// so `next` can never point off-site.
+fn login_redirect(req: &actix_web::HttpRequest, htmx: bool) -> HttpResponse<BoxBody> {
+    let back = if req.method() == Method::GET {
+        req.uri()
+            .path_and_query()
+            .map(|pq| pq.as_str().to_owned())
+            .unwrap_or_else(|| "/".into())
+    } else {
+        "/".into()
+    };
+    let location = format!(
+        "/login?{}",
+        serde_urlencoded::to_string([("next", back.as_str())]).unwrap_or_default()
+    );
+    if htmx {
+        HttpResponse::Unauthorized()
+            .insert_header(("HX-Redirect", location))
+            .finish()
+    } else {
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location))
+            .finish()
+    }
+}

@@ -1,0 +1,12 @@
+//! htmx request detection; handlers answer a fragment when it is set, a full page otherwise.
+
+use actix_web::http::header::HeaderMap;
+
+pub const HX_REQUEST: &str = "HX-Request";
+
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers
+        .get(HX_REQUEST)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
