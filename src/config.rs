@@ -39,6 +39,24 @@ pub struct Config {
     /// Project directory holding `var/` (local database, mail files).
     pub root_dir: PathBuf,
     pub local_pg_port: u16,
+    pub argon2: Argon2Cost,
+    /// Where mail goes when no `SMTP_URL` is set (one .eml file per message).
+    pub mail_dir: PathBuf,
+    /// Run the job worker inside the web process (the default; off for tests and for
+    /// deployments that run `larder worker` separately).
+    pub run_worker: bool,
+    /// A header set by a trusted proxy with the client's address (e.g. `Fly-Client-IP`);
+    /// unset, the peer address is used, because any client can forge such headers.
+    pub client_ip_header: Option<String>,
+    /// Sender of every email, e.g. `Larder <orders@larder.example>`.
+    pub mail_from: String,
+}
+
+/// Argon2id cost. Production follows OWASP's m=19 MiB, t=2; tests use the minimum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Argon2Cost {
+    pub memory_kib: u32,
+    pub iterations: u32,
 }
 
 // Secrets never reach logs through a derived Debug.
@@ -148,11 +166,40 @@ impl Config {
                 return Err(invalid("DATABASE_URL", "must be a postgres:// URL"));
             }
         }
+        let argon2 = Argon2Cost {
+            memory_kib: match var("ARGON2_MEMORY_KIB") {
+                None if env == AppEnv::Test => 8,
+                None => 19 * 1024,
+                Some(raw) => raw
+                    .parse()
+                    .ok()
+                    .filter(|n| (8..=1024 * 1024).contains(n))
+                    .ok_or_else(|| invalid("ARGON2_MEMORY_KIB", "expected 8 to 1048576"))?,
+            },
+            iterations: match var("ARGON2_ITERATIONS") {
+                None if env == AppEnv::Test => 1,
+                None => 2,
+                Some(raw) => raw
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=20).contains(n))
+                    .ok_or_else(|| invalid("ARGON2_ITERATIONS", "expected 1 to 20"))?,
+            },
+        };
+        let run_worker = match var("RUN_WORKER").as_deref() {
+            None => env != AppEnv::Test,
+            Some("1" | "true" | "yes") => true,
+            Some("0" | "false" | "no") => false,
+            Some(_) => return Err(invalid("RUN_WORKER", "expected true or false")),
+        };
         let root_dir = var("LARDER_ROOT")
             .map(PathBuf::from)
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from("."));
 
+        let mail_dir = var("MAIL_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root_dir.join("var").join("mail"));
         Ok(Self {
             env,
             host,
@@ -167,6 +214,11 @@ impl Config {
             sentry_dsn: var("SENTRY_DSN"),
             root_dir,
             local_pg_port,
+            argon2,
+            mail_dir,
+            run_worker,
+            client_ip_header: var("CLIENT_IP_HEADER"),
+            mail_from: var("MAIL_FROM").unwrap_or_else(|| "Larder <no-reply@larder.local>".into()),
         })
     }
 

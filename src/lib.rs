@@ -1,10 +1,19 @@
 //! Larder: a B2B ordering marketplace for hospitality. The binary and the tests both build
 //! the app through `startup::Application`.
 
+pub mod accounts;
+pub mod admin;
+pub mod businesses;
+pub mod categories;
 pub mod config;
 pub mod db;
+pub mod email;
 pub mod health;
 pub mod home;
+pub mod ids;
+pub mod jobs;
+pub mod providers;
 pub mod startup;
 pub mod telemetry;
+pub mod timefmt;
 pub mod web;

@@ -1,16 +1,22 @@
-//! `larder [serve|migrate|local-db start|stop|status]`; see README.md.
+//! `larder [serve|migrate|worker|create-admin|local-db …]`; see README.md.
 
 use std::process::ExitCode;
 
 use anyhow::Context;
 use diesel::prelude::*;
 
+use std::io::BufRead;
+use std::sync::Arc;
+
+use larder::accounts::{model::AccountType, password, queries as accounts};
 use larder::config::Config;
 use larder::db::{self, local::LocalPostgres};
+use larder::email::Mailer;
+use larder::jobs::worker::{self, JobContext};
 use larder::startup::Application;
 use larder::telemetry;
 
-const USAGE: &str = "usage: larder [serve | migrate | local-db start|stop|status]";
+const USAGE: &str = "usage: larder [serve | migrate | worker | create-admin EMAIL NAME | local-db start|stop|status]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +35,8 @@ fn main() -> ExitCode {
     {
         [] | ["serve"] => serve(config),
         ["migrate"] => migrate(&config),
+        ["worker"] => worker(&config),
+        ["create-admin", email, name] => create_admin(&config, email, name),
         ["local-db", action] => local_db(&config, action),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -106,6 +114,12 @@ fn serve(config: Config) -> anyhow::Result<()> {
         }
     }
     let pool = db::build_pool(&url, config.db_pool_size).context("connecting to the database")?;
+    if config.run_worker {
+        let ctx = JobContext {
+            mailer: Mailer::from_config(&config)?,
+        };
+        worker::spawn(pool.clone(), Arc::new(ctx));
+    }
     let (host, port) = (config.host.clone(), config.port);
     let app = Application::build(config, pool).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -124,6 +138,54 @@ fn serve(config: Config) -> anyhow::Result<()> {
     // Dropping the handle stops a cluster this process started.
     drop(local_pg);
     result.context("the web server stopped with an error")
+}
+
+/// Runs jobs only (for a separate worker machine); the web process then sets RUN_WORKER=false.
+fn worker(config: &Config) -> anyhow::Result<()> {
+    let (url, _pg) = database(config)?;
+    let pool = db::build_pool(&url, 2).context("connecting to the database")?;
+    let ctx = Arc::new(JobContext {
+        mailer: Mailer::from_config(config)?,
+    });
+    println!("Larder worker running (Ctrl-C to stop)");
+    worker::spawn(pool, ctx);
+    actix_web::rt::System::new().block_on(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    Ok(())
+}
+
+/// Creates an admin account. The password is read from ADMIN_PASSWORD or the first line of
+/// standard input, never from the command line (it would sit in shell history).
+fn create_admin(config: &Config, email: &str, name: &str) -> anyhow::Result<()> {
+    let email = email.trim().to_lowercase();
+    let mut errors = larder::web::forms::FieldErrors::new();
+    larder::web::forms::email(&mut errors, "email", &email);
+    if let Some(why) = errors.get("email") {
+        anyhow::bail!("{why}");
+    }
+    let password = match std::env::var("ADMIN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprintln!("Password for {email} (then Enter):");
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    if let Some(why) = password::policy_error(&password, &email) {
+        anyhow::bail!("password refused: {why}");
+    }
+    let (url, _pg) = database(config)?;
+    migrate_url(&url)?;
+    let mut conn = PgConnection::establish(&url).context("connecting to the database")?;
+    if accounts::email_taken(&mut conn, &email, None)? {
+        anyhow::bail!("an account with {email} already exists");
+    }
+    let hash = password::hash(&password, config.argon2)?;
+    accounts::insert_user(&mut conn, &email, &hash, name.trim(), AccountType::Admin)?;
+    println!("admin {email} created; log in at {}/login", config.base_url);
+    Ok(())
 }
 
 fn local_db(config: &Config, action: &str) -> anyhow::Result<()> {

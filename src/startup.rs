@@ -9,7 +9,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::config::Config;
 use crate::db::DbPool;
-use crate::web::{AppError, errors, security};
+use crate::web::{AppError, csrf, errors, security, session};
 
 pub struct Application {
     port: u16,
@@ -20,6 +20,15 @@ impl Application {
     /// Binds the listener now (port 0 picks a free one) so callers learn the port before running.
     pub fn build(config: Config, pool: DbPool) -> std::io::Result<Self> {
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+        Self::from_listener(listener, config, pool)
+    }
+
+    /// For callers that bound the socket themselves (tests need the port for `base_url`).
+    pub fn from_listener(
+        listener: TcpListener,
+        config: Config,
+        pool: DbPool,
+    ) -> std::io::Result<Self> {
         let port = listener.local_addr()?.port();
         let server = run(listener, config, pool)?;
         Ok(Self { port, server })
@@ -43,6 +52,8 @@ fn run(listener: TcpListener, config: Config, pool: DbPool) -> std::io::Result<S
         // Outermost last: headers on every response, then errors rendered with the request id
         // the tracing logger assigned, after Sentry and the logger have seen the original error.
         App::new()
+            .wrap(from_fn(csrf::verify))
+            .wrap(session::middleware(&config))
             .wrap(TracingLogger::default())
             .wrap(sentry_actix::Sentry::new())
             .wrap(from_fn(errors::render_errors))
@@ -68,6 +79,10 @@ fn run(listener: TcpListener, config: Config, pool: DbPool) -> std::io::Result<S
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(crate::health::routes)
         .configure(crate::home::routes)
+        .configure(crate::accounts::routes)
+        .configure(crate::businesses::routes)
+        .configure(crate::providers::routes)
+        .configure(crate::admin::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(AppError::NotFound)
         }));

@@ -15,6 +15,11 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
+diesel::define_sql_function! {
+    /// SQL `lower(text)`, so lookups can use the `lower(email)` unique index.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 pub type DbPool = Pool<ConnectionManager<PgConnection>>;
 pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
 

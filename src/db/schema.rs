@@ -134,6 +134,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_attempts (id) {
+        id -> Uuid,
+        email_lower -> Text,
+        ip -> Text,
+        succeeded -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     memberships (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -193,6 +203,17 @@ diesel::table! {
         idempotency_key -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    password_reset_tokens (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -273,6 +294,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    status_changes (id) {
+        id -> Uuid,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        new_status -> Text,
+        changed_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     stripe_events (id) {
         id -> Text,
         event_type -> Text,
@@ -316,10 +348,12 @@ diesel::joinable!(orders -> businesses (business_id));
 diesel::joinable!(orders -> locations (location_id));
 diesel::joinable!(orders -> providers (provider_id));
 diesel::joinable!(orders -> users (placed_by));
+diesel::joinable!(password_reset_tokens -> users (user_id));
 diesel::joinable!(payments -> businesses (business_id));
 diesel::joinable!(payments -> invoices (invoice_id));
 diesel::joinable!(products -> providers (provider_id));
 diesel::joinable!(provider_invoice_counters -> providers (provider_id));
+diesel::joinable!(status_changes -> users (changed_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
     businesses,
@@ -330,14 +364,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     invoices,
     jobs,
     locations,
+    login_attempts,
     memberships,
     order_events,
     order_lines,
     orders,
+    password_reset_tokens,
     payments,
     products,
     provider_invoice_counters,
     providers,
+    status_changes,
     stripe_events,
     users,
 );

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use crate::web::auth::Viewer;
 use crate::web::{AppError, PageMeta, render};
 
 #[derive(Template)]
@@ -11,9 +12,9 @@ struct HomePage {
     meta: PageMeta,
 }
 
-async fn home() -> Result<HttpResponse, AppError> {
+async fn home(viewer: Viewer) -> Result<HttpResponse, AppError> {
     render(&HomePage {
-        meta: PageMeta::titled("Ordering for hospitality"),
+        meta: viewer.meta("Ordering for hospitality"),
     })
 }
 

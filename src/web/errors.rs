@@ -57,15 +57,21 @@ pub async fn render_errors(
         .get::<RequestId>()
         .map(|id| id.to_string())
         .unwrap_or_default();
-    let (req, _) = res.into_parts();
+    let (req, original) = res.into_parts();
 
-    let response = if status == StatusCode::UNAUTHORIZED {
+    let mut response = if status == StatusCode::UNAUTHORIZED {
         login_redirect(&req, htmx)
     } else if htmx {
         fragment_response(&public, request_id)
     } else {
         page_response(&public, request_id)
     };
+    // Keep cookie changes (a purged session, a new CSRF token) made on the way out.
+    for cookie in original.headers().get_all(header::SET_COOKIE) {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, cookie.clone());
+    }
     Ok(ServiceResponse::new(req, response).map_into_right_body())
 }
 

@@ -1,9 +1,14 @@
 //! Cross-cutting HTTP: errors to pages, rendering, htmx helpers, security headers.
 
+pub mod auth;
+pub mod csrf;
 pub mod error;
 pub mod errors;
+pub mod forms;
 pub mod htmx;
+pub mod pagination;
 pub mod security;
+pub mod session;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
@@ -18,14 +23,45 @@ use crate::db::{DbConn, DbPool};
 #[derive(Debug, Clone, Default)]
 pub struct PageMeta {
     pub title: String,
+    pub user: Option<auth::NavUser>,
+    /// Sent by every form and (as a header) by every htmx request.
+    pub csrf: String,
+    pub flash: Option<session::Flash>,
 }
 
 impl PageMeta {
+    /// For pages rendered without a session (error pages).
     pub fn titled(title: impl Into<String>) -> Self {
         Self {
             title: title.into(),
+            ..Self::default()
         }
     }
+}
+
+/// The client's address for throttling: the trusted proxy's header when configured
+/// (`CLIENT_IP_HEADER`), else the TCP peer.
+pub fn client_ip(req: &actix_web::HttpRequest, config: &crate::config::Config) -> String {
+    let from_header = config.client_ip_header.as_ref().and_then(|name| {
+        req.headers()
+            .get(name.as_str())
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().chars().take(64).collect::<String>())
+            .filter(|v| !v.is_empty())
+    });
+    from_header.unwrap_or_else(|| {
+        req.peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_else(|| "unknown".into())
+    })
+}
+
+/// Post/redirect/get: a 303 to `location`.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .finish()
 }
 
 pub fn render_with_status(

@@ -3,7 +3,13 @@
 
 mod helpers;
 
+mod accounts;
+mod admin;
 mod cli;
 mod health;
+mod locations;
 mod pages;
+mod reset;
 mod schema;
+mod sessions;
+mod tenancy;

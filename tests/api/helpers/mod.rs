@@ -1,14 +1,26 @@
-//! Test harness: `spawn_app()` starts the app on a free port against its own database.
+//! Test harness: `spawn_app()` starts the app on a free port against its own database;
+//! a `Browser` is one visitor with its own cookie jar.
 
+pub mod browser;
 pub mod db;
+pub mod fixtures;
 
+use std::path::PathBuf;
+
+use diesel::prelude::*;
 use larder::config::Config;
+use larder::email::Mailer;
+use larder::jobs::worker::{JobContext, run_pending};
 use larder::startup::Application;
+
+pub use browser::Browser;
 
 pub struct TestApp {
     pub address: String,
-    pub client: reqwest::Client,
     pub db: db::TestDatabase,
+    pub config: Config,
+    /// The first visitor; `app.browser()` makes more.
+    pub client: reqwest::Client,
 }
 
 impl TestApp {
@@ -23,6 +35,67 @@ impl TestApp {
             .await
             .expect("request failed")
     }
+
+    /// A new visitor with an empty cookie jar.
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.address)
+    }
+
+    pub fn conn(&self) -> PgConnection {
+        self.db.connect()
+    }
+
+    /// Runs every due job now, as the worker would; returns how many ran.
+    pub fn run_jobs(&self) -> usize {
+        let ctx = JobContext {
+            mailer: Mailer::from_config(&self.config).expect("mailer"),
+        };
+        run_pending(&mut self.conn(), &ctx, "test-worker").expect("jobs run")
+    }
+
+    /// Every email "sent" so far, decoded: (recipient line, subject line, body).
+    pub fn sent_emails(&self) -> Vec<String> {
+        let Ok(dir) = std::fs::read_dir(&self.config.mail_dir) else {
+            return Vec::new();
+        };
+        let mut mails: Vec<(std::time::SystemTime, String)> = dir
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .map(|e| {
+                let modified = e.metadata().and_then(|m| m.modified()).expect("mtime");
+                let raw = std::fs::read_to_string(e.path()).expect("mail readable");
+                (modified, decode_quoted_printable(&raw))
+            })
+            .collect();
+        mails.sort_by_key(|(t, _)| *t);
+        mails.into_iter().map(|(_, m)| m).collect()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.config.mail_dir);
+    }
+}
+
+/// Enough of quoted-printable to read links: soft line breaks and `=XX` escapes.
+fn decode_quoted_printable(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let mut out = Vec::with_capacity(joined.len());
+    let bytes = joined.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A test configuration: development defaults, overridden by `vars`.
@@ -47,8 +120,14 @@ pub async fn spawn_app() -> TestApp {
     let pool = larder::db::build_pool(&db.url, 4).expect("test pool");
     let mut config = test_config(&[]);
     config.database_url = Some(db.url.clone());
-    let app = Application::build(config, pool).expect("app builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
+    config.mail_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("mail-{}", db.name));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+    let address = format!(
+        "http://127.0.0.1:{}",
+        listener.local_addr().expect("addr").port()
+    );
+    config.base_url = address.clone();
+    let app = Application::from_listener(listener, config.clone(), pool).expect("app builds");
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .cookie_store(true)
@@ -57,7 +136,8 @@ pub async fn spawn_app() -> TestApp {
         .expect("client builds");
     TestApp {
         address,
-        client,
         db,
+        config,
+        client,
     }
 }

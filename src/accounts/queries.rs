@@ -1,0 +1,234 @@
+//! Account SQL: users, sign-up transactions, login attempts, reset tokens.
+
+use diesel::prelude::*;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::{AccountType, NewUser, OrgRef, SessionUser, User};
+use crate::db::lower;
+use crate::db::schema::{
+    businesses, login_attempts, memberships, password_reset_tokens, providers, users,
+};
+use crate::ids::{UserId, new_id};
+
+pub fn load_session_user(conn: &mut PgConnection, id: UserId) -> QueryResult<Option<SessionUser>> {
+    let row = users::table
+        .left_join(memberships::table.on(memberships::user_id.eq(users::id)))
+        .left_join(businesses::table.on(memberships::business_id.eq(businesses::id.nullable())))
+        .left_join(providers::table.on(memberships::provider_id.eq(providers::id.nullable())))
+        .filter(users::id.eq(id.0))
+        .select((
+            User::as_select(),
+            memberships::role.nullable(),
+            (businesses::id, businesses::name, businesses::status).nullable(),
+            (providers::id, providers::name, providers::status).nullable(),
+        ))
+        .first::<(
+            User,
+            Option<String>,
+            Option<(Uuid, String, String)>,
+            Option<(Uuid, String, String)>,
+        )>(conn)
+        .optional()?;
+    Ok(row.map(|(user, role, business, provider)| SessionUser {
+        user,
+        role,
+        business: business.map(|(id, name, status)| OrgRef { id, name, status }),
+        provider: provider.map(|(id, name, status)| OrgRef { id, name, status }),
+    }))
+}
+
+pub fn find_by_email(conn: &mut PgConnection, email: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(lower(users::email).eq(email.to_lowercase()))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn email_taken(
+    conn: &mut PgConnection,
+    email: &str,
+    except: Option<UserId>,
+) -> QueryResult<bool> {
+    Ok(find_by_email(conn, email)?.is_some_and(|u| Some(UserId(u.id)) != except))
+}
+
+pub fn insert_user(
+    conn: &mut PgConnection,
+    email: &str,
+    password_hash: &str,
+    name: &str,
+    kind: AccountType,
+) -> QueryResult<UserId> {
+    let id = new_id();
+    diesel::insert_into(users::table)
+        .values(NewUser {
+            id,
+            email,
+            password_hash,
+            name,
+            account_type: kind.as_str(),
+        })
+        .execute(conn)?;
+    Ok(UserId(id))
+}
+
+pub fn insert_membership(
+    conn: &mut PgConnection,
+    user: UserId,
+    business_id: Option<Uuid>,
+    provider_id: Option<Uuid>,
+    role: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::id.eq(new_id()),
+            memberships::user_id.eq(user.0),
+            memberships::business_id.eq(business_id),
+            memberships::provider_id.eq(provider_id),
+            memberships::role.eq(role),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn update_profile(
+    conn: &mut PgConnection,
+    id: UserId,
+    name: &str,
+    email: &str,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id.0))
+        .set((users::name.eq(name), users::email.eq(email)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Sets a new password and ends every existing session; returns the new epoch.
+pub fn set_password(conn: &mut PgConnection, id: UserId, password_hash: &str) -> QueryResult<i32> {
+    diesel::update(users::table.find(id.0))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::session_epoch.eq(users::session_epoch + 1),
+        ))
+        .returning(users::session_epoch)
+        .get_result(conn)
+}
+
+/// Ends every session of the user ("log out everywhere", suspension); returns the new epoch.
+pub fn bump_epoch(conn: &mut PgConnection, id: UserId) -> QueryResult<i32> {
+    diesel::update(users::table.find(id.0))
+        .set(users::session_epoch.eq(users::session_epoch + 1))
+        .returning(users::session_epoch)
+        .get_result(conn)
+}
+
+pub fn record_login_attempt(
+    conn: &mut PgConnection,
+    email: &str,
+    ip: &str,
+    succeeded: bool,
+) -> QueryResult<()> {
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::id.eq(new_id()),
+            login_attempts::email_lower.eq(email.to_lowercase()),
+            login_attempts::ip.eq(ip),
+            login_attempts::succeeded.eq(succeeded),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Times of failed logins since `since` (newest first) that came after the last success,
+/// for the account and for the address.
+pub fn recent_failures(
+    conn: &mut PgConnection,
+    email: &str,
+    ip: &str,
+    since: OffsetDateTime,
+) -> QueryResult<(Vec<OffsetDateTime>, Vec<OffsetDateTime>)> {
+    let email = email.to_lowercase();
+    let last_success: Option<OffsetDateTime> = login_attempts::table
+        .filter(login_attempts::email_lower.eq(&email))
+        .filter(login_attempts::succeeded.eq(true))
+        .filter(login_attempts::created_at.gt(since))
+        .select(diesel::dsl::max(login_attempts::created_at))
+        .first(conn)?;
+    let from = last_success.map_or(since, |t| t.max(since));
+    let by_account = login_attempts::table
+        .filter(login_attempts::email_lower.eq(&email))
+        .filter(login_attempts::succeeded.eq(false))
+        .filter(login_attempts::created_at.gt(from))
+        .order(login_attempts::created_at.desc())
+        .limit(50)
+        .select(login_attempts::created_at)
+        .load(conn)?;
+    let by_ip = login_attempts::table
+        .filter(login_attempts::ip.eq(ip))
+        .filter(login_attempts::succeeded.eq(false))
+        .filter(login_attempts::created_at.gt(since))
+        .order(login_attempts::created_at.desc())
+        .limit(200)
+        .select(login_attempts::created_at)
+        .load(conn)?;
+    Ok((by_account, by_ip))
+}
+
+pub fn insert_reset_token(
+    conn: &mut PgConnection,
+    user: UserId,
+    token_hash: &[u8],
+    expires_at: OffsetDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(password_reset_tokens::table)
+        .values((
+            password_reset_tokens::id.eq(new_id()),
+            password_reset_tokens::user_id.eq(user.0),
+            password_reset_tokens::token_hash.eq(token_hash),
+            password_reset_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The user a live (unused, unexpired) token belongs to.
+pub fn live_reset_token(conn: &mut PgConnection, token_hash: &[u8]) -> QueryResult<Option<UserId>> {
+    password_reset_tokens::table
+        .filter(password_reset_tokens::token_hash.eq(token_hash))
+        .filter(password_reset_tokens::used_at.is_null())
+        .filter(password_reset_tokens::expires_at.gt(diesel::dsl::now))
+        .select(password_reset_tokens::user_id)
+        .first(conn)
+        .optional()
+        .map(|id| id.map(UserId))
+}
+
+/// Marks the token used, once: a second caller gets `None`. Other live tokens of the same
+/// user die with it.
+pub fn consume_reset_token(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> QueryResult<Option<UserId>> {
+    let user: Option<Uuid> = diesel::update(
+        password_reset_tokens::table
+            .filter(password_reset_tokens::token_hash.eq(token_hash))
+            .filter(password_reset_tokens::used_at.is_null())
+            .filter(password_reset_tokens::expires_at.gt(diesel::dsl::now)),
+    )
+    .set(password_reset_tokens::used_at.eq(diesel::dsl::now))
+    .returning(password_reset_tokens::user_id)
+    .get_result(conn)
+    .optional()?;
+    if let Some(user) = user {
+        diesel::update(
+            password_reset_tokens::table
+                .filter(password_reset_tokens::user_id.eq(user))
+                .filter(password_reset_tokens::used_at.is_null()),
+        )
+        .set(password_reset_tokens::used_at.eq(diesel::dsl::now))
+        .execute(conn)?;
+    }
+    Ok(user.map(UserId))
+}

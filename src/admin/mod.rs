@@ -1,0 +1,21 @@
+//! The admin area: every tenant's users, businesses and providers, and suspension.
+//! Only `AdminCtx` may enter; anyone else gets the same 404 as for a missing page.
+
+pub mod handlers;
+pub mod model;
+pub mod queries;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin", web::get().to(handlers::dashboard))
+        .route("/admin/{entity}", web::get().to(handlers::list))
+        .route(
+            "/admin/{entity}/{id}/status",
+            web::get().to(handlers::confirm),
+        )
+        .route(
+            "/admin/{entity}/{id}/status",
+            web::post().to(handlers::set_status),
+        );
+}

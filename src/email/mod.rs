@@ -1,0 +1,76 @@
+//! Outgoing email: rendered when the event happens, sent later by a job. SMTP when
+//! `SMTP_URL` is set, otherwise one .eml file per message under `var/mail/`.
+
+use std::path::PathBuf;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{FileTransport, Message, SmtpTransport, Transport};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+
+pub const JOB_KIND: &str = "send_email";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub enum Mailer {
+    Smtp {
+        transport: SmtpTransport,
+        from: Mailbox,
+    },
+    Files {
+        dir: PathBuf,
+        from: Mailbox,
+    },
+}
+
+impl Mailer {
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        let from: Mailbox = config
+            .mail_from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("MAIL_FROM is not a valid address: {e}"))?;
+        match &config.smtp_url {
+            Some(url) => Ok(Self::Smtp {
+                transport: SmtpTransport::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("SMTP_URL is invalid: {e}"))?
+                    .build(),
+                from,
+            }),
+            None => Ok(Self::Files {
+                dir: config.mail_dir.clone(),
+                from,
+            }),
+        }
+    }
+
+    pub fn send(&self, email: &OutgoingEmail) -> anyhow::Result<()> {
+        let from = match self {
+            Self::Smtp { from, .. } | Self::Files { from, .. } => from.clone(),
+        };
+        let message = Message::builder()
+            .from(from)
+            .to(email.to.parse()?)
+            .subject(&email.subject)
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))?;
+        match self {
+            Self::Smtp { transport, .. } => {
+                transport.send(&message)?;
+            }
+            Self::Files { dir, .. } => {
+                std::fs::create_dir_all(dir)?;
+                FileTransport::new(dir).send(&message)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,73 @@
+//! Provider SQL. Profile reads and writes take the provider id from the session context.
+
+use diesel::prelude::*;
+
+use super::model::{Provider, ProviderProfile};
+use super::rules;
+use crate::db::schema::{provider_invoice_counters, providers};
+use crate::ids::{ProviderId, new_id};
+
+pub fn insert_provider(
+    conn: &mut PgConnection,
+    profile: &ProviderProfile,
+) -> QueryResult<ProviderId> {
+    let base = rules::slugify(&profile.name);
+    let mut slug = base.clone();
+    let mut n = 2;
+    while slug_exists(conn, &slug)? {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    let id = new_id();
+    diesel::insert_into(providers::table)
+        .values((
+            providers::id.eq(id),
+            providers::name.eq(&profile.name),
+            providers::slug.eq(&slug),
+            providers::description.eq(&profile.description),
+            providers::categories.eq(&profile.categories),
+            providers::contact_email.eq(&profile.contact_email),
+            providers::contact_phone.eq(&profile.contact_phone),
+            providers::address.eq(&profile.address),
+            providers::vat_number.eq(&profile.vat_number),
+            providers::invoice_prefix.eq(rules::invoice_prefix(&profile.name)),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(provider_invoice_counters::table)
+        .values(provider_invoice_counters::provider_id.eq(id))
+        .execute(conn)?;
+    Ok(ProviderId(id))
+}
+
+fn slug_exists(conn: &mut PgConnection, slug: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        providers::table.filter(providers::slug.eq(slug)),
+    ))
+    .get_result(conn)
+}
+
+pub fn provider(conn: &mut PgConnection, id: ProviderId) -> QueryResult<Provider> {
+    providers::table
+        .find(id.0)
+        .select(Provider::as_select())
+        .first(conn)
+}
+
+pub fn update_profile(
+    conn: &mut PgConnection,
+    id: ProviderId,
+    profile: &ProviderProfile,
+) -> QueryResult<()> {
+    diesel::update(providers::table.find(id.0))
+        .set((
+            providers::name.eq(&profile.name),
+            providers::description.eq(&profile.description),
+            providers::categories.eq(&profile.categories),
+            providers::contact_email.eq(&profile.contact_email),
+            providers::contact_phone.eq(&profile.contact_phone),
+            providers::address.eq(&profile.address),
+            providers::vat_number.eq(&profile.vat_number),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

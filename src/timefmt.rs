@@ -1,0 +1,100 @@
+//! Times are stored in UTC and shown in UK time. The UK rule is fixed in law (BST from
+//! 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October), so
+//! a pure function replaces a time-zone database.
+
+use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
+
+fn last_sunday(year: i32, month: Month) -> Date {
+    let mut day = Date::from_calendar_date(year, month, month.length(year)).unwrap_or(Date::MIN);
+    while day.weekday() != Weekday::Sunday {
+        day = day.previous_day().unwrap_or(Date::MIN);
+    }
+    day
+}
+
+pub fn to_london(t: OffsetDateTime) -> OffsetDateTime {
+    let utc = t.to_offset(UtcOffset::UTC);
+    let year = utc.year();
+    let starts = last_sunday(year, Month::March).midnight().assume_utc() + time::Duration::hours(1);
+    let ends = last_sunday(year, Month::October).midnight().assume_utc() + time::Duration::hours(1);
+    let offset = if utc >= starts && utc < ends {
+        UtcOffset::from_hms(1, 0, 0).unwrap_or(UtcOffset::UTC)
+    } else {
+        UtcOffset::UTC
+    };
+    utc.to_offset(offset)
+}
+
+/// "24 Nov 2026, 14:05" in UK time.
+pub fn datetime(t: OffsetDateTime) -> String {
+    let l = to_london(t);
+    format!(
+        "{} {} {}, {:02}:{:02}",
+        l.day(),
+        short_month(l.month()),
+        l.year(),
+        l.hour(),
+        l.minute()
+    )
+}
+
+/// "24 Nov 2026".
+pub fn date(d: Date) -> String {
+    format!("{} {} {}", d.day(), short_month(d.month()), d.year())
+}
+
+fn short_month(m: Month) -> &'static str {
+    match m {
+        Month::January => "Jan",
+        Month::February => "Feb",
+        Month::March => "Mar",
+        Month::April => "Apr",
+        Month::May => "May",
+        Month::June => "Jun",
+        Month::July => "Jul",
+        Month::August => "Aug",
+        Month::September => "Sep",
+        Month::October => "Oct",
+        Month::November => "Nov",
+        Month::December => "Dec",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn winter_is_gmt_and_summer_is_bst() {
+        assert_eq!(
+            datetime(datetime!(2026-11-24 14:05 UTC)),
+            "24 Nov 2026, 14:05"
+        );
+        assert_eq!(
+            datetime(datetime!(2026-07-01 14:05 UTC)),
+            "1 Jul 2026, 15:05"
+        );
+    }
+
+    #[test]
+    fn the_switch_happens_at_one_in_the_morning_utc() {
+        // 2026: BST from Sunday 29 March to Sunday 25 October.
+        assert_eq!(
+            datetime(datetime!(2026-03-29 00:59 UTC)),
+            "29 Mar 2026, 00:59"
+        );
+        assert_eq!(
+            datetime(datetime!(2026-03-29 01:00 UTC)),
+            "29 Mar 2026, 02:00"
+        );
+        assert_eq!(
+            datetime(datetime!(2026-10-25 00:59 UTC)),
+            "25 Oct 2026, 01:59"
+        );
+        assert_eq!(
+            datetime(datetime!(2026-10-25 01:00 UTC)),
+            "25 Oct 2026, 01:00"
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! Who is asking: extractors that load the user row on every request (so suspension and
+//! "log out everywhere" take effect at the next click) and check the role for the area.
+//! Anonymous → login redirect; wrong account type → 404, like any page that isn't theirs.
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+
+use super::session::{AppSession, Flash};
+use super::{AppError, PageMeta};
+use crate::accounts::model::{AccountType, SessionUser};
+use crate::accounts::queries;
+use crate::db::DbPool;
+use crate::ids::{BusinessId, ProviderId, UserId};
+
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub name: String,
+    pub account_type: AccountType,
+}
+
+impl NavUser {
+    pub fn home_path(&self) -> &'static str {
+        self.account_type.home_path()
+    }
+    pub fn is_buyer(&self) -> bool {
+        self.account_type == AccountType::Buyer
+    }
+    pub fn is_provider(&self) -> bool {
+        self.account_type == AccountType::Provider
+    }
+    pub fn is_admin(&self) -> bool {
+        self.account_type == AccountType::Admin
+    }
+}
+
+/// A logged-in, active user whose cookie epoch matches the database.
+pub struct CurrentUser {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub account_type: AccountType,
+    pub loaded: SessionUser,
+    pub session: AppSession,
+    csrf: String,
+    flash: Option<Flash>,
+}
+
+impl CurrentUser {
+    pub fn meta(&self, title: impl Into<String>) -> PageMeta {
+        PageMeta {
+            title: title.into(),
+            user: Some(NavUser {
+                name: self.name.clone(),
+                account_type: self.account_type,
+            }),
+            csrf: self.csrf.clone(),
+            flash: self.flash.clone(),
+        }
+    }
+}
+
+fn pool(req: &HttpRequest) -> Result<web::Data<DbPool>, AppError> {
+    req.app_data::<web::Data<DbPool>>()
+        .cloned()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("database pool not configured")))
+}
+
+async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError> {
+    let session = AppSession::extract(&req)
+        .await
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("session: {e}")))?;
+    let Some(claim) = session.claim() else {
+        return Ok(None);
+    };
+    let pool = pool(&req)?;
+    let loaded = super::with_conn(&pool, move |conn| {
+        Ok(queries::load_session_user(conn, claim.user_id)?)
+    })
+    .await?;
+    let valid = loaded.filter(|l| l.user.is_active() && l.user.session_epoch == claim.epoch);
+    let Some(loaded) = valid else {
+        // Suspended, logged out everywhere, or deleted: this cookie is finished.
+        session.log_out();
+        return Ok(None);
+    };
+    let Some(account_type) = loaded.user.kind() else {
+        return Ok(None);
+    };
+    let csrf = session.csrf_token();
+    let flash = session.take_flash();
+    Ok(Some(CurrentUser {
+        id: UserId(loaded.user.id),
+        email: loaded.user.email.clone(),
+        name: loaded.user.name.clone(),
+        account_type,
+        loaded,
+        session,
+        csrf,
+        flash,
+    }))
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { load_current(req).await?.ok_or(AppError::Unauthorized) })
+    }
+}
+
+/// Anyone, logged in or not: what public pages need for the layout.
+pub struct Viewer {
+    pub user: Option<CurrentUser>,
+    pub session: AppSession,
+    csrf: String,
+    flash: Option<Flash>,
+}
+
+impl Viewer {
+    pub fn meta(&self, title: impl Into<String>) -> PageMeta {
+        match &self.user {
+            Some(user) => user.meta(title),
+            None => PageMeta {
+                title: title.into(),
+                user: None,
+                csrf: self.csrf.clone(),
+                flash: self.flash.clone(),
+            },
+        }
+    }
+}
+
+impl FromRequest for Viewer {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = load_current(req.clone()).await?;
+            let session = AppSession::extract(&req)
+                .await
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("session: {e}")))?;
+            let (csrf, flash) = if user.is_some() {
+                (String::new(), None)
+            } else {
+                (session.csrf_token(), session.take_flash())
+            };
+            Ok(Self {
+                user,
+                session,
+                csrf,
+                flash,
+            })
+        })
+    }
+}
+
+/// A buyer with their business. Every buyer query takes `business_id` from here.
+pub struct BuyerCtx {
+    pub user: CurrentUser,
+    pub business_id: BusinessId,
+    pub business_name: String,
+    pub business_active: bool,
+}
+
+impl FromRequest for BuyerCtx {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = load_current(req).await?.ok_or(AppError::Unauthorized)?;
+            let business = match (&user.account_type, &user.loaded.business) {
+                (AccountType::Buyer, Some(b)) => b.clone(),
+                _ => return Err(AppError::NotFound),
+            };
+            Ok(Self {
+                business_id: BusinessId(business.id),
+                business_active: business.status == "active",
+                business_name: business.name,
+                user,
+            })
+        })
+    }
+}
+
+/// A provider user with their provider. Every provider query takes `provider_id` from here.
+pub struct ProviderCtx {
+    pub user: CurrentUser,
+    pub provider_id: ProviderId,
+    pub provider_name: String,
+    pub provider_active: bool,
+}
+
+impl FromRequest for ProviderCtx {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = load_current(req).await?.ok_or(AppError::Unauthorized)?;
+            let provider = match (&user.account_type, &user.loaded.provider) {
+                (AccountType::Provider, Some(p)) => p.clone(),
+                _ => return Err(AppError::NotFound),
+            };
+            Ok(Self {
+                provider_id: ProviderId(provider.id),
+                provider_active: provider.status == "active",
+                provider_name: provider.name,
+                user,
+            })
+        })
+    }
+}
+
+pub struct AdminCtx {
+    pub user: CurrentUser,
+}
+
+impl FromRequest for AdminCtx {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = load_current(req).await?.ok_or(AppError::Unauthorized)?;
+            if user.account_type != AccountType::Admin {
+                return Err(AppError::NotFound);
+            }
+            Ok(Self { user })
+        })
+    }
+}
