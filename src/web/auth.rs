@@ -101,13 +101,21 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
     }))
 }
 
+/// A logged-in user narrowed to an area by `build`, which answers 404 for the wrong role.
+fn extract_with<T: 'static>(
+    req: &HttpRequest,
+    build: fn(CurrentUser) -> Result<T, AppError>,
+) -> LocalBoxFuture<'static, Result<T, AppError>> {
+    let req = req.clone();
+    Box::pin(async move { build(load_current(req).await?.ok_or(AppError::Unauthorized)?) })
+}
+
 impl FromRequest for CurrentUser {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move { load_current(req).await?.ok_or(AppError::Unauthorized) })
+        extract_with(req, Ok)
     }
 }
 
@@ -172,9 +180,7 @@ impl FromRequest for BuyerCtx {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let user = load_current(req).await?.ok_or(AppError::Unauthorized)?;
+        extract_with(req, |user| {
             let business = match (&user.account_type, &user.loaded.business) {
                 (AccountType::Buyer, Some(b)) => b.clone(),
                 _ => return Err(AppError::NotFound),
@@ -202,9 +208,7 @@ impl FromRequest for ProviderCtx {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let user = load_current(req).await?.ok_or(AppError::Unauthorized)?;
+        extract_with(req, |user| {
             let provider = match (&user.account_type, &user.loaded.provider) {
                 (AccountType::Provider, Some(p)) => p.clone(),
                 _ => return Err(AppError::NotFound),
@@ -228,9 +232,7 @@ impl FromRequest for AdminCtx {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let user = load_current(req).await?.ok_or(AppError::Unauthorized)?;
+        extract_with(req, |user| {
             if user.account_type != AccountType::Admin {
                 return Err(AppError::NotFound);
             }

@@ -53,3 +53,36 @@ fn unknown_commands_print_usage() {
             .contains("usage: larder")
     );
 }
+
+#[tokio::test]
+async fn create_admin_makes_an_account_that_can_log_in_to_the_admin_area() {
+    let app = crate::helpers::spawn_app().await;
+    let run = |password: &str| {
+        larder()
+            .env("DATABASE_URL", &app.db.url)
+            .env("APP_ENV", "test")
+            .env("ADMIN_PASSWORD", password)
+            .args(["create-admin", "Ops@Larder.test", "Ops Team"])
+            .output()
+            .unwrap()
+    };
+    let weak = run("password123");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password refused"));
+
+    let ok = run(crate::helpers::fixtures::PASSWORD);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let again = run(crate::helpers::fixtures::PASSWORD);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let b = app.browser();
+    let page =
+        crate::helpers::fixtures::login(&b, "ops@larder.test", crate::helpers::fixtures::PASSWORD)
+            .await;
+    assert!(page.redirects_to("/admin"));
+    assert_eq!(b.get("/admin/users").await.status, 200);
+}
