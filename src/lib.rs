@@ -4,14 +4,17 @@
 pub mod accounts;
 pub mod admin;
 pub mod businesses;
+pub mod catalog;
 pub mod categories;
 pub mod config;
 pub mod db;
+pub mod discovery;
 pub mod email;
 pub mod health;
 pub mod home;
 pub mod ids;
 pub mod jobs;
+pub mod money;
 pub mod providers;
 pub mod startup;
 pub mod telemetry;

@@ -63,6 +63,7 @@ fn run(listener: TcpListener, config: Config, pool: DbPool) -> std::io::Result<S
             .app_data(pool.clone())
             .app_data(form_config())
             .app_data(query_config())
+            .app_data(multipart_config())
             .service(
                 actix_files::Files::new("/static", &static_dir)
                     .use_etag(true)
@@ -82,6 +83,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::accounts::routes)
         .configure(crate::businesses::routes)
         .configure(crate::providers::routes)
+        .configure(crate::catalog::routes)
+        .configure(crate::discovery::routes)
         .configure(crate::admin::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(AppError::NotFound)
@@ -93,6 +96,15 @@ fn form_config() -> web::FormConfig {
         .limit(64 * 1024)
         .error_handler(|err, _req| {
             AppError::BadRequest(format!("The form could not be read: {err}")).into()
+        })
+}
+
+fn multipart_config() -> actix_multipart::form::MultipartFormConfig {
+    actix_multipart::form::MultipartFormConfig::default()
+        .total_limit(3 * 1024 * 1024)
+        .memory_limit(3 * 1024 * 1024)
+        .error_handler(|err, _req| {
+            AppError::BadRequest(format!("The upload could not be read: {err}")).into()
         })
 }
 

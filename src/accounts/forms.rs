@@ -90,6 +90,10 @@ pub struct ProviderSignupForm {
     pub contact_phone: String,
     pub address: String,
     pub vat_number: String,
+    pub min_order_value: String,
+    pub delivery_days: Vec<String>,
+    pub delivery_areas: String,
+    pub payment_terms_days: String,
 }
 
 #[derive(Debug, Clone)]
@@ -109,6 +113,20 @@ impl ProviderSignupForm {
             contact_phone: self.contact_phone.clone(),
             address: self.address.clone(),
             vat_number: self.vat_number.clone(),
+            min_order_value: self.min_order_value.clone(),
+            delivery_days: self.delivery_days.clone(),
+            delivery_areas: self.delivery_areas.clone(),
+            payment_terms_days: self.payment_terms_days.clone(),
+        }
+    }
+
+    pub fn with_defaults() -> Self {
+        let d = ProfileForm::with_defaults();
+        Self {
+            delivery_days: d.delivery_days,
+            min_order_value: d.min_order_value,
+            payment_terms_days: d.payment_terms_days,
+            ..Self::default()
         }
     }
 
@@ -240,7 +258,7 @@ mod tests {
             password: "tomato-basil-42-oven".into(),
             provider_name: "Veg Co".into(),
             categories: vec!["fruit_veg".into()],
-            ..Default::default()
+            ..ProviderSignupForm::with_defaults()
         };
         assert_eq!(form.parse().unwrap().profile.contact_email, "sam@veg.co");
     }

@@ -100,7 +100,7 @@ pub async fn signup_provider_form(viewer: Viewer) -> Result<HttpResponse, AppErr
     }
     render(&ProviderSignupPage::new(
         viewer.meta("Sign up to sell"),
-        ProviderSignupForm::default(),
+        ProviderSignupForm::with_defaults(),
         FieldErrors::new(),
     ))
 }

@@ -4,6 +4,7 @@ use askama::Template;
 
 use super::forms::{AccountForm, BuyerSignupForm, LoginForm, ProviderSignupForm, ResetRequestForm};
 use crate::categories::CATEGORIES;
+use crate::providers::model::WEEKDAYS;
 use crate::web::PageMeta;
 use crate::web::forms::FieldErrors;
 
@@ -28,6 +29,7 @@ pub struct ProviderSignupPage {
     pub form: ProviderSignupForm,
     pub errors: FieldErrors,
     pub categories: &'static [(&'static str, &'static str)],
+    pub weekdays: &'static [(i16, &'static str)],
 }
 
 impl ProviderSignupPage {
@@ -37,6 +39,7 @@ impl ProviderSignupPage {
             form,
             errors,
             categories: CATEGORIES,
+            weekdays: &WEEKDAYS,
         }
     }
 }

@@ -64,6 +64,41 @@ pub fn area_covers(area: &str, outcode: &str) -> bool {
     }
 }
 
+/// Every delivery-area value that covers `outcode`, so a query can ask
+/// `delivery_areas && ARRAY[…]` (an indexable overlap) instead of testing prefixes row by row.
+/// "EC1A" → ["EC", "EC1", "EC1A"]; "E14" → ["E", "E14"]; "SE1" → ["SE", "SE1"].
+pub fn covering_areas(outcode: &str) -> Vec<String> {
+    let outcode = outcode.trim().to_ascii_uppercase();
+    let letters: String = outcode
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    let mut areas = Vec::new();
+    if !letters.is_empty() && letters.len() < outcode.len() {
+        areas.push(letters);
+    }
+    if outcode.ends_with(|c: char| c.is_ascii_alphabetic()) && outcode.len() > 2 {
+        let district = &outcode[..outcode.len() - 1];
+        if district.ends_with(|c: char| c.is_ascii_digit()) {
+            areas.push(district.to_owned());
+        }
+    }
+    if !outcode.is_empty() {
+        areas.push(outcode);
+    }
+    areas
+}
+
+/// A delivery area as providers type it ("se1", " N ") normalised, or `None` if it is not an
+/// area ("E"), district ("E14") or sub-district ("EC1A") prefix.
+pub fn parse_area(raw: &str) -> Option<String> {
+    static SHAPE: OnceLock<Regex> = OnceLock::new();
+    let shape =
+        SHAPE.get_or_init(|| Regex::new(r"^[A-Z]{1,2}(?:[0-9][A-Z0-9]?)?$").expect("area pattern"));
+    let area = raw.trim().to_ascii_uppercase();
+    shape.is_match(&area).then_some(area)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +133,34 @@ mod tests {
         ] {
             assert!(Postcode::parse(raw).is_none(), "{raw:?} accepted");
         }
+    }
+
+    #[test]
+    fn covering_areas_agree_with_area_covers() {
+        let areas = [
+            "E", "E1", "E14", "EC", "EC1", "EC1A", "N", "N1", "N10", "SE", "SE1", "SE10", "W1",
+            "W1A",
+        ];
+        for outcode in ["E1", "E14", "EC1A", "N1", "N10", "SE1", "SE10", "W1A", "W1"] {
+            let covering = covering_areas(outcode);
+            for area in areas {
+                assert_eq!(
+                    covering.contains(&area.to_owned()),
+                    area_covers(area, outcode),
+                    "{area} vs {outcode}: {covering:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn areas_parse_from_what_providers_type() {
+        assert_eq!(parse_area(" se1 "), Some("SE1".into()));
+        assert_eq!(parse_area("n"), Some("N".into()));
+        assert_eq!(parse_area("EC1A"), Some("EC1A".into()));
+        assert_eq!(parse_area("SE1 7PB"), None);
+        assert_eq!(parse_area("1SE"), None);
+        assert_eq!(parse_area("ABC"), None);
     }
 
     #[test]

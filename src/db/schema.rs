@@ -39,6 +39,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    catalog_imports (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        file_name -> Text,
+        rows -> Jsonb,
+        row_count -> Int4,
+        applied_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     deliveries (id) {
         id -> Uuid,
         order_id -> Uuid,
@@ -331,6 +343,7 @@ diesel::joinable!(cart_items -> carts (cart_id));
 diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(carts -> businesses (business_id));
 diesel::joinable!(carts -> providers (provider_id));
+diesel::joinable!(catalog_imports -> providers (provider_id));
 diesel::joinable!(deliveries -> orders (order_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_id));
 diesel::joinable!(invoices -> businesses (business_id));
@@ -359,6 +372,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     businesses,
     cart_items,
     carts,
+    catalog_imports,
     deliveries,
     invoice_lines,
     invoices,

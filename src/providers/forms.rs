@@ -1,6 +1,9 @@
 //! The provider profile form.
 
+use rust_decimal::Decimal;
 use serde::Deserialize;
+
+use crate::businesses::postcode::parse_area;
 
 use super::model::{Provider, ProviderProfile};
 use crate::businesses::forms::vat_number;
@@ -17,6 +20,11 @@ pub struct ProfileForm {
     pub contact_phone: String,
     pub address: String,
     pub vat_number: String,
+    pub min_order_value: String,
+    pub delivery_days: Vec<String>,
+    /// Comma- or space-separated outcode prefixes.
+    pub delivery_areas: String,
+    pub payment_terms_days: String,
 }
 
 impl ProfileForm {
@@ -29,7 +37,25 @@ impl ProfileForm {
             contact_phone: p.contact_phone.clone().unwrap_or_default(),
             address: p.address.clone().unwrap_or_default(),
             vat_number: p.vat_number.clone().unwrap_or_default(),
+            min_order_value: crate::money::plain(p.min_order_value),
+            delivery_days: p.days().iter().map(ToString::to_string).collect(),
+            delivery_areas: p.areas_text(),
+            payment_terms_days: p.payment_terms_days.to_string(),
         }
+    }
+
+    /// A new provider's defaults: weekdays, no minimum, 14 days to pay.
+    pub fn with_defaults() -> Self {
+        Self {
+            delivery_days: (1..=5).map(|d| d.to_string()).collect(),
+            min_order_value: "0.00".into(),
+            payment_terms_days: "14".into(),
+            ..Self::default()
+        }
+    }
+
+    pub fn delivers_on(&self, day: &i16) -> bool {
+        self.delivery_days.iter().any(|d| *d == day.to_string())
     }
 
     pub fn has_category(&self, slug: &str) -> bool {
@@ -70,6 +96,65 @@ impl ProfileForm {
         }
         let address = optional(errors, "address", &self.address, 300);
         let vat_number = vat_number(errors, "vat_number", &self.vat_number);
+        let min_order_value = if self.min_order_value.trim().is_empty() {
+            Decimal::ZERO
+        } else {
+            crate::money::parse_gbp(&self.min_order_value).unwrap_or_else(|e| {
+                errors.add("min_order_value", e.message());
+                Decimal::ZERO
+            })
+        };
+        let mut delivery_days: Vec<i16> = Vec::new();
+        for raw in &self.delivery_days {
+            match raw.parse::<i16>() {
+                Ok(d) if (1..=7).contains(&d) => {
+                    if !delivery_days.contains(&d) {
+                        delivery_days.push(d);
+                    }
+                }
+                _ => errors.add("delivery_days", "Choose days from the list."),
+            }
+        }
+        delivery_days.sort_unstable();
+        if delivery_days.is_empty() {
+            errors.add("delivery_days", "Choose at least one day you deliver.");
+        }
+        let mut delivery_areas: Vec<String> = Vec::new();
+        let raw_areas: Vec<&str> = self
+            .delivery_areas
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|a| !a.is_empty())
+            .collect();
+        if raw_areas.len() > 200 {
+            errors.add("delivery_areas", "List at most 200 areas.");
+        }
+        for raw in raw_areas.into_iter().take(200) {
+            match parse_area(raw) {
+                Some(area) if !delivery_areas.contains(&area) => delivery_areas.push(area),
+                Some(_) => {}
+                None => errors.add(
+                    "delivery_areas",
+                    format!(
+                        "\"{}\" isn't a postcode area: use prefixes like SE1, E or N1.",
+                        raw.chars().take(12).collect::<String>()
+                    ),
+                ),
+            }
+        }
+        let payment_terms_days = match self.payment_terms_days.trim() {
+            "" => 14,
+            raw => raw
+                .parse::<i32>()
+                .ok()
+                .filter(|d| (0..=120).contains(d))
+                .unwrap_or_else(|| {
+                    errors.add(
+                        "payment_terms_days",
+                        "Enter a number of days from 0 to 120.",
+                    );
+                    14
+                }),
+        };
         ProviderProfile {
             name,
             description,
@@ -78,6 +163,10 @@ impl ProfileForm {
             contact_phone,
             address,
             vat_number,
+            min_order_value,
+            delivery_days,
+            delivery_areas,
+            payment_terms_days,
         }
     }
 
@@ -98,7 +187,7 @@ mod tests {
             provider_name: "Veg Co".into(),
             categories: vec!["fruit_veg".into(), "weapons".into()],
             contact_email: "sales@veg.co".into(),
-            ..Default::default()
+            ..ProfileForm::with_defaults()
         };
         assert_eq!(
             form.parse().unwrap_err().get("categories"),
@@ -113,11 +202,37 @@ mod tests {
             categories: vec!["fruit_veg".into(), "fruit_veg".into()],
             contact_email: "Sales@Veg.co".into(),
             contact_phone: "+44 (0)20 7946 0000".into(),
-            ..Default::default()
+            delivery_areas: "se1, SE11  e".into(),
+            ..ProfileForm::with_defaults()
         };
         let p = form.parse().unwrap();
         assert_eq!(p.name, "Veg Co");
         assert_eq!(p.categories, vec!["fruit_veg"]);
         assert_eq!(p.contact_email, "sales@veg.co");
+        assert_eq!(p.delivery_areas, vec!["SE1", "SE11", "E"]);
+        assert_eq!(p.delivery_days, vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn delivery_facts_are_checked() {
+        let form = ProfileForm {
+            provider_name: "Veg Co".into(),
+            categories: vec!["fruit_veg".into()],
+            contact_email: "sales@veg.co".into(),
+            delivery_days: vec!["9".into()],
+            delivery_areas: "SE1 7PB".into(),
+            min_order_value: "-5".into(),
+            payment_terms_days: "365".into(),
+            ..Default::default()
+        };
+        let errors = form.parse().unwrap_err();
+        for field in [
+            "delivery_days",
+            "delivery_areas",
+            "min_order_value",
+            "payment_terms_days",
+        ] {
+            assert!(errors.has(field), "{field}");
+        }
     }
 }

@@ -8,6 +8,7 @@ use super::forms::ProfileForm;
 use super::queries;
 use crate::categories::CATEGORIES;
 use crate::db::DbPool;
+use crate::providers::model::WEEKDAYS;
 use crate::web::auth::ProviderCtx;
 use crate::web::forms::{FieldErrors, Form};
 use crate::web::session::FlashKind;
@@ -22,6 +23,7 @@ struct ProviderHomePage {
     form: ProfileForm,
     errors: FieldErrors,
     categories: &'static [(&'static str, &'static str)],
+    weekdays: &'static [(i16, &'static str)],
 }
 
 pub async fn home(ctx: ProviderCtx, pool: web::Data<DbPool>) -> Result<HttpResponse, AppError> {
@@ -34,6 +36,7 @@ pub async fn home(ctx: ProviderCtx, pool: web::Data<DbPool>) -> Result<HttpRespo
         form: ProfileForm::from_provider(&provider),
         errors: FieldErrors::new(),
         categories: CATEGORIES,
+        weekdays: &WEEKDAYS,
     })
 }
 
@@ -56,6 +59,7 @@ pub async fn update_profile(
                     form,
                     errors,
                     categories: CATEGORIES,
+                    weekdays: &WEEKDAYS,
                 },
             );
         }

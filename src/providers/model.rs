@@ -46,4 +46,49 @@ pub struct ProviderProfile {
     pub contact_phone: Option<String>,
     pub address: Option<String>,
     pub vat_number: Option<String>,
+    pub min_order_value: Decimal,
+    /// ISO weekdays, 1 = Monday.
+    pub delivery_days: Vec<i16>,
+    /// Outcode prefixes, normalised ("SE1", "E").
+    pub delivery_areas: Vec<String>,
+    pub payment_terms_days: i32,
+}
+
+pub const WEEKDAYS: [(i16, &str); 7] = [
+    (1, "Monday"),
+    (2, "Tuesday"),
+    (3, "Wednesday"),
+    (4, "Thursday"),
+    (5, "Friday"),
+    (6, "Saturday"),
+    (7, "Sunday"),
+];
+
+impl Provider {
+    pub fn days(&self) -> Vec<i16> {
+        self.delivery_days.iter().flatten().copied().collect()
+    }
+
+    pub fn areas(&self) -> Vec<String> {
+        self.delivery_areas.iter().flatten().cloned().collect()
+    }
+
+    /// "Mon, Tue, Fri".
+    pub fn days_text(&self) -> String {
+        let days = self.days();
+        WEEKDAYS
+            .iter()
+            .filter(|(n, _)| days.contains(n))
+            .map(|(_, name)| &name[..3])
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn areas_text(&self) -> String {
+        self.areas().join(", ")
+    }
+
+    pub fn min_order_text(&self) -> String {
+        crate::money::format_gbp(self.min_order_value)
+    }
 }

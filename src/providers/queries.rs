@@ -30,6 +30,10 @@ pub fn insert_provider(
             providers::contact_phone.eq(&profile.contact_phone),
             providers::address.eq(&profile.address),
             providers::vat_number.eq(&profile.vat_number),
+            providers::min_order_value.eq(profile.min_order_value),
+            providers::delivery_days.eq(&profile.delivery_days),
+            providers::delivery_areas.eq(&profile.delivery_areas),
+            providers::payment_terms_days.eq(profile.payment_terms_days),
             providers::invoice_prefix.eq(rules::invoice_prefix(&profile.name)),
         ))
         .execute(conn)?;
@@ -67,6 +71,10 @@ pub fn update_profile(
             providers::contact_phone.eq(&profile.contact_phone),
             providers::address.eq(&profile.address),
             providers::vat_number.eq(&profile.vat_number),
+            providers::min_order_value.eq(profile.min_order_value),
+            providers::delivery_days.eq(&profile.delivery_days),
+            providers::delivery_areas.eq(&profile.delivery_areas),
+            providers::payment_terms_days.eq(profile.payment_terms_days),
         ))
         .execute(conn)
         .map(|_| ())

@@ -49,14 +49,22 @@ fn header_token(req: &ServiceRequest) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Reads the token from a urlencoded body and puts the body back for the handler.
+/// Reads the token from a urlencoded body (putting the body back for the handler), or for
+/// file uploads, whose bodies are streamed, from the form's action URL.
 async fn form_token(req: &mut ServiceRequest) -> Result<Option<String>, Error> {
-    let is_form = req
+    let content_type = req
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_owned();
+    if content_type.starts_with("multipart/form-data") {
+        let token = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+        return Ok(token);
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok(None);
     }
     let body = req.extract::<web::Bytes>().await?;

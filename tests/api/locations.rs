@@ -144,17 +144,42 @@ async fn provider_edits_their_profile_with_field_errors_kept() {
                 ("categories", "fruit_veg"),
                 ("contact_email", "orders@veg.test"),
                 ("vat_number", "GB 123 4567 89"),
+                ("delivery_days", "2"),
+                ("delivery_areas", "n1 EC1A"),
+                ("min_order_value", "75.50"),
             ],
         )
         .await;
-    assert!(page.redirects_to("/provider"));
-    let (name, vat, slug): (String, Option<String>, String) = providers::table
+    assert!(
+        page.redirects_to("/provider"),
+        "{}",
+        page.body
+            .lines()
+            .filter(|l| l.contains("field-error"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let (name, vat, slug, areas, days): (
+        String,
+        Option<String>,
+        String,
+        Vec<Option<String>>,
+        Vec<Option<i16>>,
+    ) = providers::table
         .find(sam.provider_id)
-        .select((providers::name, providers::vat_number, providers::slug))
+        .select((
+            providers::name,
+            providers::vat_number,
+            providers::slug,
+            providers::delivery_areas,
+            providers::delivery_days,
+        ))
         .first(&mut app.conn())
         .unwrap();
     assert_eq!(
         (name.as_str(), vat.as_deref(), slug.as_str()),
         ("Veg & Bread Co", Some("GB123456789"), "veg-co")
     );
+    assert_eq!(areas, vec![Some("N1".to_owned()), Some("EC1A".to_owned())]);
+    assert_eq!(days, vec![Some(2)]);
 }

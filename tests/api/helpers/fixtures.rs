@@ -53,6 +53,12 @@ pub fn provider_form<'a>(email: &'a str, name: &'a str) -> Vec<(&'a str, &'a str
         ("contact_phone", "020 7946 0000"),
         ("address", "Unit 3, Market Yard, London"),
         ("vat_number", ""),
+        ("delivery_days", "1"),
+        ("delivery_days", "3"),
+        ("delivery_days", "5"),
+        ("delivery_areas", "SE1, E"),
+        ("min_order_value", "50"),
+        ("payment_terms_days", "30"),
     ]
 }
 

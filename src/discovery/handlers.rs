@@ -1,0 +1,473 @@
+//! Buyer-facing discovery: the provider list with filters, a provider's page, and compare.
+//! Discovery and compare answer an htmx request with the results fragment alone.
+
+use actix_web::http::header::{HeaderValue, VARY};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::queries::{self, CompareRow, CompareSort, DiscoveryFilter, ProviderCard};
+use super::search::SearchText;
+use crate::businesses::model::Location;
+use crate::businesses::postcode::covering_areas;
+use crate::businesses::queries as businesses;
+use crate::catalog::model::Product;
+use crate::catalog::unit_price;
+use crate::categories::{CATEGORIES, is_category, label};
+use crate::db::DbPool;
+use crate::money::{format_gbp, parse_gbp};
+use crate::providers::model::{Provider, WEEKDAYS};
+use crate::web::auth::BuyerCtx;
+use crate::web::htmx::is_htmx;
+use crate::web::pagination::{PageRequest, Paged};
+use crate::web::{AppError, PageMeta, render, with_conn};
+
+type Categories = &'static [(&'static str, &'static str)];
+
+/// The buyer's chosen location: the one named in the URL if it is theirs, else the default.
+fn choose_location(locations: &[Location], requested: Option<&str>) -> Option<Location> {
+    let requested = requested.and_then(|r| Uuid::parse_str(r).ok());
+    locations
+        .iter()
+        .find(|l| Some(l.id) == requested)
+        .or_else(|| locations.iter().find(|l| l.is_default))
+        .or_else(|| locations.first())
+        .cloned()
+}
+
+fn days_text(days: &[Option<i16>]) -> String {
+    WEEKDAYS
+        .iter()
+        .filter(|(n, _)| days.contains(&Some(*n)))
+        .map(|(_, name)| &name[..3])
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn with_vary(mut res: HttpResponse) -> HttpResponse {
+    res.headers_mut()
+        .insert(VARY, HeaderValue::from_static("HX-Request"));
+    res
+}
+
+fn query_string(pairs: &[(&str, String)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct DiscoverQuery {
+    q: Option<String>,
+    category: Option<String>,
+    location: Option<String>,
+    delivers: Option<String>,
+    max_min_order: Option<String>,
+    /// Present once the filter form has been used, so an unticked box means "off".
+    filtered: Option<String>,
+    page: Option<String>,
+}
+
+pub struct CardView {
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub categories: String,
+    pub min_order: String,
+    pub days: String,
+    pub delivers: bool,
+    pub product_count: i64,
+}
+
+impl From<ProviderCard> for CardView {
+    fn from(c: ProviderCard) -> Self {
+        let description: String = c.description.chars().take(200).collect();
+        Self {
+            categories: c
+                .categories
+                .iter()
+                .flatten()
+                .map(|s| label(s))
+                .collect::<Vec<_>>()
+                .join(" · "),
+            min_order: format_gbp(c.min_order_value),
+            days: days_text(&c.delivery_days),
+            delivers: c.delivers,
+            product_count: c.product_count,
+            description,
+            name: c.name,
+            slug: c.slug,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "discovery/_results.html")]
+struct DiscoverResults {
+    cards: Paged<CardView>,
+    notes: Vec<String>,
+    location_label: String,
+    link_base: String,
+}
+
+impl DiscoverResults {
+    fn page_link(&self, page: i64) -> String {
+        format!("/discover?{}&page={page}", self.link_base)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "discovery/discover.html")]
+struct DiscoverPage {
+    meta: PageMeta,
+    q: String,
+    category: String,
+    max_min_order: String,
+    delivers: bool,
+    locations: Vec<Location>,
+    location_id: Option<Uuid>,
+    categories: Categories,
+    results: DiscoverResults,
+}
+
+pub async fn discover(
+    req: HttpRequest,
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    query: web::Query<DiscoverQuery>,
+) -> Result<HttpResponse, AppError> {
+    let search = SearchText::parse(query.q.as_deref().unwrap_or(""));
+    let category = query
+        .category
+        .clone()
+        .filter(|c| is_category(c))
+        .unwrap_or_default();
+    let delivers = query.filtered.is_none() || query.delivers.is_some();
+    let mut notes = Vec::new();
+    if search.shortened {
+        notes.push("Your search was long, so only its first 200 characters were used.".to_owned());
+    }
+    let raw_max = query
+        .max_min_order
+        .as_deref()
+        .unwrap_or("")
+        .trim()
+        .to_owned();
+    let max_min_order = if raw_max.is_empty() {
+        None
+    } else {
+        match parse_gbp(&raw_max) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                notes.push("The maximum minimum order isn't an amount like 50 or 49.99, so it was ignored.".to_owned());
+                None
+            }
+        }
+    };
+    let page = PageRequest::from_query(query.page.as_deref());
+    let business = ctx.business_id;
+    let requested = query.location.clone();
+    let (locations, location, rows) = with_conn(&pool, move |conn| {
+        let locations = businesses::list_locations(conn, business)?;
+        let location = choose_location(&locations, requested.as_deref());
+        let filter = DiscoveryFilter {
+            category: (!category.is_empty()).then(|| category.clone()),
+            areas: location
+                .as_ref()
+                .map(|l| covering_areas(&l.outcode))
+                .unwrap_or_default(),
+            only_delivering: delivers && location.is_some(),
+            max_min_order,
+            tsquery: search.tsquery(),
+        };
+        Ok((locations, location, queries::discover(conn, &filter, page)?))
+    })
+    .await?;
+    let category = query
+        .category
+        .clone()
+        .filter(|c| is_category(c))
+        .unwrap_or_default();
+    let search = SearchText::parse(query.q.as_deref().unwrap_or(""));
+    let link_base = query_string(&[
+        ("q", search.shown.clone()),
+        ("category", category.clone()),
+        (
+            "location",
+            location
+                .as_ref()
+                .map(|l| l.id.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "delivers",
+            if delivers { "1".into() } else { String::new() },
+        ),
+        ("max_min_order", raw_max.clone()),
+        ("filtered", "1".into()),
+    ]);
+    let results = DiscoverResults {
+        cards: Paged::new(rows.into_iter().map(CardView::from).collect(), page),
+        notes,
+        location_label: location
+            .as_ref()
+            .map(|l| format!("{} ({})", l.label, l.postcode))
+            .unwrap_or_default(),
+        link_base,
+    };
+    if is_htmx(req.headers()) {
+        return Ok(with_vary(render(&results)?));
+    }
+    Ok(with_vary(render(&DiscoverPage {
+        meta: ctx.user.meta("Find providers"),
+        q: search.shown,
+        category,
+        max_min_order: raw_max,
+        delivers,
+        location_id: location.map(|l| l.id),
+        locations,
+        categories: CATEGORIES,
+        results,
+    })?))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ProviderQuery {
+    category: Option<String>,
+    q: Option<String>,
+    page: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "discovery/provider.html")]
+struct ProviderPage {
+    meta: PageMeta,
+    provider: Provider,
+    delivers: Option<bool>,
+    tabs: Vec<(String, &'static str, i64)>,
+    total: i64,
+    category: String,
+    q: String,
+    products: Paged<Product>,
+}
+
+impl ProviderPage {
+    fn tab_link(&self, category: &str) -> String {
+        let qs = query_string(&[("category", category.to_owned())]);
+        format!(
+            "/providers/{}{}{qs}",
+            self.provider.slug,
+            if qs.is_empty() { "" } else { "?" }
+        )
+    }
+
+    fn page_link(&self, page: i64) -> String {
+        let qs = query_string(&[
+            ("category", self.category.clone()),
+            ("q", self.q.clone()),
+            ("page", page.to_string()),
+        ]);
+        format!("/providers/{}?{qs}", self.provider.slug)
+    }
+}
+
+pub async fn provider_page(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    slug: web::Path<String>,
+    query: web::Query<ProviderQuery>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let category = query
+        .category
+        .clone()
+        .filter(|c| is_category(c))
+        .unwrap_or_default();
+    let search = SearchText::parse(query.q.as_deref().unwrap_or(""));
+    let page = PageRequest::from_query(query.page.as_deref());
+    let business = ctx.business_id;
+    let (cat, tsq) = (category.clone(), search.tsquery());
+    let (provider, delivers, counts, rows) = with_conn(&pool, move |conn| {
+        let provider = queries::active_provider_by_slug(conn, &slug)?;
+        let locations = businesses::list_locations(conn, business)?;
+        let delivers = choose_location(&locations, None).map(|l| {
+            let covering = covering_areas(&l.outcode);
+            provider.areas().iter().any(|a| covering.contains(a))
+        });
+        let counts = queries::category_counts(conn, provider.id)?;
+        let rows = queries::listed_products(
+            conn,
+            provider.id,
+            (!cat.is_empty()).then_some(cat.as_str()),
+            tsq.as_deref(),
+            page,
+        )?;
+        Ok((provider, delivers, counts, rows))
+    })
+    .await?;
+    let total = counts.iter().map(|(_, n)| n).sum();
+    render(&ProviderPage {
+        meta: ctx.user.meta(&provider.name),
+        tabs: counts
+            .into_iter()
+            .map(|(slug, n)| {
+                let l = label(&slug);
+                (slug, l, n)
+            })
+            .collect(),
+        total,
+        delivers,
+        provider,
+        category,
+        q: search.shown,
+        products: Paged::new(rows, page),
+    })
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct CompareQuery {
+    q: Option<String>,
+    location: Option<String>,
+    delivers: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+}
+
+pub struct CompareView {
+    pub name: String,
+    pub pack: String,
+    pub price: String,
+    pub vat: String,
+    pub per_unit: Option<String>,
+    pub in_stock: bool,
+    pub provider_name: String,
+    pub provider_slug: String,
+    pub min_order: String,
+    pub delivers: bool,
+}
+
+impl From<CompareRow> for CompareView {
+    fn from(r: CompareRow) -> Self {
+        let per = unit_price::per_base_unit(r.price, &r.unit, &r.pack_size);
+        Self {
+            pack: if r.pack_size.is_empty() {
+                r.unit.clone()
+            } else {
+                format!("{} · {}", r.unit, r.pack_size)
+            },
+            price: format_gbp(r.price),
+            vat: format!("{}%", r.vat_rate.normalize()),
+            per_unit: per.map(|(p, base)| format!("{} / {}", format_gbp(p), base.label())),
+            in_stock: r.in_stock,
+            provider_name: r.provider_name,
+            provider_slug: r.provider_slug,
+            min_order: format_gbp(r.min_order_value),
+            delivers: r.delivers,
+            name: r.name,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "discovery/_compare_results.html")]
+struct CompareResults {
+    rows: Paged<CompareView>,
+    searched: bool,
+    notes: Vec<String>,
+    link_base: String,
+}
+
+impl CompareResults {
+    fn page_link(&self, page: i64) -> String {
+        format!("/compare?{}&page={page}", self.link_base)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "discovery/compare.html")]
+struct ComparePage {
+    meta: PageMeta,
+    q: String,
+    sort: &'static str,
+    delivers: bool,
+    locations: Vec<Location>,
+    location_id: Option<Uuid>,
+    results: CompareResults,
+}
+
+pub async fn compare(
+    req: HttpRequest,
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    query: web::Query<CompareQuery>,
+) -> Result<HttpResponse, AppError> {
+    let search = SearchText::parse(query.q.as_deref().unwrap_or(""));
+    let sort = if query.sort.as_deref() == Some("price") {
+        CompareSort::Price
+    } else {
+        CompareSort::Relevance
+    };
+    let delivers = query.delivers.is_some();
+    let page = PageRequest::from_query(query.page.as_deref());
+    let business = ctx.business_id;
+    let (requested, tsquery) = (query.location.clone(), search.tsquery());
+    let (locations, location, rows) = with_conn(&pool, move |conn| {
+        let locations = businesses::list_locations(conn, business)?;
+        let location = choose_location(&locations, requested.as_deref());
+        let areas = location
+            .as_ref()
+            .map(|l| covering_areas(&l.outcode))
+            .unwrap_or_default();
+        let rows = match &tsquery {
+            Some(tsq) => queries::compare(conn, tsq, &areas, delivers, sort, page)?,
+            None => Vec::new(),
+        };
+        Ok((locations, location, rows))
+    })
+    .await?;
+    let sort_name = if sort == CompareSort::Price {
+        "price"
+    } else {
+        "relevance"
+    };
+    let mut notes = Vec::new();
+    if search.shortened {
+        notes.push("Your search was long, so only its first 200 characters were used.".to_owned());
+    }
+    let results = CompareResults {
+        rows: Paged::new(rows.into_iter().map(CompareView::from).collect(), page),
+        searched: !search.is_empty(),
+        notes,
+        link_base: query_string(&[
+            ("q", search.shown.clone()),
+            (
+                "location",
+                location
+                    .as_ref()
+                    .map(|l| l.id.to_string())
+                    .unwrap_or_default(),
+            ),
+            (
+                "delivers",
+                if delivers { "1".into() } else { String::new() },
+            ),
+            ("sort", sort_name.into()),
+        ]),
+    };
+    if is_htmx(req.headers()) {
+        return Ok(with_vary(render(&results)?));
+    }
+    Ok(with_vary(render(&ComparePage {
+        meta: ctx.user.meta("Compare products"),
+        q: search.shown,
+        sort: sort_name,
+        delivers,
+        location_id: location.map(|l| l.id),
+        locations,
+        results,
+    })?))
+}

@@ -1,0 +1,224 @@
+//! Discovery and compare SQL. Built from fixed fragments with every value bound, so only the
+//! filters in use reach the planner. Only active providers and listed products appear.
+
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{
+    Array, BigInt, Bool, Float, Int2, Nullable, Numeric, Text, Uuid as SqlUuid,
+};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::catalog::model::Product;
+use crate::db::schema::{products, providers};
+use crate::providers::model::Provider;
+use crate::web::pagination::PageRequest;
+
+#[derive(Debug, Clone, Default)]
+pub struct DiscoveryFilter {
+    pub category: Option<String>,
+    /// Areas covering the buyer's chosen location (see `postcode::covering_areas`).
+    pub areas: Vec<String>,
+    pub only_delivering: bool,
+    pub max_min_order: Option<Decimal>,
+    pub tsquery: Option<String>,
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ProviderCard {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub slug: String,
+    #[diesel(sql_type = Text)]
+    pub description: String,
+    #[diesel(sql_type = Array<Nullable<Text>>)]
+    pub categories: Vec<Option<String>>,
+    #[diesel(sql_type = Numeric)]
+    pub min_order_value: Decimal,
+    #[diesel(sql_type = Array<Nullable<Int2>>)]
+    pub delivery_days: Vec<Option<i16>>,
+    #[diesel(sql_type = Bool)]
+    pub delivers: bool,
+    #[diesel(sql_type = BigInt)]
+    pub product_count: i64,
+    #[diesel(sql_type = Float)]
+    pub rank: f32,
+}
+
+pub fn discover(
+    conn: &mut PgConnection,
+    filter: &DiscoveryFilter,
+    page: PageRequest,
+) -> QueryResult<Vec<ProviderCard>> {
+    let mut sql = String::from(
+        "SELECT p.id, p.name, p.slug, p.description, p.categories, p.min_order_value, p.delivery_days,
+                (p.delivery_areas && $1::text[]) AS delivers,
+                (SELECT count(*) FROM products pr WHERE pr.provider_id = p.id AND pr.active) AS product_count,
+                ",
+    );
+    let tsquery = filter.tsquery.clone().unwrap_or_default();
+    if filter.tsquery.is_some() {
+        // Provider text counts fully, its best product match half.
+        sql.push_str(
+            "(ts_rank(p.search_vector, to_tsquery('english', $2))
+              + 0.5 * coalesce((SELECT max(ts_rank(pr.search_vector, to_tsquery('english', $2)))
+                                  FROM products pr
+                                 WHERE pr.provider_id = p.id AND pr.active
+                                   AND pr.search_vector @@ to_tsquery('english', $2)), 0))::real AS rank
+             FROM providers p
+            WHERE p.status = 'active'
+              AND (p.search_vector @@ to_tsquery('english', $2)
+                   OR EXISTS (SELECT 1 FROM products pr
+                               WHERE pr.provider_id = p.id AND pr.active
+                                 AND pr.search_vector @@ to_tsquery('english', $2)))",
+        );
+    } else {
+        sql.push_str("0::real AS rank FROM providers p WHERE p.status = 'active' AND $2 = ''");
+    }
+    if filter.category.is_some() {
+        sql.push_str(" AND p.categories @> ARRAY[$3::text]");
+    } else {
+        sql.push_str(" AND $3::text IS NULL");
+    }
+    if filter.only_delivering {
+        sql.push_str(" AND p.delivery_areas && $1::text[]");
+    }
+    if filter.max_min_order.is_some() {
+        sql.push_str(" AND p.min_order_value <= $4");
+    } else {
+        sql.push_str(" AND $4::numeric IS NULL");
+    }
+    sql.push_str(" ORDER BY rank DESC, lower(p.name), p.id LIMIT $5 OFFSET $6");
+    diesel::sql_query(sql)
+        .into_boxed::<Pg>()
+        .bind::<Array<Text>, _>(filter.areas.clone())
+        .bind::<Text, _>(tsquery)
+        .bind::<Nullable<Text>, _>(filter.category.clone())
+        .bind::<Nullable<Numeric>, _>(filter.max_min_order)
+        .bind::<BigInt, _>(page.fetch_limit())
+        .bind::<BigInt, _>(page.offset())
+        .load(conn)
+}
+
+pub fn active_provider_by_slug(conn: &mut PgConnection, slug: &str) -> QueryResult<Provider> {
+    providers::table
+        .filter(providers::slug.eq(slug))
+        .filter(providers::status.eq("active"))
+        .select(Provider::as_select())
+        .first(conn)
+}
+
+/// Listed products per category, for the catalogue tabs.
+pub fn category_counts(conn: &mut PgConnection, provider: Uuid) -> QueryResult<Vec<(String, i64)>> {
+    products::table
+        .filter(products::provider_id.eq(provider))
+        .filter(products::active.eq(true))
+        .group_by(products::category)
+        .select((products::category, diesel::dsl::count_star()))
+        .order(products::category)
+        .load(conn)
+}
+
+pub fn listed_products(
+    conn: &mut PgConnection,
+    provider: Uuid,
+    category: Option<&str>,
+    tsquery: Option<&str>,
+    page: PageRequest,
+) -> QueryResult<Vec<Product>> {
+    let mut query = products::table
+        .filter(products::provider_id.eq(provider))
+        .filter(products::active.eq(true))
+        .select(Product::as_select())
+        .into_boxed();
+    if let Some(category) = category {
+        query = query.filter(products::category.eq(category.to_owned()));
+    }
+    if let Some(tsquery) = tsquery {
+        query = query.filter(
+            diesel::dsl::sql::<Bool>("search_vector @@ to_tsquery('english', ")
+                .bind::<Text, _>(tsquery.to_owned())
+                .sql(")"),
+        );
+    }
+    query
+        .order((
+            products::category,
+            crate::db::lower(products::name),
+            products::id,
+        ))
+        .limit(page.fetch_limit())
+        .offset(page.offset())
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareSort {
+    Relevance,
+    Price,
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CompareRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub product_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub unit: String,
+    #[diesel(sql_type = Text)]
+    pub pack_size: String,
+    #[diesel(sql_type = Numeric)]
+    pub price: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub vat_rate: Decimal,
+    #[diesel(sql_type = Bool)]
+    pub in_stock: bool,
+    #[diesel(sql_type = Text)]
+    pub provider_name: String,
+    #[diesel(sql_type = Text)]
+    pub provider_slug: String,
+    #[diesel(sql_type = Numeric)]
+    pub min_order_value: Decimal,
+    #[diesel(sql_type = Bool)]
+    pub delivers: bool,
+}
+
+pub fn compare(
+    conn: &mut PgConnection,
+    tsquery: &str,
+    areas: &[String],
+    only_delivering: bool,
+    sort: CompareSort,
+    page: PageRequest,
+) -> QueryResult<Vec<CompareRow>> {
+    let mut sql = String::from(
+        "SELECT pr.id AS product_id, pr.name, pr.unit, pr.pack_size, pr.price, pr.vat_rate, pr.in_stock,
+                p.name AS provider_name, p.slug AS provider_slug, p.min_order_value,
+                (p.delivery_areas && $2::text[]) AS delivers
+           FROM products pr
+           JOIN providers p ON p.id = pr.provider_id
+          WHERE pr.active AND p.status = 'active'
+            AND pr.search_vector @@ to_tsquery('english', $1)",
+    );
+    if only_delivering {
+        sql.push_str(" AND p.delivery_areas && $2::text[]");
+    }
+    sql.push_str(match sort {
+        CompareSort::Relevance => {
+            " ORDER BY ts_rank(pr.search_vector, to_tsquery('english', $1)) DESC, pr.price, pr.id"
+        }
+        CompareSort::Price => " ORDER BY pr.price, pr.id",
+    });
+    sql.push_str(" LIMIT $3 OFFSET $4");
+    diesel::sql_query(sql)
+        .into_boxed::<Pg>()
+        .bind::<Text, _>(tsquery)
+        .bind::<Array<Text>, _>(areas.to_vec())
+        .bind::<BigInt, _>(page.fetch_limit())
+        .bind::<BigInt, _>(page.offset())
+        .load(conn)
+}
