@@ -159,22 +159,18 @@ async fn provider_edits_their_profile_with_field_errors_kept() {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    let (name, vat, slug, areas, days): (
-        String,
-        Option<String>,
-        String,
-        Vec<Option<String>>,
-        Vec<Option<i16>>,
-    ) = providers::table
+    type Saved = (String, Option<String>, String);
+    type Delivery = (Vec<Option<String>>, Vec<Option<i16>>);
+    let mut conn = app.conn();
+    let (name, vat, slug): Saved = providers::table
         .find(sam.provider_id)
-        .select((
-            providers::name,
-            providers::vat_number,
-            providers::slug,
-            providers::delivery_areas,
-            providers::delivery_days,
-        ))
-        .first(&mut app.conn())
+        .select((providers::name, providers::vat_number, providers::slug))
+        .first(&mut conn)
+        .unwrap();
+    let (areas, days): Delivery = providers::table
+        .find(sam.provider_id)
+        .select((providers::delivery_areas, providers::delivery_days))
+        .first(&mut conn)
         .unwrap();
     assert_eq!(
         (name.as_str(), vat.as_deref(), slug.as_str()),
