@@ -16,6 +16,7 @@ pub mod ids;
 pub mod jobs;
 pub mod money;
 pub mod providers;
+pub mod seed;
 pub mod startup;
 pub mod telemetry;
 pub mod timefmt;

@@ -13,10 +13,11 @@ use larder::config::Config;
 use larder::db::{self, local::LocalPostgres};
 use larder::email::Mailer;
 use larder::jobs::worker::{self, JobContext};
+use larder::seed::{demo, scale};
 use larder::startup::Application;
 use larder::telemetry;
 
-const USAGE: &str = "usage: larder [serve | migrate | worker | create-admin EMAIL NAME | local-db start|stop|status]";
+const USAGE: &str = "usage: larder [serve | migrate | worker | create-admin EMAIL NAME | seed demo | seed scale [--providers N] [--products N] [--businesses N] | local-db start|stop|status]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +38,8 @@ fn main() -> ExitCode {
         ["migrate"] => migrate(&config),
         ["worker"] => worker(&config),
         ["create-admin", email, name] => create_admin(&config, email, name),
+        ["seed", "demo"] => seed_demo(&config),
+        ["seed", "scale", flags @ ..] => seed_scale(&config, flags),
         ["local-db", action] => local_db(&config, action),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -112,6 +115,13 @@ fn serve(config: Config) -> anyhow::Result<()> {
         if applied > 0 {
             tracing::info!(applied, "migrations applied");
         }
+        // A first local start gets a marketplace to click around in.
+        let mut conn = PgConnection::establish(&url).context("connecting to the database")?;
+        if demo::has_no_users(&mut conn)? {
+            if let Some(logins) = demo::load(&mut conn, config.argon2)? {
+                print_logins(&logins);
+            }
+        }
     }
     let pool = db::build_pool(&url, config.db_pool_size).context("connecting to the database")?;
     if config.run_worker {
@@ -185,6 +195,60 @@ fn create_admin(config: &Config, email: &str, name: &str) -> anyhow::Result<()> 
     let hash = password::hash(&password, config.argon2)?;
     accounts::insert_user(&mut conn, &email, &hash, name.trim(), AccountType::Admin)?;
     println!("admin {email} created; log in at {}/login", config.base_url);
+    Ok(())
+}
+
+fn print_logins(logins: &[demo::Login]) {
+    println!(
+        "Demo data loaded. Log in with any of these (password: {}):",
+        demo::PASSWORD
+    );
+    for l in logins {
+        println!("  {:<9} {:<34} {}", l.role, l.email, l.detail);
+    }
+}
+
+fn seed_demo(config: &Config) -> anyhow::Result<()> {
+    let (url, _pg) = database(config)?;
+    migrate_url(&url)?;
+    let mut conn = PgConnection::establish(&url).context("connecting to the database")?;
+    match demo::load(&mut conn, config.argon2)? {
+        Some(logins) => print_logins(&logins),
+        None => println!(
+            "Demo data is already loaded (password: {}).",
+            demo::PASSWORD
+        ),
+    }
+    Ok(())
+}
+
+fn seed_scale(config: &Config, flags: &[&str]) -> anyhow::Result<()> {
+    let mut sizes = scale::ScaleSizes::default();
+    let mut rest = flags.iter();
+    while let Some(flag) = rest.next() {
+        let value: i64 = rest
+            .next()
+            .and_then(|v| v.replace('_', "").parse().ok())
+            .filter(|v| *v >= 1 && *v <= 10_000_000)
+            .ok_or_else(|| anyhow::anyhow!("{flag} needs a number from 1 to 10,000,000"))?;
+        match *flag {
+            "--providers" => sizes.providers = value,
+            "--products" => sizes.products = value,
+            "--businesses" => sizes.businesses = value,
+            _ => anyhow::bail!("{USAGE}"),
+        }
+    }
+    let (url, _pg) = database(config)?;
+    migrate_url(&url)?;
+    let mut conn = PgConnection::establish(&url).context("connecting to the database")?;
+    let hash = password::hash(scale::PASSWORD, config.argon2)?;
+    for line in scale::generate(&mut conn, sizes, &hash)? {
+        println!("{line}");
+    }
+    println!(
+        "Scale accounts: buyerN@scale.test and providerN@scale.test, password {}",
+        scale::PASSWORD
+    );
     Ok(())
 }
 

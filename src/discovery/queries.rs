@@ -53,31 +53,30 @@ pub fn discover(
     filter: &DiscoveryFilter,
     page: PageRequest,
 ) -> QueryResult<Vec<ProviderCard>> {
-    let mut sql = String::from(
-        "SELECT p.id, p.name, p.slug, p.description, p.categories, p.min_order_value, p.delivery_days,
+    let tsquery = filter.tsquery.clone().unwrap_or_default();
+    // With text, product matches are ranked once per provider in a CTE (not re-searched per
+    // provider row); a provider counts fully, its best product match half.
+    let (with, rank, from, text_filter) = if filter.tsquery.is_some() {
+        (
+            "WITH m AS (SELECT pr.provider_id, max(ts_rank(pr.search_vector, to_tsquery('english', $2))) AS r
+                          FROM products pr
+                         WHERE pr.active AND pr.search_vector @@ to_tsquery('english', $2)
+                         GROUP BY pr.provider_id) ",
+            "(ts_rank(p.search_vector, to_tsquery('english', $2)) + 0.5 * coalesce(m.r, 0))::real",
+            "providers p LEFT JOIN m ON m.provider_id = p.id",
+            "(p.search_vector @@ to_tsquery('english', $2) OR m.provider_id IS NOT NULL)",
+        )
+    } else {
+        ("", "0::real", "providers p", "$2 = ''")
+    };
+    let mut sql = format!(
+        "{with}SELECT p.id, p.name, p.slug, p.description, p.categories, p.min_order_value, p.delivery_days,
                 (p.delivery_areas && $1::text[]) AS delivers,
                 (SELECT count(*) FROM products pr WHERE pr.provider_id = p.id AND pr.active) AS product_count,
-                ",
+                {rank} AS rank
+           FROM {from}
+          WHERE p.status = 'active' AND {text_filter}"
     );
-    let tsquery = filter.tsquery.clone().unwrap_or_default();
-    if filter.tsquery.is_some() {
-        // Provider text counts fully, its best product match half.
-        sql.push_str(
-            "(ts_rank(p.search_vector, to_tsquery('english', $2))
-              + 0.5 * coalesce((SELECT max(ts_rank(pr.search_vector, to_tsquery('english', $2)))
-                                  FROM products pr
-                                 WHERE pr.provider_id = p.id AND pr.active
-                                   AND pr.search_vector @@ to_tsquery('english', $2)), 0))::real AS rank
-             FROM providers p
-            WHERE p.status = 'active'
-              AND (p.search_vector @@ to_tsquery('english', $2)
-                   OR EXISTS (SELECT 1 FROM products pr
-                               WHERE pr.provider_id = p.id AND pr.active
-                                 AND pr.search_vector @@ to_tsquery('english', $2)))",
-        );
-    } else {
-        sql.push_str("0::real AS rank FROM providers p WHERE p.status = 'active' AND $2 = ''");
-    }
     if filter.category.is_some() {
         sql.push_str(" AND p.categories @> ARRAY[$3::text]");
     } else {

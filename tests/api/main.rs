@@ -5,11 +5,14 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod catalog;
 mod cli;
+mod discovery;
 mod health;
 mod locations;
 mod pages;
 mod reset;
 mod schema;
+mod seeds;
 mod sessions;
 mod tenancy;

@@ -4,6 +4,11 @@
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
+use larder::catalog::model::ProductInput;
+use larder::catalog::queries as catalog;
+use larder::ids::ProviderId;
+use rust_decimal::Decimal;
+use uuid::Uuid;
 
 use crate::helpers::fixtures::{self, Admin, Buyer, Seller};
 use crate::helpers::{Browser, TestApp, spawn_app};
@@ -40,15 +45,39 @@ struct World {
     ada: Buyer,
     bo: Buyer,
     sam: Seller,
+    kim: Seller,
     admin: Admin,
+    /// One of Sam's products and one of Sam's staged imports.
+    product: Uuid,
+    import: Uuid,
 }
 
 async fn world(app: &TestApp) -> World {
+    let sam = fixtures::seller(app, "sam@veg.test", "Veg Co").await;
+    let input = ProductInput {
+        sku: "VEG-1".into(),
+        name: "Leeks".into(),
+        description: String::new(),
+        category: "fruit_veg".into(),
+        unit: "kg".into(),
+        pack_size: String::new(),
+        fractional: true,
+        price: Decimal::new(240, 2),
+        vat_rate: Decimal::ZERO,
+        in_stock: true,
+        active: true,
+    };
+    let provider = ProviderId(sam.provider_id);
+    let product = catalog::insert(&mut app.conn(), provider, &input).unwrap();
+    let import = catalog::stage_import(&mut app.conn(), provider, "veg.csv", &[input]).unwrap();
     World {
         ada: fixtures::buyer(app, "ada@bistro.test").await,
         bo: fixtures::buyer(app, "bo@cafe.test").await,
-        sam: fixtures::seller(app, "sam@veg.test", "Veg Co").await,
+        kim: fixtures::seller(app, "kim@fish.test", "Fish Co").await,
         admin: fixtures::admin(app).await,
+        sam,
+        product,
+        import,
     }
 }
 
@@ -69,6 +98,34 @@ fn buyer_routes(w: &World) -> Vec<IdRoute> {
         post(format!("/buyer/locations/{loc}/default"), &[]),
     ]
 }
+
+/// Routes owned by Sam (a provider): his product and his staged import.
+fn provider_routes(w: &World) -> Vec<IdRoute> {
+    let (p, i) = (w.product, w.import);
+    vec![
+        get(format!("/provider/products/{p}/edit")),
+        post(format!("/provider/products/{p}"), &PRODUCT),
+        post(
+            format!("/provider/products/{p}/stock"),
+            &[("in_stock", "false")],
+        ),
+        get(format!("/provider/products/{p}/delete")),
+        post(format!("/provider/products/import/{i}/apply"), &[]),
+        // Last: the owner's delete removes the product the routes above use.
+        post(format!("/provider/products/{p}/delete"), &[]),
+    ]
+}
+
+const PRODUCT: [(&str, &str); 8] = [
+    ("sku", "VEG-1"),
+    ("name", "Stolen leeks"),
+    ("category", "fruit_veg"),
+    ("unit", "kg"),
+    ("price", "0.01"),
+    ("vat_rate", "0"),
+    ("in_stock", "on"),
+    ("active", "on"),
+];
 
 /// Routes only an admin may use (ids of Ada's account, business and Sam's provider).
 fn admin_routes(w: &World) -> Vec<IdRoute> {
@@ -170,6 +227,18 @@ async fn buyer_id_routes_answer_404_to_other_tenants_and_other_roles() {
 }
 
 #[tokio::test]
+async fn provider_id_routes_answer_404_to_other_providers_and_other_roles() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let outsiders = [
+        ("other provider", &w.kim.browser),
+        ("buyer", &w.ada.browser),
+        ("admin", &w.admin.browser),
+    ];
+    check(&app, provider_routes(&w), &outsiders, &w.sam.browser).await;
+}
+
+#[tokio::test]
 async fn admin_id_routes_answer_404_to_everyone_else() {
     let app = spawn_app().await;
     let w = world(&app).await;
@@ -196,7 +265,22 @@ async fn role_areas_without_ids_are_404_for_other_roles() {
             &w.ada.browser,
             vec!["/provider", "/admin", "/admin/users"],
         ),
-        ("admin", &w.admin.browser, vec!["/buyer", "/provider"]),
+        (
+            "admin",
+            &w.admin.browser,
+            vec![
+                "/buyer",
+                "/provider",
+                "/discover",
+                "/compare",
+                "/providers/veg-co",
+            ],
+        ),
+        (
+            "provider",
+            &w.kim.browser,
+            vec!["/discover", "/compare", "/providers/veg-co"],
+        ),
     ] {
         for path in paths {
             assert_eq!(b.get(path).await.status, 404, "{who} {path}");

@@ -1,0 +1,79 @@
+//! Demo and scale data load cleanly into a fresh database.
+
+use diesel::prelude::*;
+use larder::db::schema::{businesses, locations, products, providers, users};
+use larder::seed::{demo, scale};
+
+use crate::helpers::db::TestDatabase;
+use crate::helpers::fixtures::login;
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn demo_data_is_a_small_real_marketplace_and_loads_once() {
+    let app = spawn_app().await;
+    let mut conn = app.conn();
+    let logins = demo::load(&mut conn, app.config.argon2)
+        .unwrap()
+        .expect("first load");
+    assert_eq!(logins.len(), 12);
+    assert!(
+        demo::load(&mut conn, app.config.argon2).unwrap().is_none(),
+        "second load is a no-op"
+    );
+
+    let per_provider: Vec<(String, i64)> = products::table
+        .inner_join(providers::table)
+        .group_by(providers::name)
+        .select((providers::name, diesel::dsl::count_star()))
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(per_provider.len(), 8);
+    assert!(
+        per_provider.iter().all(|(_, n)| *n >= 30),
+        "{per_provider:?}"
+    );
+    let mut outcodes: Vec<String> = locations::table
+        .select(locations::outcode)
+        .load(&mut conn)
+        .unwrap();
+    outcodes.sort();
+    outcodes.dedup();
+    assert_eq!(outcodes.len(), 3);
+
+    let b = app.browser();
+    assert!(
+        login(&b, "chef@copperpot.demo", demo::PASSWORD)
+            .await
+            .redirects_to("/buyer")
+    );
+    let compare = b.get("/compare?q=double+cream").await;
+    assert!(compare.body.contains("Wildfield Dairy"));
+}
+
+#[test]
+fn scale_data_generates_within_the_schema_rules() {
+    let db = TestDatabase::create();
+    let mut conn = db.connect();
+    let sizes = scale::ScaleSizes {
+        providers: 20,
+        products: 500,
+        businesses: 30,
+    };
+    let report =
+        scale::generate(&mut conn, sizes, "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA").unwrap();
+    assert!(
+        report.iter().any(|l| l.starts_with("products: 500 rows")),
+        "{report:?}"
+    );
+    let counts: (i64, i64, i64, i64) = (
+        providers::table.count().get_result(&mut conn).unwrap(),
+        products::table.count().get_result(&mut conn).unwrap(),
+        businesses::table.count().get_result(&mut conn).unwrap(),
+        users::table.count().get_result(&mut conn).unwrap(),
+    );
+    assert_eq!(counts, (20, 500, 30, 50));
+    assert!(
+        scale::generate(&mut conn, sizes, "x").is_err(),
+        "refuses to run twice"
+    );
+}
