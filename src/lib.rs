@@ -15,6 +15,7 @@ pub mod home;
 pub mod ids;
 pub mod jobs;
 pub mod money;
+pub mod ordering;
 pub mod providers;
 pub mod seed;
 pub mod startup;

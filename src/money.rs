@@ -66,6 +66,67 @@ pub fn round_pennies(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// A line's net amount: unit price × quantity, rounded half-up to pennies.
+pub fn line_net(unit_price: Decimal, quantity: Decimal) -> Decimal {
+    round_pennies(unit_price * quantity)
+}
+
+/// VAT on a net amount at `rate` percent (0, 5, 20), rounded half-up to pennies.
+pub fn vat(net: Decimal, rate: Decimal) -> Decimal {
+    round_pennies(net * rate / Decimal::ONE_HUNDRED)
+}
+
+/// Totals of priced lines: VAT is worked out per line and summed, and shown by rate.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Totals {
+    pub subtotal: Decimal,
+    pub vat_total: Decimal,
+    pub total: Decimal,
+    /// (rate, net at that rate, VAT at that rate), lowest rate first.
+    pub by_rate: Vec<(Decimal, Decimal, Decimal)>,
+}
+
+impl Totals {
+    /// `lines` are (net, rate, line VAT) as stored on each line.
+    pub fn from_lines(lines: impl IntoIterator<Item = (Decimal, Decimal, Decimal)>) -> Self {
+        let mut totals = Self::default();
+        for (net, rate, line_vat) in lines {
+            totals.subtotal += net;
+            totals.vat_total += line_vat;
+            match totals.by_rate.iter_mut().find(|(r, _, _)| *r == rate) {
+                Some((_, n, v)) => {
+                    *n += net;
+                    *v += line_vat;
+                }
+                None => totals.by_rate.push((rate, net, line_vat)),
+            }
+        }
+        totals.by_rate.sort_by(|a, b| a.0.cmp(&b.0));
+        totals.total = totals.subtotal + totals.vat_total;
+        totals
+    }
+
+    pub fn subtotal_text(&self) -> String {
+        format_gbp(self.subtotal)
+    }
+
+    pub fn vat_text(&self) -> String {
+        format_gbp(self.vat_total)
+    }
+
+    pub fn total_text(&self) -> String {
+        format_gbp(self.total)
+    }
+
+    /// ("20%", "£10.00", "£2.00") rows for the VAT breakdown table.
+    pub fn rate_rows(&self) -> Vec<(String, String, String)> {
+        self.by_rate
+            .iter()
+            .map(|(rate, net, vat)| (format!("{}%", rate.normalize()), format_gbp(*net), format_gbp(*vat)))
+            .collect()
+    }
+}
+
 /// "£1,234.50".
 pub fn format_gbp(value: Decimal) -> String {
     let value = round_pennies(value);
@@ -122,6 +183,73 @@ mod tests {
         assert_eq!(round_pennies(dec("0.005")), dec("0.01"));
         assert_eq!(round_pennies(dec("0.0049")), dec("0.00"));
         assert_eq!(round_pennies(dec("2.675")), dec("2.68"));
+    }
+
+    #[test]
+    fn lines_round_half_up_and_vat_is_per_line() {
+        assert_eq!(line_net(dec("2.35"), dec("1.5")), dec("3.53")); // 3.525
+        assert_eq!(line_net(dec("0.99"), dec("3")), dec("2.97"));
+        assert_eq!(vat(dec("3.53"), dec("20")), dec("0.71")); // 0.706
+        assert_eq!(vat(dec("0.125"), dec("20")), dec("0.03")); // 0.025 -> half up
+        assert_eq!(vat(dec("10.00"), dec("0")), dec("0.00"));
+    }
+
+    #[test]
+    fn mixed_rate_totals_match_hand_computed_values() {
+        // 2 × £4.99 at 20%, 1.25 kg × £7.20 at 0%, 3 × £1.15 at 5%.
+        let lines = [(dec("4.99"), dec("2"), dec("20")), (dec("7.20"), dec("1.25"), dec("0")), (dec("1.15"), dec("3"), dec("5"))];
+        let priced: Vec<_> = lines
+            .iter()
+            .map(|(p, q, r)| {
+                let net = line_net(*p, *q);
+                (net, *r, vat(net, *r))
+            })
+            .collect();
+        let t = Totals::from_lines(priced);
+        assert_eq!(t.subtotal, dec("22.43")); // 9.98 + 9.00 + 3.45
+        assert_eq!(t.vat_total, dec("2.17")); // 2.00 (1.996) + 0 + 0.17 (0.1725)
+        assert_eq!(t.total, dec("24.60"));
+        assert_eq!(
+            t.rate_rows(),
+            vec![
+                ("0%".into(), "£9.00".into(), "£0.00".into()),
+                ("5%".into(), "£3.45".into(), "£0.17".into()),
+                ("20%".into(), "£9.98".into(), "£2.00".into())
+            ]
+        );
+    }
+
+    /// A property over many random baskets: every line is whole pence, the breakdown adds
+    /// up to the totals, and subtotal + VAT = total, so no penny is lost or invented.
+    #[test]
+    fn totals_never_lose_a_penny() {
+        let mut seed: u64 = 0x5eed;
+        let mut next = |m: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        for _ in 0..2_000 {
+            let n = 1 + next(12);
+            let mut lines = Vec::new();
+            for _ in 0..n {
+                let price = Decimal::new(1 + next(99_999) as i64, 2);
+                let qty = Decimal::new(1 + next(50_000) as i64, 3);
+                let rate = Decimal::from([0, 5, 20][next(3) as usize]);
+                let net = line_net(price, qty);
+                let v = vat(net, rate);
+                assert_eq!(net, net.round_dp(2));
+                assert_eq!(v, v.round_dp(2));
+                lines.push((net, rate, v));
+            }
+            let t = Totals::from_lines(lines.clone());
+            let nets: Decimal = lines.iter().map(|l| l.0).sum();
+            let vats: Decimal = lines.iter().map(|l| l.2).sum();
+            assert_eq!(t.subtotal, nets);
+            assert_eq!(t.vat_total, vats);
+            assert_eq!(t.total, t.subtotal + t.vat_total);
+            assert_eq!(t.by_rate.iter().map(|r| r.1).sum::<Decimal>(), t.subtotal);
+            assert_eq!(t.by_rate.iter().map(|r| r.2).sum::<Decimal>(), t.vat_total);
+        }
     }
 
     #[test]

@@ -85,6 +85,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::providers::routes)
         .configure(crate::catalog::routes)
         .configure(crate::discovery::routes)
+        .configure(crate::ordering::routes)
         .configure(crate::admin::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(AppError::NotFound)

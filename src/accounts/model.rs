@@ -87,4 +87,6 @@ pub struct SessionUser {
     pub business: Option<OrgRef>,
     pub provider: Option<OrgRef>,
     pub role: Option<String>,
+    /// Items in the business's carts (buyers only), for the header badge.
+    pub cart_items: i64,
 }

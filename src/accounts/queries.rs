@@ -22,21 +22,30 @@ pub fn load_session_user(conn: &mut PgConnection, id: UserId) -> QueryResult<Opt
             memberships::role.nullable(),
             (businesses::id, businesses::name, businesses::status).nullable(),
             (providers::id, providers::name, providers::status).nullable(),
+            // The header's cart badge, in the same round trip.
+            diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "(SELECT count(*) FROM cart_items ci JOIN carts c ON c.id = ci.cart_id \
+                  WHERE c.business_id = memberships.business_id)",
+            ),
         ))
-        .first::<(
-            User,
-            Option<String>,
-            Option<(Uuid, String, String)>,
-            Option<(Uuid, String, String)>,
-        )>(conn)
+        .first::<SessionRow>(conn)
         .optional()?;
-    Ok(row.map(|(user, role, business, provider)| SessionUser {
+    Ok(row.map(|(user, role, business, provider, cart_items)| SessionUser {
         user,
         role,
+        cart_items,
         business: business.map(|(id, name, status)| OrgRef { id, name, status }),
         provider: provider.map(|(id, name, status)| OrgRef { id, name, status }),
     }))
 }
+
+type SessionRow = (
+    User,
+    Option<String>,
+    Option<(Uuid, String, String)>,
+    Option<(Uuid, String, String)>,
+    i64,
+);
 
 pub fn find_by_email(conn: &mut PgConnection, email: &str) -> QueryResult<Option<User>> {
     users::table

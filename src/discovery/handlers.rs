@@ -273,6 +273,11 @@ impl ProviderPage {
         ]);
         format!("/providers/{}?{qs}", self.provider.slug)
     }
+
+    /// Where a plain add-to-cart form comes back to.
+    fn back(&self) -> String {
+        self.page_link(self.products.page)
+    }
 }
 
 pub async fn provider_page(
@@ -338,6 +343,7 @@ pub struct CompareQuery {
 }
 
 pub struct CompareView {
+    pub product_id: Uuid,
     pub name: String,
     pub pack: String,
     pub price: String,
@@ -367,6 +373,7 @@ impl From<CompareRow> for CompareView {
             provider_slug: r.provider_slug,
             min_order: format_gbp(r.min_order_value),
             delivers: r.delivers,
+            product_id: r.product_id,
             name: r.name,
         }
     }
@@ -375,6 +382,7 @@ impl From<CompareRow> for CompareView {
 #[derive(Template)]
 #[template(path = "discovery/_compare_results.html")]
 struct CompareResults {
+    meta: PageMeta,
     rows: Paged<CompareView>,
     searched: bool,
     notes: Vec<String>,
@@ -384,6 +392,10 @@ struct CompareResults {
 impl CompareResults {
     fn page_link(&self, page: i64) -> String {
         format!("/compare?{}&page={page}", self.link_base)
+    }
+
+    fn back(&self) -> String {
+        self.page_link(self.rows.page)
     }
 }
 
@@ -439,6 +451,7 @@ pub async fn compare(
         notes.push("Your search was long, so only its first 200 characters were used.".to_owned());
     }
     let results = CompareResults {
+        meta: ctx.user.meta(""),
         rows: Paged::new(rows.into_iter().map(CompareView::from).collect(), page),
         searched: !search.is_empty(),
         notes,

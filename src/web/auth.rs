@@ -17,6 +17,7 @@ use crate::ids::{BusinessId, ProviderId, UserId};
 pub struct NavUser {
     pub name: String,
     pub account_type: AccountType,
+    pub cart_items: i64,
 }
 
 impl NavUser {
@@ -53,6 +54,7 @@ impl CurrentUser {
             user: Some(NavUser {
                 name: self.name.clone(),
                 account_type: self.account_type,
+                cart_items: self.loaded.cart_items,
             }),
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),

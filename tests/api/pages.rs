@@ -63,7 +63,7 @@ async fn pages_have_no_inline_script_so_the_csp_holds() {
 #[tokio::test]
 async fn unknown_pages_get_a_friendly_404_page() {
     let app = spawn_app().await;
-    let res = app.get("/orders/not-a-real-thing?x=<script>").await;
+    let res = app.get("/nowhere/not-a-real-thing?x=<script>").await;
     assert_eq!(res.status(), 404);
     let body = res.text().await.unwrap();
     assert!(body.contains("<h1>Page not found</h1>"));

@@ -1,0 +1,176 @@
+//! Carts in the database, one per business and provider. Every function takes the business
+//! id from the session; another business's cart item is simply not found.
+
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::db::schema::{cart_items, carts, products, providers};
+use crate::ids::{BusinessId, ProviderId, new_id};
+use crate::money;
+
+/// One cart line with what checkout and the cart page need to know about its product.
+#[derive(Debug, Clone, Queryable)]
+pub struct CartLine {
+    pub item_id: Uuid,
+    pub quantity: Decimal,
+    pub product_id: Uuid,
+    pub sku: String,
+    pub name: String,
+    pub unit: String,
+    pub pack_size: String,
+    pub fractional: bool,
+    pub price: Decimal,
+    pub vat_rate: Decimal,
+    pub in_stock: bool,
+    pub active: bool,
+    pub provider_id: Uuid,
+    pub provider_name: String,
+    pub provider_slug: String,
+}
+
+impl CartLine {
+    pub fn net(&self) -> Decimal {
+        money::line_net(self.price, self.quantity)
+    }
+
+    pub fn vat(&self) -> Decimal {
+        money::vat(self.net(), self.vat_rate)
+    }
+
+    pub fn available(&self) -> bool {
+        self.active && self.in_stock
+    }
+
+    pub fn quantity_text(&self) -> String {
+        self.quantity.normalize().to_string()
+    }
+
+    pub fn price_text(&self) -> String {
+        money::format_gbp(self.price)
+    }
+
+    pub fn net_text(&self) -> String {
+        money::format_gbp(self.net())
+    }
+}
+
+pub fn totals(lines: &[CartLine]) -> money::Totals {
+    money::Totals::from_lines(lines.iter().map(|l| (l.net(), l.vat_rate, l.vat())))
+}
+
+pub fn lines(conn: &mut PgConnection, business: BusinessId, provider: Option<ProviderId>) -> QueryResult<Vec<CartLine>> {
+    let mut query = cart_items::table
+        .inner_join(carts::table)
+        .inner_join(products::table.inner_join(providers::table))
+        .filter(carts::business_id.eq(business.0))
+        .select((
+            cart_items::id,
+            cart_items::quantity,
+            products::id,
+            products::sku,
+            products::name,
+            products::unit,
+            products::pack_size,
+            products::fractional,
+            products::price,
+            products::vat_rate,
+            products::in_stock,
+            products::active,
+            providers::id,
+            providers::name,
+            providers::slug,
+        ))
+        .into_boxed();
+    if let Some(provider) = provider {
+        query = query.filter(carts::provider_id.eq(provider.0));
+    }
+    query.order((providers::name, cart_items::created_at, cart_items::id)).load(conn)
+}
+
+pub enum Added {
+    Added { name: String, quantity_in_cart: Decimal },
+    /// Not listed, provider not open, or no such product.
+    Unavailable,
+    BadQuantity(&'static str),
+}
+
+/// Adds to the cart of the product's provider (made on first use); adding again sums.
+pub fn add(conn: &mut PgConnection, business: BusinessId, product_id: Uuid, raw_quantity: &str) -> QueryResult<Added> {
+    conn.transaction(|conn| {
+        let product: Option<(Uuid, String, bool, bool, String)> = products::table
+            .inner_join(providers::table)
+            .filter(products::id.eq(product_id))
+            .select((providers::id, products::name, products::fractional, products::active, providers::status))
+            .first(conn)
+            .optional()?;
+        let Some((provider_id, name, fractional, active, status)) = product else {
+            return Ok(Added::Unavailable);
+        };
+        if !active || !crate::providers::rules::is_open_for_orders(&status) {
+            return Ok(Added::Unavailable);
+        }
+        let quantity = match super::rules::quantity(raw_quantity, fractional) {
+            Ok(q) => q,
+            Err(why) => return Ok(Added::BadQuantity(why)),
+        };
+        diesel::insert_into(carts::table)
+            .values((carts::id.eq(new_id()), carts::business_id.eq(business.0), carts::provider_id.eq(provider_id)))
+            .on_conflict((carts::business_id, carts::provider_id))
+            .do_nothing()
+            .execute(conn)?;
+        let cart_id: Uuid = carts::table
+            .filter(carts::business_id.eq(business.0))
+            .filter(carts::provider_id.eq(provider_id))
+            .select(carts::id)
+            .first(conn)?;
+        let max = Decimal::from(super::rules::MAX_QUANTITY);
+        let in_cart: Decimal = diesel::insert_into(cart_items::table)
+            .values((
+                cart_items::id.eq(new_id()),
+                cart_items::cart_id.eq(cart_id),
+                cart_items::product_id.eq(product_id),
+                cart_items::quantity.eq(quantity),
+            ))
+            .on_conflict((cart_items::cart_id, cart_items::product_id))
+            .do_update()
+            .set(cart_items::quantity.eq(diesel::dsl::sql::<diesel::sql_types::Numeric>("LEAST(cart_items.quantity + excluded.quantity, ").bind::<diesel::sql_types::Numeric, _>(max).sql(")")))
+            .returning(cart_items::quantity)
+            .get_result(conn)?;
+        Ok(Added::Added { name, quantity_in_cart: in_cart })
+    })
+}
+
+/// The provider of a cart item, if the item is this business's.
+pub fn item_provider(conn: &mut PgConnection, business: BusinessId, item: Uuid) -> QueryResult<Option<(ProviderId, bool)>> {
+    cart_items::table
+        .inner_join(carts::table)
+        .inner_join(products::table)
+        .filter(carts::business_id.eq(business.0))
+        .filter(cart_items::id.eq(item))
+        .select((carts::provider_id, products::fractional))
+        .first::<(Uuid, bool)>(conn)
+        .optional()
+        .map(|r| r.map(|(p, f)| (ProviderId(p), f)))
+}
+
+pub fn set_quantity(conn: &mut PgConnection, business: BusinessId, item: Uuid, quantity: Decimal) -> QueryResult<usize> {
+    let owned = carts::table.filter(carts::business_id.eq(business.0)).select(carts::id);
+    diesel::update(cart_items::table.filter(cart_items::id.eq(item)).filter(cart_items::cart_id.eq_any(owned)))
+        .set(cart_items::quantity.eq(quantity))
+        .execute(conn)
+}
+
+pub fn remove(conn: &mut PgConnection, business: BusinessId, item: Uuid) -> QueryResult<usize> {
+    let owned = carts::table.filter(carts::business_id.eq(business.0)).select(carts::id);
+    diesel::delete(cart_items::table.filter(cart_items::id.eq(item)).filter(cart_items::cart_id.eq_any(owned))).execute(conn)
+}
+
+/// Items across all of the business's carts, for the header badge.
+pub fn item_count(conn: &mut PgConnection, business: BusinessId) -> QueryResult<i64> {
+    cart_items::table
+        .inner_join(carts::table)
+        .filter(carts::business_id.eq(business.0))
+        .count()
+        .get_result(conn)
+}

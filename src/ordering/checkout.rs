@@ -1,0 +1,174 @@
+//! Checkout: review a provider's cart, choose address, date and notes, submit exactly once.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::cart::{self, CartLine};
+use super::rules::{self, CheckoutFacts};
+use super::submit::{self, Submission, SubmitOutcome};
+use crate::businesses::model::Location;
+use crate::businesses::postcode::covering_areas;
+use crate::businesses::queries as businesses;
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::ids::{LocationId, ProviderId};
+use crate::money::Totals;
+use crate::providers::model::Provider;
+use crate::providers::queries as providers;
+use crate::web::auth::BuyerCtx;
+use crate::web::forms::Form;
+use crate::web::session::FlashKind;
+use crate::web::{AppError, PageMeta, render_with_status, see_other, with_conn};
+
+pub fn london_today() -> Date {
+    crate::timefmt::to_london(OffsetDateTime::now_utc()).date()
+}
+
+#[derive(Template)]
+#[template(path = "ordering/checkout.html")]
+struct CheckoutPage {
+    meta: PageMeta,
+    provider: Provider,
+    lines: Vec<CartLine>,
+    totals: Totals,
+    locations: Vec<Location>,
+    dates: Vec<(String, String)>,
+    problems: Vec<String>,
+    form: CheckoutForm,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CheckoutForm {
+    pub location: String,
+    pub date: String,
+    pub notes: String,
+    pub key: String,
+}
+
+struct Loaded {
+    provider: Provider,
+    lines: Vec<CartLine>,
+    locations: Vec<Location>,
+    business_active: bool,
+}
+
+async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>, slug: String) -> Result<Loaded, AppError> {
+    let business = ctx.business_id;
+    with_conn(pool, move |conn| {
+        let provider = providers::by_slug(conn, &slug)?;
+        let lines = cart::lines(conn, business, Some(ProviderId(provider.id)))?;
+        let locations = businesses::list_locations(conn, business)?;
+        let business_active = businesses::business(conn, business)?.status == "active";
+        Ok(Loaded { provider, lines, locations, business_active })
+    })
+    .await
+}
+
+fn page(ctx: &BuyerCtx, loaded: Loaded, form: CheckoutForm, extra: Vec<String>, status: StatusCode) -> Result<HttpResponse, AppError> {
+    let totals = cart::totals(&loaded.lines);
+    let chosen = loaded
+        .locations
+        .iter()
+        .find(|l| l.id.to_string() == form.location)
+        .or_else(|| loaded.locations.iter().find(|l| l.is_default))
+        .or_else(|| loaded.locations.first());
+    let covering = chosen.map(|l| covering_areas(&l.outcode)).unwrap_or_default();
+    let facts = CheckoutFacts {
+        empty: loaded.lines.is_empty(),
+        business_active: loaded.business_active,
+        provider_open: crate::providers::rules::is_open_for_orders(&loaded.provider.status),
+        location_covered: loaded.provider.areas().iter().any(|a| covering.contains(a)),
+        min_order: loaded.provider.min_order_value,
+        subtotal: totals.subtotal,
+        unavailable: loaded.lines.iter().filter(|l| !l.available()).map(|l| l.name.clone()).collect(),
+    };
+    let mut problems = extra;
+    for p in rules::checkout_problems(&facts) {
+        if !problems.contains(&p) {
+            problems.push(p);
+        }
+    }
+    let dates = rules::next_delivery_dates(london_today(), &loaded.provider.days(), 12)
+        .into_iter()
+        .map(|d| (d.to_string(), format!("{} {}", d.weekday(), crate::timefmt::date(d))))
+        .collect();
+    let form = CheckoutForm {
+        location: chosen.map(|l| l.id.to_string()).unwrap_or_default(),
+        key: if form.key.is_empty() { Uuid::now_v7().to_string() } else { form.key },
+        ..form
+    };
+    render_with_status(
+        status,
+        &CheckoutPage {
+            meta: ctx.user.meta(format!("Checkout: {}", loaded.provider.name)),
+            provider: loaded.provider,
+            lines: loaded.lines,
+            totals,
+            locations: loaded.locations,
+            dates,
+            problems,
+            form,
+        },
+    )
+}
+
+pub async fn checkout(ctx: BuyerCtx, pool: web::Data<DbPool>, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let loaded = load(&ctx, &pool, slug.into_inner()).await?;
+    page(&ctx, loaded, CheckoutForm::default(), Vec::new(), StatusCode::OK)
+}
+
+pub async fn submit(
+    ctx: BuyerCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    slug: web::Path<String>,
+    Form(form): Form<CheckoutForm>,
+) -> Result<HttpResponse, AppError> {
+    let key = Uuid::parse_str(form.key.trim()).map_err(|_| AppError::BadRequest("The checkout form is missing its key. Reload the page and try again.".into()))?;
+    let location = Uuid::parse_str(form.location.trim()).map_err(|_| AppError::BadRequest("Choose a delivery address.".into()))?;
+    let notes: String = form.notes.trim().to_owned();
+    let date = Date::parse(form.date.trim(), &time::format_description::well_known::Iso8601::DATE).ok();
+    let slug = slug.into_inner();
+    let mut early = Vec::new();
+    if notes.chars().count() > 1000 {
+        early.push("Keep the notes under 1,000 characters.".to_owned());
+    }
+    let Some(date) = date.filter(|_| early.is_empty()) else {
+        if date.is_none() {
+            early.push("Choose a delivery date.".to_owned());
+        }
+        let loaded = load(&ctx, &pool, slug).await?;
+        return page(&ctx, loaded, form, early, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let (business, placed_by, base_url) = (ctx.business_id, ctx.user.id, config.base_url.clone());
+    let provider_slug = slug.clone();
+    let outcome = with_conn(&pool, move |conn| {
+        let provider = providers::by_slug(conn, &provider_slug)?;
+        let submission = Submission {
+            provider: ProviderId(provider.id),
+            location: LocationId(location),
+            date,
+            notes,
+            key,
+            placed_by,
+        };
+        submit::submit(conn, business, &submission, london_today(), &base_url)
+    })
+    .await?;
+    match outcome {
+        SubmitOutcome::Placed(id) => {
+            ctx.user.session.flash(FlashKind::Ok, "Order placed. The provider has been told; you'll get an email when they confirm.");
+            Ok(see_other(&format!("/orders/{id}")))
+        }
+        SubmitOutcome::Replayed(id) => Ok(see_other(&format!("/orders/{id}"))),
+        SubmitOutcome::Refused(problems) => {
+            let loaded = load(&ctx, &pool, slug).await?;
+            page(&ctx, loaded, form, problems, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Order reads, each scoped to the session's business or provider.
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::model::{Delivery, Order, OrderDetail, OrderEvent, OrderLine, OrderRow};
+use crate::db::schema::{businesses, deliveries, order_events, order_lines, orders, providers};
+use crate::ids::{BusinessId, ProviderId};
+use crate::web::pagination::PageRequest;
+
+/// Whose orders a query may see.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    Buyer(BusinessId),
+    Provider(ProviderId),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub status: Option<String>,
+    pub provider: Option<Uuid>,
+}
+
+pub fn list(conn: &mut PgConnection, scope: Scope, filter: &OrderFilter, page: PageRequest) -> QueryResult<Vec<OrderRow>> {
+    let columns = (
+        orders::id,
+        orders::number,
+        orders::status,
+        orders::requested_delivery_date,
+        orders::total,
+        orders::created_at,
+    );
+    match scope {
+        Scope::Buyer(business) => {
+            let mut q = orders::table
+                .inner_join(providers::table)
+                .filter(orders::business_id.eq(business.0))
+                .select((columns, providers::name))
+                .into_boxed();
+            if let Some(status) = &filter.status {
+                q = q.filter(orders::status.eq(status.clone()));
+            }
+            if let Some(provider) = filter.provider {
+                q = q.filter(orders::provider_id.eq(provider));
+            }
+            q.order((orders::created_at.desc(), orders::id.desc()))
+                .limit(page.fetch_limit())
+                .offset(page.offset())
+                .load::<((Uuid, String, String, time::Date, rust_decimal::Decimal, time::OffsetDateTime), String)>(conn)
+                .map(rows)
+        }
+        Scope::Provider(provider) => {
+            let mut q = orders::table
+                .inner_join(businesses::table)
+                .filter(orders::provider_id.eq(provider.0))
+                .select((columns, businesses::name))
+                .into_boxed();
+            if let Some(status) = &filter.status {
+                q = q.filter(orders::status.eq(status.clone()));
+            }
+            q.order((orders::created_at.desc(), orders::id.desc()))
+                .limit(page.fetch_limit())
+                .offset(page.offset())
+                .load(conn)
+                .map(rows)
+        }
+    }
+}
+
+type RawRow = ((Uuid, String, String, time::Date, rust_decimal::Decimal, time::OffsetDateTime), String);
+
+fn rows(raw: Vec<RawRow>) -> Vec<OrderRow> {
+    raw.into_iter()
+        .map(|((id, number, status, requested_delivery_date, total, created_at), counterparty)| OrderRow {
+            id,
+            number,
+            status,
+            requested_delivery_date,
+            total,
+            created_at,
+            counterparty,
+        })
+        .collect()
+}
+
+/// The providers a business has ordered from, for the list's filter.
+pub fn ordered_from(conn: &mut PgConnection, business: BusinessId) -> QueryResult<Vec<(Uuid, String)>> {
+    orders::table
+        .inner_join(providers::table)
+        .filter(orders::business_id.eq(business.0))
+        .select((providers::id, providers::name))
+        .distinct()
+        .order(providers::name)
+        .load(conn)
+}
+
+pub fn find(conn: &mut PgConnection, scope: Scope, id: Uuid) -> QueryResult<Order> {
+    let q = orders::table.filter(orders::id.eq(id)).select(Order::as_select()).into_boxed();
+    let q = match scope {
+        Scope::Buyer(b) => q.filter(orders::business_id.eq(b.0)),
+        Scope::Provider(p) => q.filter(orders::provider_id.eq(p.0)),
+    };
+    q.first(conn)
+}
+
+pub fn detail(conn: &mut PgConnection, scope: Scope, id: Uuid) -> QueryResult<OrderDetail> {
+    let order = find(conn, scope, id)?;
+    let lines = order_lines::table
+        .filter(order_lines::order_id.eq(order.id))
+        .order(order_lines::position)
+        .select(OrderLine::as_select())
+        .load(conn)?;
+    let events = order_events::table
+        .filter(order_events::order_id.eq(order.id))
+        .order((order_events::created_at, order_events::id))
+        .select(OrderEvent::as_select())
+        .load(conn)?;
+    let delivery = deliveries::table
+        .filter(deliveries::order_id.eq(order.id))
+        .select(Delivery::as_select())
+        .first(conn)
+        .optional()?;
+    let (provider_name, provider_slug): (String, String) = providers::table
+        .find(order.provider_id)
+        .select((providers::name, providers::slug))
+        .first(conn)?;
+    let business_name = businesses::table.find(order.business_id).select(businesses::name).first(conn)?;
+    Ok(OrderDetail {
+        order,
+        lines,
+        events,
+        delivery,
+        provider_name,
+        provider_slug,
+        business_name,
+    })
+}
+
+pub fn find_by_key(conn: &mut PgConnection, business: BusinessId, key: Uuid) -> QueryResult<Option<Uuid>> {
+    orders::table
+        .filter(orders::business_id.eq(business.0))
+        .filter(orders::idempotency_key.eq(key))
+        .select(orders::id)
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,272 @@
+//! Ordering rules as pure functions: order states and their transitions, quantities,
+//! delivery dates, and what stops a checkout.
+
+use rust_decimal::Decimal;
+use time::Date;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderStatus {
+    Submitted,
+    Confirmed,
+    Rejected,
+    Cancelled,
+    OutForDelivery,
+    Delivered,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderAction {
+    Confirm,
+    Reject,
+    Cancel,
+    Dispatch,
+    Deliver,
+}
+
+impl OrderStatus {
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "submitted" => Self::Submitted,
+            "confirmed" => Self::Confirmed,
+            "rejected" => Self::Rejected,
+            "cancelled" => Self::Cancelled,
+            "out_for_delivery" => Self::OutForDelivery,
+            "delivered" => Self::Delivered,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Confirmed => "confirmed",
+            Self::Rejected => "rejected",
+            Self::Cancelled => "cancelled",
+            Self::OutForDelivery => "out_for_delivery",
+            Self::Delivered => "delivered",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Submitted => "Awaiting confirmation",
+            Self::Confirmed => "Confirmed",
+            Self::Rejected => "Rejected",
+            Self::Cancelled => "Cancelled",
+            Self::OutForDelivery => "Out for delivery",
+            Self::Delivered => "Delivered",
+        }
+    }
+
+    pub const ALL: [Self; 6] = [
+        Self::Submitted,
+        Self::Confirmed,
+        Self::OutForDelivery,
+        Self::Delivered,
+        Self::Rejected,
+        Self::Cancelled,
+    ];
+}
+
+/// The state an action leads to, or why it can't be taken now (shown to the user as a 409).
+pub fn transition(from: OrderStatus, action: OrderAction) -> Result<OrderStatus, String> {
+    use OrderAction as A;
+    use OrderStatus as S;
+    match (from, action) {
+        (S::Submitted, A::Confirm) => Ok(S::Confirmed),
+        (S::Submitted, A::Reject) => Ok(S::Rejected),
+        (S::Submitted, A::Cancel) => Ok(S::Cancelled),
+        (S::Confirmed, A::Dispatch) => Ok(S::OutForDelivery),
+        (S::OutForDelivery, A::Deliver) => Ok(S::Delivered),
+        (S::Confirmed, A::Deliver) => Ok(S::Delivered),
+        (from, action) => Err(format!(
+            "This order is {}, so it can't be {} now.",
+            from.label().to_lowercase(),
+            match action {
+                A::Confirm => "confirmed",
+                A::Reject => "rejected",
+                A::Cancel => "cancelled",
+                A::Dispatch => "sent out for delivery",
+                A::Deliver => "marked delivered",
+            }
+        )),
+    }
+}
+
+pub const MAX_QUANTITY: i64 = 10_000;
+
+/// A quantity as typed: positive, at most 10,000, whole unless the product is sold by
+/// weight or volume (then up to 3 decimals).
+pub fn quantity(raw: &str, fractional: bool) -> Result<Decimal, &'static str> {
+    let raw = raw.trim();
+    let valid_shape = !raw.is_empty() && raw.len() <= 12 && raw.chars().all(|c| c.is_ascii_digit() || c == '.') && raw.matches('.').count() <= 1;
+    if !valid_shape {
+        return Err("Enter a quantity, like 2 or 1.5.");
+    }
+    let q: Decimal = raw.parse().map_err(|_| "Enter a quantity, like 2 or 1.5.")?;
+    if q <= Decimal::ZERO {
+        return Err("The quantity must be more than 0.");
+    }
+    if q > Decimal::from(MAX_QUANTITY) {
+        return Err("That's more than we can take in one order (10,000 at most).");
+    }
+    if !fractional && q.fract() != Decimal::ZERO {
+        return Err("This product is sold in whole units.");
+    }
+    if q.normalize().scale() > 3 {
+        return Err("Use at most 3 decimal places.");
+    }
+    Ok(q.normalize())
+}
+
+/// A requested delivery date: not in the past, on one of the provider's days (ISO weekday),
+/// within three months.
+pub fn delivery_date(date: Date, today: Date, days: &[i16]) -> Result<(), String> {
+    if date < today {
+        return Err("Choose a delivery date from today onwards.".into());
+    }
+    if date > today + time::Duration::days(92) {
+        return Err("Choose a date within the next three months.".into());
+    }
+    let weekday = i16::from(date.weekday().number_from_monday());
+    if !days.contains(&weekday) {
+        return Err(format!("This provider doesn't deliver on {}s.", date.weekday()));
+    }
+    Ok(())
+}
+
+/// The next few dates a provider delivers on, for the checkout's date choice.
+pub fn next_delivery_dates(today: Date, days: &[i16], count: usize) -> Vec<Date> {
+    (0..92)
+        .map(|d| today + time::Duration::days(d))
+        .filter(|d| days.contains(&i16::from(d.weekday().number_from_monday())))
+        .take(count)
+        .collect()
+}
+
+/// What checkout knows about a cart, for `checkout_problems`.
+#[derive(Debug, Clone, Default)]
+pub struct CheckoutFacts {
+    pub empty: bool,
+    pub business_active: bool,
+    pub provider_open: bool,
+    pub location_covered: bool,
+    pub min_order: Decimal,
+    pub subtotal: Decimal,
+    /// Names of items that are out of stock or no longer listed.
+    pub unavailable: Vec<String>,
+}
+
+/// Everything that stops this cart becoming an order, in words for the buyer.
+pub fn checkout_problems(f: &CheckoutFacts) -> Vec<String> {
+    let mut problems = Vec::new();
+    if f.empty {
+        problems.push("Your cart for this provider is empty.".to_owned());
+        return problems;
+    }
+    if !f.business_active {
+        problems.push("Your business is suspended, so it can't place orders. Contact Larder support.".to_owned());
+    }
+    if !f.provider_open {
+        problems.push("This provider isn't taking orders at the moment.".to_owned());
+    }
+    if !f.location_covered {
+        problems.push("This provider doesn't deliver to that address. Choose another address or provider.".to_owned());
+    }
+    if !f.unavailable.is_empty() {
+        problems.push(format!(
+            "Remove what's no longer available: {}.",
+            f.unavailable.join(", ")
+        ));
+    }
+    if f.subtotal < f.min_order {
+        problems.push(format!(
+            "This provider's minimum order is {} before VAT; your cart comes to {}.",
+            crate::money::format_gbp(f.min_order),
+            crate::money::format_gbp(f.subtotal)
+        ));
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn the_order_lifecycle_only_moves_forward() {
+        use OrderAction as A;
+        use OrderStatus as S;
+        assert_eq!(transition(S::Submitted, A::Confirm), Ok(S::Confirmed));
+        assert_eq!(transition(S::Submitted, A::Cancel), Ok(S::Cancelled));
+        assert_eq!(transition(S::Confirmed, A::Dispatch), Ok(S::OutForDelivery));
+        assert_eq!(transition(S::OutForDelivery, A::Deliver), Ok(S::Delivered));
+        for (from, action) in [
+            (S::Confirmed, A::Cancel),
+            (S::Rejected, A::Confirm),
+            (S::Cancelled, A::Confirm),
+            (S::Delivered, A::Dispatch),
+            (S::Submitted, A::Deliver),
+            (S::Confirmed, A::Confirm),
+        ] {
+            let err = transition(from, action).unwrap_err();
+            assert!(err.starts_with("This order is "), "{err}");
+        }
+    }
+
+    #[test]
+    fn statuses_round_trip_their_names() {
+        for s in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(OrderStatus::parse("lost"), None);
+    }
+
+    #[test]
+    fn quantities_are_positive_bounded_and_whole_where_needed() {
+        assert_eq!(quantity("2", false), Ok(Decimal::from(2)));
+        assert_eq!(quantity(" 1.250 ", true), Ok(Decimal::new(125, 2)));
+        for (raw, fractional) in [("0", true), ("-1", true), ("1.5", false), ("abc", true), ("", true), ("10001", true), ("1.2345", true), ("1e3", true), ("99999999999999", true)] {
+            assert!(quantity(raw, fractional).is_err(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn checkout_lists_every_problem_in_words() {
+        let ok = CheckoutFacts {
+            business_active: true,
+            provider_open: true,
+            location_covered: true,
+            min_order: Decimal::from(50),
+            subtotal: Decimal::from(60),
+            ..Default::default()
+        };
+        assert!(checkout_problems(&ok).is_empty());
+        let below = CheckoutFacts { subtotal: Decimal::new(4999, 2), ..ok.clone() };
+        assert_eq!(
+            checkout_problems(&below),
+            vec!["This provider's minimum order is £50.00 before VAT; your cart comes to £49.99."]
+        );
+        let bad = CheckoutFacts {
+            business_active: false,
+            provider_open: false,
+            location_covered: false,
+            unavailable: vec!["Leeks".into()],
+            ..ok.clone()
+        };
+        assert_eq!(checkout_problems(&bad).len(), 4);
+        assert_eq!(checkout_problems(&CheckoutFacts { empty: true, ..bad }).len(), 1);
+    }
+
+    #[test]
+    fn delivery_dates_follow_the_providers_days() {
+        let today = date!(2026 - 11 - 24); // a Tuesday
+        let weekdays = [1, 2, 3, 4, 5];
+        assert!(delivery_date(date!(2026 - 11 - 24), today, &weekdays).is_ok());
+        assert!(delivery_date(date!(2026 - 11 - 23), today, &weekdays).unwrap_err().contains("from today"));
+        assert!(delivery_date(date!(2026 - 11 - 28), today, &weekdays).unwrap_err().contains("Saturdays"));
+        assert!(delivery_date(date!(2027 - 06 - 01), today, &weekdays).is_err());
+        assert_eq!(next_delivery_dates(today, &[1, 4], 3), vec![date!(2026 - 11 - 26), date!(2026 - 11 - 30), date!(2026 - 12 - 03)]);
+    }
+}

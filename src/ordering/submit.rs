@@ -1,0 +1,162 @@
+//! Turning a cart into an order exactly once.
+//!
+//! The rule for double submits: the checkout form carries an idempotency key, unique per
+//! business. The same key always answers with the order it made (double click, retry after a
+//! timeout, replay). A second key for the same cart (a second tab) finds the cart already
+//! consumed and is refused with "your cart is empty", so it never makes a second order
+//! unless the buyer filled the cart again, which is a real second order.
+//!
+//! Concurrency: submits for one cart queue on the cart row (`FOR UPDATE`); each looks for its
+//! key again after the lock, so the losers of a race return the winner's order.
+
+use diesel::prelude::*;
+use time::Date;
+use uuid::Uuid;
+
+use super::cart;
+use super::notify;
+use super::queries::find_by_key;
+use super::rules::{self, CheckoutFacts};
+use crate::businesses::postcode::covering_areas;
+use crate::businesses::queries as businesses;
+use crate::db::schema::{cart_items, carts, order_events, order_lines, orders};
+use crate::ids::{BusinessId, LocationId, ProviderId, UserId, new_id};
+use crate::providers::queries as providers;
+use crate::web::AppError;
+
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub provider: ProviderId,
+    pub location: LocationId,
+    pub date: Date,
+    pub notes: String,
+    pub key: Uuid,
+    pub placed_by: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    Placed(Uuid),
+    /// The same key came back: the order it already made.
+    Replayed(Uuid),
+    Refused(Vec<String>),
+}
+
+pub fn submit(conn: &mut PgConnection, business: BusinessId, s: &Submission, today: Date, base_url: &str) -> Result<SubmitOutcome, AppError> {
+    conn.transaction(|conn| {
+        if let Some(existing) = find_by_key(conn, business, s.key)? {
+            return Ok(SubmitOutcome::Replayed(existing));
+        }
+        let cart_id: Option<Uuid> = carts::table
+            .filter(carts::business_id.eq(business.0))
+            .filter(carts::provider_id.eq(s.provider.0))
+            .select(carts::id)
+            .for_update()
+            .first(conn)
+            .optional()?;
+        // Whoever held the lock before us may have been this same submit, replayed.
+        if let Some(existing) = find_by_key(conn, business, s.key)? {
+            return Ok(SubmitOutcome::Replayed(existing));
+        }
+        let business_row = businesses::business(conn, business)?;
+        let provider = providers::provider(conn, s.provider)?;
+        let location = businesses::find_location(conn, business, s.location)?;
+        let lines = match cart_id {
+            Some(_) => cart::lines(conn, business, Some(s.provider))?,
+            None => Vec::new(),
+        };
+        let totals = cart::totals(&lines);
+        let covering = covering_areas(&location.outcode);
+        let facts = CheckoutFacts {
+            empty: lines.is_empty(),
+            business_active: business_row.status == "active",
+            provider_open: crate::providers::rules::is_open_for_orders(&provider.status),
+            location_covered: provider.areas().iter().any(|a| covering.contains(a)),
+            min_order: provider.min_order_value,
+            subtotal: totals.subtotal,
+            unavailable: lines.iter().filter(|l| !l.available()).map(|l| l.name.clone()).collect(),
+        };
+        let mut problems = rules::checkout_problems(&facts);
+        if !facts.empty {
+            if let Err(why) = rules::delivery_date(s.date, today, &provider.days()) {
+                problems.push(why);
+            }
+        }
+        if !problems.is_empty() {
+            return Ok(SubmitOutcome::Refused(problems));
+        }
+
+        let address = [
+            Some(location.label.as_str()),
+            Some(location.address_line1.as_str()),
+            location.address_line2.as_deref(),
+            Some(location.city.as_str()),
+            Some(location.postcode.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        let order_id = new_id();
+        let inserted: Option<Uuid> = diesel::insert_into(orders::table)
+            .values((
+                orders::id.eq(order_id),
+                orders::business_id.eq(business.0),
+                orders::location_id.eq(location.id),
+                orders::provider_id.eq(provider.id),
+                orders::placed_by.eq(s.placed_by.0),
+                orders::requested_delivery_date.eq(s.date),
+                orders::delivery_address.eq(&address),
+                orders::notes.eq(&s.notes),
+                orders::subtotal.eq(totals.subtotal),
+                orders::vat_total.eq(totals.vat_total),
+                orders::total.eq(totals.total),
+                orders::idempotency_key.eq(s.key),
+            ))
+            .on_conflict((orders::business_id, orders::idempotency_key))
+            .do_nothing()
+            .returning(orders::id)
+            .get_result(conn)
+            .optional()?;
+        let Some(order_id) = inserted else {
+            let existing = find_by_key(conn, business, s.key)?.ok_or(AppError::NotFound)?;
+            return Ok(SubmitOutcome::Replayed(existing));
+        };
+        let rows: Vec<_> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                (
+                    order_lines::id.eq(new_id()),
+                    order_lines::order_id.eq(order_id),
+                    order_lines::product_id.eq(Some(l.product_id)),
+                    order_lines::position.eq(i32::try_from(i).unwrap_or(i32::MAX)),
+                    order_lines::sku.eq(l.sku.clone()),
+                    order_lines::product_name.eq(l.name.clone()),
+                    order_lines::unit.eq(l.unit.clone()),
+                    order_lines::pack_size.eq(l.pack_size.clone()),
+                    order_lines::unit_price.eq(l.price),
+                    order_lines::vat_rate.eq(l.vat_rate),
+                    order_lines::quantity.eq(l.quantity),
+                    order_lines::line_total.eq(l.net()),
+                    order_lines::line_vat.eq(l.vat()),
+                )
+            })
+            .collect();
+        diesel::insert_into(order_lines::table).values(&rows).execute(conn)?;
+        diesel::insert_into(order_events::table)
+            .values((
+                order_events::id.eq(new_id()),
+                order_events::order_id.eq(order_id),
+                order_events::status.eq("submitted"),
+                order_events::actor_id.eq(Some(s.placed_by.0)),
+            ))
+            .execute(conn)?;
+        if let Some(cart_id) = cart_id {
+            diesel::delete(cart_items::table.filter(cart_items::cart_id.eq(cart_id))).execute(conn)?;
+            diesel::delete(carts::table.filter(carts::id.eq(cart_id))).execute(conn)?;
+        }
+        notify::order_event(conn, order_id, notify::Event::Submitted, base_url)?;
+        Ok(SubmitOutcome::Placed(order_id))
+    })
+}
