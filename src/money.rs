@@ -101,7 +101,7 @@ impl Totals {
                 None => totals.by_rate.push((rate, net, line_vat)),
             }
         }
-        totals.by_rate.sort_by(|a, b| a.0.cmp(&b.0));
+        totals.by_rate.sort_by_key(|r| r.0);
         totals.total = totals.subtotal + totals.vat_total;
         totals
     }
@@ -122,7 +122,13 @@ impl Totals {
     pub fn rate_rows(&self) -> Vec<(String, String, String)> {
         self.by_rate
             .iter()
-            .map(|(rate, net, vat)| (format!("{}%", rate.normalize()), format_gbp(*net), format_gbp(*vat)))
+            .map(|(rate, net, vat)| {
+                (
+                    format!("{}%", rate.normalize()),
+                    format_gbp(*net),
+                    format_gbp(*vat),
+                )
+            })
             .collect()
     }
 }
@@ -197,7 +203,11 @@ mod tests {
     #[test]
     fn mixed_rate_totals_match_hand_computed_values() {
         // 2 × £4.99 at 20%, 1.25 kg × £7.20 at 0%, 3 × £1.15 at 5%.
-        let lines = [(dec("4.99"), dec("2"), dec("20")), (dec("7.20"), dec("1.25"), dec("0")), (dec("1.15"), dec("3"), dec("5"))];
+        let lines = [
+            (dec("4.99"), dec("2"), dec("20")),
+            (dec("7.20"), dec("1.25"), dec("0")),
+            (dec("1.15"), dec("3"), dec("5")),
+        ];
         let priced: Vec<_> = lines
             .iter()
             .map(|(p, q, r)| {
@@ -225,7 +235,9 @@ mod tests {
     fn totals_never_lose_a_penny() {
         let mut seed: u64 = 0x5eed;
         let mut next = |m: u64| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) % m
         };
         for _ in 0..2_000 {

@@ -30,13 +30,15 @@ pub fn load_session_user(conn: &mut PgConnection, id: UserId) -> QueryResult<Opt
         ))
         .first::<SessionRow>(conn)
         .optional()?;
-    Ok(row.map(|(user, role, business, provider, cart_items)| SessionUser {
-        user,
-        role,
-        cart_items,
-        business: business.map(|(id, name, status)| OrgRef { id, name, status }),
-        provider: provider.map(|(id, name, status)| OrgRef { id, name, status }),
-    }))
+    Ok(
+        row.map(|(user, role, business, provider, cart_items)| SessionUser {
+            user,
+            role,
+            cart_items,
+            business: business.map(|(id, name, status)| OrgRef { id, name, status }),
+            provider: provider.map(|(id, name, status)| OrgRef { id, name, status }),
+        }),
+    )
 }
 
 type SessionRow = (

@@ -62,10 +62,10 @@ pub fn claim_next(conn: &mut PgConnection, worker: &str) -> QueryResult<Option<C
 
 pub fn complete(conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
     diesel::update(jobs::table.find(id))
+        // last_error stays: a job that succeeded on a retry still says why it had to.
         .set((
             jobs::status.eq("done"),
             jobs::finished_at.eq(diesel::dsl::now),
-            jobs::last_error.eq(None::<String>),
         ))
         .execute(conn)
         .map(|_| ())

@@ -34,15 +34,27 @@ fn lock(conn: &mut PgConnection, scope: Scope, id: Uuid) -> Result<OrderStatus, 
             .for_update()
             .first(conn)?,
     };
-    OrderStatus::parse(&status).ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("unknown order status {status}")))
+    OrderStatus::parse(&status)
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("unknown order status {status}")))
 }
 
-fn step(conn: &mut PgConnection, scope: Scope, id: Uuid, action: OrderAction) -> Result<OrderStatus, AppError> {
+fn step(
+    conn: &mut PgConnection,
+    scope: Scope,
+    id: Uuid,
+    action: OrderAction,
+) -> Result<OrderStatus, AppError> {
     let from = lock(conn, scope, id)?;
     rules::transition(from, action).map_err(AppError::Conflict)
 }
 
-fn record(conn: &mut PgConnection, id: Uuid, status: &str, actor: UserId, note: Option<String>) -> QueryResult<()> {
+fn record(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: &str,
+    actor: UserId,
+    note: Option<String>,
+) -> QueryResult<()> {
     diesel::insert_into(order_events::table)
         .values((
             order_events::id.eq(new_id()),
@@ -56,10 +68,19 @@ fn record(conn: &mut PgConnection, id: Uuid, status: &str, actor: UserId, note: 
 }
 
 fn set_status(conn: &mut PgConnection, id: Uuid, to: OrderStatus) -> QueryResult<()> {
-    diesel::update(orders::table.find(id)).set(orders::status.eq(to.as_str())).execute(conn).map(|_| ())
+    diesel::update(orders::table.find(id))
+        .set(orders::status.eq(to.as_str()))
+        .execute(conn)
+        .map(|_| ())
 }
 
-pub fn cancel(conn: &mut PgConnection, business: BusinessId, id: Uuid, actor: UserId, base_url: &str) -> Result<(), AppError> {
+pub fn cancel(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    id: Uuid,
+    actor: UserId,
+    base_url: &str,
+) -> Result<(), AppError> {
     conn.transaction(|conn| {
         let to = step(conn, Scope::Buyer(business), id, OrderAction::Cancel)?;
         set_status(conn, id, to)?;
@@ -68,11 +89,21 @@ pub fn cancel(conn: &mut PgConnection, business: BusinessId, id: Uuid, actor: Us
     })
 }
 
-pub fn reject(conn: &mut PgConnection, provider: ProviderId, id: Uuid, actor: UserId, reason: &str, base_url: &str) -> Result<(), AppError> {
+pub fn reject(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    id: Uuid,
+    actor: UserId,
+    reason: &str,
+    base_url: &str,
+) -> Result<(), AppError> {
     conn.transaction(|conn| {
         let to = step(conn, Scope::Provider(provider), id, OrderAction::Reject)?;
         diesel::update(orders::table.find(id))
-            .set((orders::status.eq(to.as_str()), orders::rejection_reason.eq(reason)))
+            .set((
+                orders::status.eq(to.as_str()),
+                orders::rejection_reason.eq(reason),
+            ))
             .execute(conn)?;
         record(conn, id, to.as_str(), actor, Some(reason.to_owned()))?;
         notify::order_event(conn, id, Event::Rejected, base_url)
@@ -118,8 +149,13 @@ pub fn confirm(
                 .execute(conn)?;
             priced.push((net, line.vat_rate, vat, q < line.quantity));
         }
-        if lines.iter().all(|l| confirmed.get(&l.id).is_some_and(|q| q.is_zero())) {
-            return Err(AppError::Conflict("Every item is unavailable: reject the order instead, with a reason.".into()));
+        if lines
+            .iter()
+            .all(|l| confirmed.get(&l.id).is_some_and(|q| q.is_zero()))
+        {
+            return Err(AppError::Conflict(
+                "Every item is unavailable: reject the order instead, with a reason.".into(),
+            ));
         }
         let totals = money::Totals::from_lines(priced.iter().map(|(n, r, v, _)| (*n, *r, *v)));
         diesel::update(orders::table.find(id))
@@ -172,22 +208,41 @@ pub fn schedule(
             ))
             .execute(conn)?;
         let when = crate::timefmt::date(date);
-        record(conn, id, "scheduled", actor, Some(format!("Delivery scheduled for {when}")))?;
+        record(
+            conn,
+            id,
+            "scheduled",
+            actor,
+            Some(format!("Delivery scheduled for {when}")),
+        )?;
         Ok(())
     })
 }
 
 fn ensure_delivery(conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
-    let requested: Date = orders::table.find(id).select(orders::requested_delivery_date).first(conn)?;
+    let requested: Date = orders::table
+        .find(id)
+        .select(orders::requested_delivery_date)
+        .first(conn)?;
     diesel::insert_into(deliveries::table)
-        .values((deliveries::id.eq(new_id()), deliveries::order_id.eq(id), deliveries::scheduled_date.eq(requested)))
+        .values((
+            deliveries::id.eq(new_id()),
+            deliveries::order_id.eq(id),
+            deliveries::scheduled_date.eq(requested),
+        ))
         .on_conflict(deliveries::order_id)
         .do_nothing()
         .execute(conn)
         .map(|_| ())
 }
 
-pub fn dispatch(conn: &mut PgConnection, provider: ProviderId, id: Uuid, actor: UserId, base_url: &str) -> Result<(), AppError> {
+pub fn dispatch(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    id: Uuid,
+    actor: UserId,
+    base_url: &str,
+) -> Result<(), AppError> {
     conn.transaction(|conn| {
         let to = step(conn, Scope::Provider(provider), id, OrderAction::Dispatch)?;
         set_status(conn, id, to)?;
@@ -200,7 +255,14 @@ pub fn dispatch(conn: &mut PgConnection, provider: ProviderId, id: Uuid, actor: 
     })
 }
 
-pub fn deliver(conn: &mut PgConnection, provider: ProviderId, id: Uuid, actor: UserId, received_by: &str, base_url: &str) -> Result<(), AppError> {
+pub fn deliver(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    id: Uuid,
+    actor: UserId,
+    received_by: &str,
+    base_url: &str,
+) -> Result<(), AppError> {
     conn.transaction(|conn| {
         let to = step(conn, Scope::Provider(provider), id, OrderAction::Deliver)?;
         set_status(conn, id, to)?;
@@ -212,7 +274,13 @@ pub fn deliver(conn: &mut PgConnection, provider: ProviderId, id: Uuid, actor: U
                 deliveries::received_by.eq(received_by),
             ))
             .execute(conn)?;
-        record(conn, id, to.as_str(), actor, Some(format!("Received by {received_by}")))?;
+        record(
+            conn,
+            id,
+            to.as_str(),
+            actor,
+            Some(format!("Received by {received_by}")),
+        )?;
         notify::order_event(conn, id, Event::Delivered, base_url)
     })
 }

@@ -59,7 +59,11 @@ pub fn totals(lines: &[CartLine]) -> money::Totals {
     money::Totals::from_lines(lines.iter().map(|l| (l.net(), l.vat_rate, l.vat())))
 }
 
-pub fn lines(conn: &mut PgConnection, business: BusinessId, provider: Option<ProviderId>) -> QueryResult<Vec<CartLine>> {
+pub fn lines(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    provider: Option<ProviderId>,
+) -> QueryResult<Vec<CartLine>> {
     let mut query = cart_items::table
         .inner_join(carts::table)
         .inner_join(products::table.inner_join(providers::table))
@@ -85,23 +89,39 @@ pub fn lines(conn: &mut PgConnection, business: BusinessId, provider: Option<Pro
     if let Some(provider) = provider {
         query = query.filter(carts::provider_id.eq(provider.0));
     }
-    query.order((providers::name, cart_items::created_at, cart_items::id)).load(conn)
+    query
+        .order((providers::name, cart_items::created_at, cart_items::id))
+        .load(conn)
 }
 
 pub enum Added {
-    Added { name: String, quantity_in_cart: Decimal },
+    Added {
+        name: String,
+        quantity_in_cart: Decimal,
+    },
     /// Not listed, provider not open, or no such product.
     Unavailable,
     BadQuantity(&'static str),
 }
 
 /// Adds to the cart of the product's provider (made on first use); adding again sums.
-pub fn add(conn: &mut PgConnection, business: BusinessId, product_id: Uuid, raw_quantity: &str) -> QueryResult<Added> {
+pub fn add(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    product_id: Uuid,
+    raw_quantity: &str,
+) -> QueryResult<Added> {
     conn.transaction(|conn| {
         let product: Option<(Uuid, String, bool, bool, String)> = products::table
             .inner_join(providers::table)
             .filter(products::id.eq(product_id))
-            .select((providers::id, products::name, products::fractional, products::active, providers::status))
+            .select((
+                providers::id,
+                products::name,
+                products::fractional,
+                products::active,
+                providers::status,
+            ))
             .first(conn)
             .optional()?;
         let Some((provider_id, name, fractional, active, status)) = product else {
@@ -115,7 +135,11 @@ pub fn add(conn: &mut PgConnection, business: BusinessId, product_id: Uuid, raw_
             Err(why) => return Ok(Added::BadQuantity(why)),
         };
         diesel::insert_into(carts::table)
-            .values((carts::id.eq(new_id()), carts::business_id.eq(business.0), carts::provider_id.eq(provider_id)))
+            .values((
+                carts::id.eq(new_id()),
+                carts::business_id.eq(business.0),
+                carts::provider_id.eq(provider_id),
+            ))
             .on_conflict((carts::business_id, carts::provider_id))
             .do_nothing()
             .execute(conn)?;
@@ -134,15 +158,28 @@ pub fn add(conn: &mut PgConnection, business: BusinessId, product_id: Uuid, raw_
             ))
             .on_conflict((cart_items::cart_id, cart_items::product_id))
             .do_update()
-            .set(cart_items::quantity.eq(diesel::dsl::sql::<diesel::sql_types::Numeric>("LEAST(cart_items.quantity + excluded.quantity, ").bind::<diesel::sql_types::Numeric, _>(max).sql(")")))
+            .set(
+                cart_items::quantity.eq(diesel::dsl::sql::<diesel::sql_types::Numeric>(
+                    "LEAST(cart_items.quantity + excluded.quantity, ",
+                )
+                .bind::<diesel::sql_types::Numeric, _>(max)
+                .sql(")")),
+            )
             .returning(cart_items::quantity)
             .get_result(conn)?;
-        Ok(Added::Added { name, quantity_in_cart: in_cart })
+        Ok(Added::Added {
+            name,
+            quantity_in_cart: in_cart,
+        })
     })
 }
 
 /// The provider of a cart item, if the item is this business's.
-pub fn item_provider(conn: &mut PgConnection, business: BusinessId, item: Uuid) -> QueryResult<Option<(ProviderId, bool)>> {
+pub fn item_provider(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    item: Uuid,
+) -> QueryResult<Option<(ProviderId, bool)>> {
     cart_items::table
         .inner_join(carts::table)
         .inner_join(products::table)
@@ -154,16 +191,34 @@ pub fn item_provider(conn: &mut PgConnection, business: BusinessId, item: Uuid) 
         .map(|r| r.map(|(p, f)| (ProviderId(p), f)))
 }
 
-pub fn set_quantity(conn: &mut PgConnection, business: BusinessId, item: Uuid, quantity: Decimal) -> QueryResult<usize> {
-    let owned = carts::table.filter(carts::business_id.eq(business.0)).select(carts::id);
-    diesel::update(cart_items::table.filter(cart_items::id.eq(item)).filter(cart_items::cart_id.eq_any(owned)))
-        .set(cart_items::quantity.eq(quantity))
-        .execute(conn)
+pub fn set_quantity(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    item: Uuid,
+    quantity: Decimal,
+) -> QueryResult<usize> {
+    let owned = carts::table
+        .filter(carts::business_id.eq(business.0))
+        .select(carts::id);
+    diesel::update(
+        cart_items::table
+            .filter(cart_items::id.eq(item))
+            .filter(cart_items::cart_id.eq_any(owned)),
+    )
+    .set(cart_items::quantity.eq(quantity))
+    .execute(conn)
 }
 
 pub fn remove(conn: &mut PgConnection, business: BusinessId, item: Uuid) -> QueryResult<usize> {
-    let owned = carts::table.filter(carts::business_id.eq(business.0)).select(carts::id);
-    diesel::delete(cart_items::table.filter(cart_items::id.eq(item)).filter(cart_items::cart_id.eq_any(owned))).execute(conn)
+    let owned = carts::table
+        .filter(carts::business_id.eq(business.0))
+        .select(carts::id);
+    diesel::delete(
+        cart_items::table
+            .filter(cart_items::id.eq(item))
+            .filter(cart_items::cart_id.eq_any(owned)),
+    )
+    .execute(conn)
 }
 
 /// Items across all of the business's carts, for the header badge.

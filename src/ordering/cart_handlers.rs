@@ -89,24 +89,59 @@ pub struct AddForm {
     back: String,
 }
 
-pub async fn add(req: HttpRequest, ctx: BuyerCtx, pool: web::Data<DbPool>, Form(form): Form<AddForm>) -> Result<HttpResponse, AppError> {
+pub async fn add(
+    req: HttpRequest,
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    Form(form): Form<AddForm>,
+) -> Result<HttpResponse, AppError> {
     let business = ctx.business_id;
-    let (product, quantity) = (form.product_id, if form.quantity.trim().is_empty() { "1".to_owned() } else { form.quantity.clone() });
+    let (product, quantity) = (
+        form.product_id,
+        if form.quantity.trim().is_empty() {
+            "1".to_owned()
+        } else {
+            form.quantity.clone()
+        },
+    );
     let (outcome, badge) = with_conn(&pool, move |conn| {
         let outcome = cart::add(conn, business, product, &quantity)?;
         Ok((outcome, cart::item_count(conn, business)?))
     })
     .await?;
     let (ok, message) = match outcome {
-        Added::Added { name, quantity_in_cart } => (true, format!("Added: {} in your cart ({name}).", quantity_in_cart.normalize())),
+        Added::Added {
+            name,
+            quantity_in_cart,
+        } => (
+            true,
+            format!(
+                "Added: {} in your cart ({name}).",
+                quantity_in_cart.normalize()
+            ),
+        ),
         Added::Unavailable => (false, "That product can't be ordered right now.".to_owned()),
         Added::BadQuantity(why) => (false, why.to_owned()),
     };
     if is_htmx(req.headers()) {
-        let status = if ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-        return render_with_status(status, &AddedPartial { product_id: product, message, ok, badge });
+        let status = if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return render_with_status(
+            status,
+            &AddedPartial {
+                product_id: product,
+                message,
+                ok,
+                badge,
+            },
+        );
     }
-    ctx.user.session.flash(if ok { FlashKind::Ok } else { FlashKind::Error }, message);
+    ctx.user
+        .session
+        .flash(if ok { FlashKind::Ok } else { FlashKind::Error }, message);
     Ok(see_other(safe_next(&form.back).unwrap_or("/cart")))
 }
 
@@ -116,9 +151,21 @@ pub struct QuantityForm {
     quantity: String,
 }
 
-async fn provider_section(req: &HttpRequest, ctx: &BuyerCtx, pool: &web::Data<DbPool>, provider: ProviderId, problem: Option<String>) -> Result<HttpResponse, AppError> {
+async fn provider_section(
+    req: &HttpRequest,
+    ctx: &BuyerCtx,
+    pool: &web::Data<DbPool>,
+    provider: ProviderId,
+    problem: Option<String>,
+) -> Result<HttpResponse, AppError> {
     let business = ctx.business_id;
-    let (lines, badge) = with_conn(pool, move |conn| Ok((cart::lines(conn, business, Some(provider))?, cart::item_count(conn, business)?))).await?;
+    let (lines, badge) = with_conn(pool, move |conn| {
+        Ok((
+            cart::lines(conn, business, Some(provider))?,
+            cart::item_count(conn, business)?,
+        ))
+    })
+    .await?;
     if !is_htmx(req.headers()) {
         if let Some(p) = problem {
             ctx.user.session.flash(FlashKind::Error, p);
@@ -134,18 +181,33 @@ async fn provider_section(req: &HttpRequest, ctx: &BuyerCtx, pool: &web::Data<Db
     });
     let mut meta = ctx.user.meta("");
     if let Some(p) = problem {
-        meta.flash = Some(crate::web::session::Flash { kind: FlashKind::Error, message: p });
+        meta.flash = Some(crate::web::session::Flash {
+            kind: FlashKind::Error,
+            message: p,
+        });
     }
     render(&ProviderCartPartial { meta, c, badge })
 }
 
-pub async fn update(req: HttpRequest, ctx: BuyerCtx, pool: web::Data<DbPool>, item: web::Path<Uuid>, Form(form): Form<QuantityForm>) -> Result<HttpResponse, AppError> {
+pub async fn update(
+    req: HttpRequest,
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    item: web::Path<Uuid>,
+    Form(form): Form<QuantityForm>,
+) -> Result<HttpResponse, AppError> {
     let (business, item) = (ctx.business_id, item.into_inner());
-    let found = with_conn(&pool, move |conn| Ok(cart::item_provider(conn, business, item)?)).await?;
+    let found = with_conn(&pool, move |conn| {
+        Ok(cart::item_provider(conn, business, item)?)
+    })
+    .await?;
     let (provider, fractional) = found.ok_or(AppError::NotFound)?;
     let problem = match super::rules::quantity(&form.quantity, fractional) {
         Ok(q) => {
-            with_conn(&pool, move |conn| Ok(cart::set_quantity(conn, business, item, q)?)).await?;
+            with_conn(&pool, move |conn| {
+                Ok(cart::set_quantity(conn, business, item, q)?)
+            })
+            .await?;
             None
         }
         Err(why) => Some(why.to_owned()),
@@ -153,9 +215,17 @@ pub async fn update(req: HttpRequest, ctx: BuyerCtx, pool: web::Data<DbPool>, it
     provider_section(&req, &ctx, &pool, provider, problem).await
 }
 
-pub async fn remove(req: HttpRequest, ctx: BuyerCtx, pool: web::Data<DbPool>, item: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn remove(
+    req: HttpRequest,
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    item: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
     let (business, item) = (ctx.business_id, item.into_inner());
-    let found = with_conn(&pool, move |conn| Ok(cart::item_provider(conn, business, item)?)).await?;
+    let found = with_conn(&pool, move |conn| {
+        Ok(cart::item_provider(conn, business, item)?)
+    })
+    .await?;
     let (provider, _) = found.ok_or(AppError::NotFound)?;
     with_conn(&pool, move |conn| Ok(cart::remove(conn, business, item)?)).await?;
     provider_section(&req, &ctx, &pool, provider, None).await

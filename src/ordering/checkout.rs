@@ -64,12 +64,23 @@ async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>, slug: String) -> Result<
         let lines = cart::lines(conn, business, Some(ProviderId(provider.id)))?;
         let locations = businesses::list_locations(conn, business)?;
         let business_active = businesses::business(conn, business)?.status == "active";
-        Ok(Loaded { provider, lines, locations, business_active })
+        Ok(Loaded {
+            provider,
+            lines,
+            locations,
+            business_active,
+        })
     })
     .await
 }
 
-fn page(ctx: &BuyerCtx, loaded: Loaded, form: CheckoutForm, extra: Vec<String>, status: StatusCode) -> Result<HttpResponse, AppError> {
+fn page(
+    ctx: &BuyerCtx,
+    loaded: Loaded,
+    form: CheckoutForm,
+    extra: Vec<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let totals = cart::totals(&loaded.lines);
     let chosen = loaded
         .locations
@@ -77,7 +88,9 @@ fn page(ctx: &BuyerCtx, loaded: Loaded, form: CheckoutForm, extra: Vec<String>, 
         .find(|l| l.id.to_string() == form.location)
         .or_else(|| loaded.locations.iter().find(|l| l.is_default))
         .or_else(|| loaded.locations.first());
-    let covering = chosen.map(|l| covering_areas(&l.outcode)).unwrap_or_default();
+    let covering = chosen
+        .map(|l| covering_areas(&l.outcode))
+        .unwrap_or_default();
     let facts = CheckoutFacts {
         empty: loaded.lines.is_empty(),
         business_active: loaded.business_active,
@@ -85,7 +98,12 @@ fn page(ctx: &BuyerCtx, loaded: Loaded, form: CheckoutForm, extra: Vec<String>, 
         location_covered: loaded.provider.areas().iter().any(|a| covering.contains(a)),
         min_order: loaded.provider.min_order_value,
         subtotal: totals.subtotal,
-        unavailable: loaded.lines.iter().filter(|l| !l.available()).map(|l| l.name.clone()).collect(),
+        unavailable: loaded
+            .lines
+            .iter()
+            .filter(|l| !l.available())
+            .map(|l| l.name.clone())
+            .collect(),
     };
     let mut problems = extra;
     for p in rules::checkout_problems(&facts) {
@@ -95,11 +113,20 @@ fn page(ctx: &BuyerCtx, loaded: Loaded, form: CheckoutForm, extra: Vec<String>, 
     }
     let dates = rules::next_delivery_dates(london_today(), &loaded.provider.days(), 12)
         .into_iter()
-        .map(|d| (d.to_string(), format!("{} {}", d.weekday(), crate::timefmt::date(d))))
+        .map(|d| {
+            (
+                d.to_string(),
+                format!("{} {}", d.weekday(), crate::timefmt::date(d)),
+            )
+        })
         .collect();
     let form = CheckoutForm {
         location: chosen.map(|l| l.id.to_string()).unwrap_or_default(),
-        key: if form.key.is_empty() { Uuid::now_v7().to_string() } else { form.key },
+        key: if form.key.is_empty() {
+            Uuid::now_v7().to_string()
+        } else {
+            form.key
+        },
         ..form
     };
     render_with_status(
@@ -117,9 +144,19 @@ fn page(ctx: &BuyerCtx, loaded: Loaded, form: CheckoutForm, extra: Vec<String>, 
     )
 }
 
-pub async fn checkout(ctx: BuyerCtx, pool: web::Data<DbPool>, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn checkout(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let loaded = load(&ctx, &pool, slug.into_inner()).await?;
-    page(&ctx, loaded, CheckoutForm::default(), Vec::new(), StatusCode::OK)
+    page(
+        &ctx,
+        loaded,
+        CheckoutForm::default(),
+        Vec::new(),
+        StatusCode::OK,
+    )
 }
 
 pub async fn submit(
@@ -129,10 +166,19 @@ pub async fn submit(
     slug: web::Path<String>,
     Form(form): Form<CheckoutForm>,
 ) -> Result<HttpResponse, AppError> {
-    let key = Uuid::parse_str(form.key.trim()).map_err(|_| AppError::BadRequest("The checkout form is missing its key. Reload the page and try again.".into()))?;
-    let location = Uuid::parse_str(form.location.trim()).map_err(|_| AppError::BadRequest("Choose a delivery address.".into()))?;
+    let key = Uuid::parse_str(form.key.trim()).map_err(|_| {
+        AppError::BadRequest(
+            "The checkout form is missing its key. Reload the page and try again.".into(),
+        )
+    })?;
+    let location = Uuid::parse_str(form.location.trim())
+        .map_err(|_| AppError::BadRequest("Choose a delivery address.".into()))?;
     let notes: String = form.notes.trim().to_owned();
-    let date = Date::parse(form.date.trim(), &time::format_description::well_known::Iso8601::DATE).ok();
+    let date = Date::parse(
+        form.date.trim(),
+        &time::format_description::well_known::Iso8601::DATE,
+    )
+    .ok();
     let slug = slug.into_inner();
     let mut early = Vec::new();
     if notes.chars().count() > 1000 {
@@ -162,13 +208,22 @@ pub async fn submit(
     .await?;
     match outcome {
         SubmitOutcome::Placed(id) => {
-            ctx.user.session.flash(FlashKind::Ok, "Order placed. The provider has been told; you'll get an email when they confirm.");
+            ctx.user.session.flash(
+                FlashKind::Ok,
+                "Order placed. The provider has been told; you'll get an email when they confirm.",
+            );
             Ok(see_other(&format!("/orders/{id}")))
         }
         SubmitOutcome::Replayed(id) => Ok(see_other(&format!("/orders/{id}"))),
         SubmitOutcome::Refused(problems) => {
             let loaded = load(&ctx, &pool, slug).await?;
-            page(&ctx, loaded, form, problems, StatusCode::UNPROCESSABLE_ENTITY)
+            page(
+                &ctx,
+                loaded,
+                form,
+                problems,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     }
 }

@@ -19,7 +19,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/cart", web::get().to(cart_handlers::cart_page))
         .route("/cart/items", web::post().to(cart_handlers::add))
         .route("/cart/items/{id}", web::post().to(cart_handlers::update))
-        .route("/cart/items/{id}/remove", web::post().to(cart_handlers::remove))
+        .route(
+            "/cart/items/{id}/remove",
+            web::post().to(cart_handlers::remove),
+        )
         .route("/checkout/{slug}", web::get().to(checkout::checkout))
         .route("/checkout/{slug}", web::post().to(checkout::submit))
         .route("/orders", web::get().to(o::buyer_orders))
@@ -29,10 +32,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/orders/{id}/reorder", web::post().to(o::reorder))
         .route("/provider/orders", web::get().to(o::provider_orders))
         .route("/provider/orders/{id}", web::get().to(o::provider_order))
-        .route("/provider/orders/{id}/status", web::get().to(o::provider_status))
+        .route(
+            "/provider/orders/{id}/status",
+            web::get().to(o::provider_status),
+        )
         .route("/provider/orders/{id}/confirm", web::post().to(o::confirm))
         .route("/provider/orders/{id}/reject", web::post().to(o::reject))
-        .route("/provider/orders/{id}/schedule", web::post().to(o::schedule))
-        .route("/provider/orders/{id}/dispatch", web::post().to(o::dispatch))
+        .route(
+            "/provider/orders/{id}/schedule",
+            web::post().to(o::schedule),
+        )
+        .route(
+            "/provider/orders/{id}/dispatch",
+            web::post().to(o::dispatch),
+        )
         .route("/provider/orders/{id}/deliver", web::post().to(o::deliver));
 }

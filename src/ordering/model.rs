@@ -52,7 +52,10 @@ impl Order {
 
     /// Status of a finished order never changes, so polling can stop.
     pub fn is_final(&self) -> bool {
-        matches!(self.state(), OrderStatus::Delivered | OrderStatus::Rejected | OrderStatus::Cancelled)
+        matches!(
+            self.state(),
+            OrderStatus::Delivered | OrderStatus::Rejected | OrderStatus::Cancelled
+        )
     }
 }
 
@@ -148,14 +151,24 @@ impl Delivery {
     pub fn summary(&self) -> String {
         let mut text = crate::timefmt::date(self.scheduled_date);
         if let (Some(a), Some(b)) = (self.window_start, self.window_end) {
-            text.push_str(&format!(", {:02}:{:02}–{:02}:{:02}", a.hour(), a.minute(), b.hour(), b.minute()));
+            text.push_str(&format!(
+                ", {:02}:{:02}–{:02}:{:02}",
+                a.hour(),
+                a.minute(),
+                b.hour(),
+                b.minute()
+            ));
         }
         text
     }
 
     pub fn delivered_text(&self) -> Option<String> {
         self.delivered_at.map(|t| {
-            let who = self.received_by.as_deref().map(|r| format!(", received by {r}")).unwrap_or_default();
+            let who = self
+                .received_by
+                .as_deref()
+                .map(|r| format!(", received by {r}"))
+                .unwrap_or_default();
             format!("{}{who}", crate::timefmt::datetime(t))
         })
     }

@@ -46,36 +46,69 @@ struct OrdersPage {
 
 impl OrdersPage {
     fn page_link(&self, page: i64) -> String {
-        let base = if self.provider_side { "/provider/orders" } else { "/orders" };
-        let qs = serde_urlencoded::to_string([("status", self.status.as_str()), ("provider", &self.provider), ("page", &page.to_string())]).unwrap_or_default();
+        let base = if self.provider_side {
+            "/provider/orders"
+        } else {
+            "/orders"
+        };
+        let qs = serde_urlencoded::to_string([
+            ("status", self.status.as_str()),
+            ("provider", &self.provider),
+            ("page", &page.to_string()),
+        ])
+        .unwrap_or_default();
         format!("{base}?{qs}")
     }
 
     fn order_link(&self, id: &Uuid) -> String {
-        if self.provider_side { format!("/provider/orders/{id}") } else { format!("/orders/{id}") }
+        if self.provider_side {
+            format!("/provider/orders/{id}")
+        } else {
+            format!("/orders/{id}")
+        }
     }
 }
 
 fn statuses() -> Vec<(&'static str, &'static str)> {
-    OrderStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect()
+    OrderStatus::ALL
+        .iter()
+        .map(|s| (s.as_str(), s.label()))
+        .collect()
 }
 
 fn filter(query: &ListQuery) -> (OrderFilter, String, String) {
-    let status = query.status.clone().filter(|s| OrderStatus::parse(s).is_some()).unwrap_or_default();
-    let provider = query.provider.as_deref().and_then(|p| Uuid::parse_str(p).ok());
+    let status = query
+        .status
+        .clone()
+        .filter(|s| OrderStatus::parse(s).is_some())
+        .unwrap_or_default();
+    let provider = query
+        .provider
+        .as_deref()
+        .and_then(|p| Uuid::parse_str(p).ok());
     (
-        OrderFilter { status: (!status.is_empty()).then(|| status.clone()), provider },
+        OrderFilter {
+            status: (!status.is_empty()).then(|| status.clone()),
+            provider,
+        },
         status,
         provider.map(|p| p.to_string()).unwrap_or_default(),
     )
 }
 
-pub async fn buyer_orders(ctx: BuyerCtx, pool: web::Data<DbPool>, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+pub async fn buyer_orders(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
     let (f, status, provider) = filter(&query);
     let page = PageRequest::from_query(query.page.as_deref());
     let business = ctx.business_id;
     let (rows, providers) = with_conn(&pool, move |conn| {
-        Ok((queries::list(conn, Scope::Buyer(business), &f, page)?, queries::ordered_from(conn, business)?))
+        Ok((
+            queries::list(conn, Scope::Buyer(business), &f, page)?,
+            queries::ordered_from(conn, business)?,
+        ))
     })
     .await?;
     render(&OrdersPage {
@@ -89,12 +122,22 @@ pub async fn buyer_orders(ctx: BuyerCtx, pool: web::Data<DbPool>, query: web::Qu
     })
 }
 
-pub async fn provider_orders(ctx: ProviderCtx, pool: web::Data<DbPool>, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+pub async fn provider_orders(
+    ctx: ProviderCtx,
+    pool: web::Data<DbPool>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
     let (f, status, _) = filter(&query);
-    let f = OrderFilter { provider: None, ..f };
+    let f = OrderFilter {
+        provider: None,
+        ..f
+    };
     let page = PageRequest::from_query(query.page.as_deref());
     let provider = ctx.provider_id;
-    let rows = with_conn(&pool, move |conn| Ok(queries::list(conn, Scope::Provider(provider), &f, page)?)).await?;
+    let rows = with_conn(&pool, move |conn| {
+        Ok(queries::list(conn, Scope::Provider(provider), &f, page)?)
+    })
+    .await?;
     render(&OrdersPage {
         meta: ctx.user.meta("Incoming orders"),
         provider_side: true,
@@ -118,7 +161,11 @@ struct StatusPartial {
 
 impl StatusPartial {
     fn base(&self) -> String {
-        if self.provider_side { format!("/provider/orders/{}", self.d.order.id) } else { format!("/orders/{}", self.d.order.id) }
+        if self.provider_side {
+            format!("/provider/orders/{}", self.d.order.id)
+        } else {
+            format!("/orders/{}", self.d.order.id)
+        }
     }
     fn can(&self, s: &str) -> bool {
         self.d.order.status == s
@@ -138,58 +185,135 @@ async fn load(pool: &web::Data<DbPool>, scope: Scope, id: Uuid) -> Result<OrderD
 }
 
 fn status_partial(meta: PageMeta, d: OrderDetail, provider_side: bool) -> StatusPartial {
-    StatusPartial { meta, d, provider_side, today: super::checkout::london_today().to_string() }
+    StatusPartial {
+        meta,
+        d,
+        provider_side,
+        today: super::checkout::london_today().to_string(),
+    }
 }
 
-fn order_page(meta: PageMeta, d: OrderDetail, provider_side: bool) -> Result<HttpResponse, AppError> {
+fn order_page(
+    meta: PageMeta,
+    d: OrderDetail,
+    provider_side: bool,
+) -> Result<HttpResponse, AppError> {
     let totals = totals(&d.lines);
-    render(&OrderPage { meta: meta.clone(), status: status_partial(meta, d, provider_side), totals })
+    render(&OrderPage {
+        meta: meta.clone(),
+        status: status_partial(meta, d, provider_side),
+        totals,
+    })
 }
 
 fn with_vary(mut res: HttpResponse) -> HttpResponse {
-    res.headers_mut().insert(VARY, HeaderValue::from_static("HX-Request"));
+    res.headers_mut()
+        .insert(VARY, HeaderValue::from_static("HX-Request"));
     res
 }
 
-pub async fn buyer_order(ctx: BuyerCtx, pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn buyer_order(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
     let d = load(&pool, Scope::Buyer(ctx.business_id), id.into_inner()).await?;
     order_page(ctx.user.meta(format!("Order {}", d.order.number)), d, false)
 }
 
-pub async fn buyer_status(ctx: BuyerCtx, pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn buyer_status(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
     let d = load(&pool, Scope::Buyer(ctx.business_id), id.into_inner()).await?;
-    Ok(with_vary(render(&status_partial(ctx.user.meta(""), d, false))?))
+    Ok(with_vary(render(&status_partial(
+        ctx.user.meta(""),
+        d,
+        false,
+    ))?))
 }
 
-pub async fn provider_order(ctx: ProviderCtx, pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn provider_order(
+    ctx: ProviderCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
     let d = load(&pool, Scope::Provider(ctx.provider_id), id.into_inner()).await?;
     order_page(ctx.user.meta(format!("Order {}", d.order.number)), d, true)
 }
 
-pub async fn provider_status(ctx: ProviderCtx, pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn provider_status(
+    ctx: ProviderCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
     let d = load(&pool, Scope::Provider(ctx.provider_id), id.into_inner()).await?;
-    Ok(with_vary(render(&status_partial(ctx.user.meta(""), d, true))?))
+    Ok(with_vary(render(&status_partial(
+        ctx.user.meta(""),
+        d,
+        true,
+    ))?))
 }
 
 /// After an action: the status region for htmx, a redirect with a flash otherwise.
-async fn after_action(req: &HttpRequest, meta: PageMeta, session: &crate::web::session::AppSession, pool: &web::Data<DbPool>, scope: Scope, id: Uuid, done: &str) -> Result<HttpResponse, AppError> {
+async fn after_action(
+    req: &HttpRequest,
+    meta: PageMeta,
+    session: &crate::web::session::AppSession,
+    pool: &web::Data<DbPool>,
+    scope: Scope,
+    id: Uuid,
+    done: &str,
+) -> Result<HttpResponse, AppError> {
     let provider_side = matches!(scope, Scope::Provider(_));
     if is_htmx(req.headers()) {
         let d = load(pool, scope, id).await?;
         return render(&status_partial(meta, d, provider_side));
     }
     session.flash(FlashKind::Ok, done);
-    let base = if provider_side { "/provider/orders" } else { "/orders" };
+    let base = if provider_side {
+        "/provider/orders"
+    } else {
+        "/orders"
+    };
     Ok(see_other(&format!("{base}/{id}")))
 }
 
-pub async fn cancel(req: HttpRequest, ctx: BuyerCtx, config: web::Data<Config>, pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
-    let (business, actor, id, base) = (ctx.business_id, ctx.user.id, id.into_inner(), config.base_url.clone());
-    with_conn(&pool, move |conn| actions::cancel(conn, business, id, actor, &base)).await?;
-    after_action(&req, ctx.user.meta(""), &ctx.user.session, &pool, Scope::Buyer(business), id, "Order cancelled.").await
+pub async fn cancel(
+    req: HttpRequest,
+    ctx: BuyerCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let (business, actor, id, base) = (
+        ctx.business_id,
+        ctx.user.id,
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    with_conn(&pool, move |conn| {
+        actions::cancel(conn, business, id, actor, &base)
+    })
+    .await?;
+    after_action(
+        &req,
+        ctx.user.meta(""),
+        &ctx.user.session,
+        &pool,
+        Scope::Buyer(business),
+        id,
+        "Order cancelled.",
+    )
+    .await
 }
 
-pub async fn reorder(ctx: BuyerCtx, pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn reorder(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
     let (business, id) = (ctx.business_id, id.into_inner());
     let (added, skipped) = with_conn(&pool, move |conn| {
         let d = queries::detail(conn, Scope::Buyer(business), id)?;
@@ -211,9 +335,19 @@ pub async fn reorder(ctx: BuyerCtx, pool: web::Data<DbPool>, id: web::Path<Uuid>
     .await?;
     let mut message = format!("{added} item(s) from this order are in your cart.");
     if !skipped.is_empty() {
-        message.push_str(&format!(" Not available any more, so skipped: {}.", skipped.join(", ")));
+        message.push_str(&format!(
+            " Not available any more, so skipped: {}.",
+            skipped.join(", ")
+        ));
     }
-    ctx.user.session.flash(if added > 0 { FlashKind::Ok } else { FlashKind::Error }, message);
+    ctx.user.session.flash(
+        if added > 0 {
+            FlashKind::Ok
+        } else {
+            FlashKind::Error
+        },
+        message,
+    );
     Ok(see_other("/cart"))
 }
 
@@ -228,19 +362,45 @@ pub async fn confirm(
     let mut confirmed = HashMap::new();
     for (name, value) in &form {
         if let Some(line) = name.strip_prefix("qty_") {
-            let line = Uuid::parse_str(line).map_err(|_| AppError::BadRequest("The confirmation form was damaged. Reload and try again.".into()))?;
+            let line = Uuid::parse_str(line).map_err(|_| {
+                AppError::BadRequest(
+                    "The confirmation form was damaged. Reload and try again.".into(),
+                )
+            })?;
             let q: Decimal = value
                 .trim()
                 .parse()
                 .ok()
                 .filter(|q: &Decimal| !q.is_sign_negative() && q.normalize().scale() <= 3)
-                .ok_or_else(|| AppError::Validation(format!("“{}” isn't a quantity: use a number like 2 or 1.5, or 0 if you have none.", value.chars().take(20).collect::<String>())))?;
+                .ok_or_else(|| {
+                    AppError::Validation(format!(
+                        "“{}” isn't a quantity: use a number like 2 or 1.5, or 0 if you have none.",
+                        value.chars().take(20).collect::<String>()
+                    ))
+                })?;
             confirmed.insert(line, q);
         }
     }
-    let (provider, actor, id, base) = (ctx.provider_id, ctx.user.id, id.into_inner(), config.base_url.clone());
-    with_conn(&pool, move |conn| actions::confirm(conn, provider, id, actor, &confirmed, &base)).await?;
-    after_action(&req, ctx.user.meta(""), &ctx.user.session, &pool, Scope::Provider(provider), id, "Order confirmed. The buyer has been told.").await
+    let (provider, actor, id, base) = (
+        ctx.provider_id,
+        ctx.user.id,
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    with_conn(&pool, move |conn| {
+        actions::confirm(conn, provider, id, actor, &confirmed, &base)
+    })
+    .await?;
+    after_action(
+        &req,
+        ctx.user.meta(""),
+        &ctx.user.session,
+        &pool,
+        Scope::Provider(provider),
+        id,
+        "Order confirmed. The buyer has been told.",
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -249,14 +409,40 @@ pub struct RejectForm {
     reason: String,
 }
 
-pub async fn reject(req: HttpRequest, ctx: ProviderCtx, config: web::Data<Config>, pool: web::Data<DbPool>, id: web::Path<Uuid>, Form(form): Form<RejectForm>) -> Result<HttpResponse, AppError> {
+pub async fn reject(
+    req: HttpRequest,
+    ctx: ProviderCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<RejectForm>,
+) -> Result<HttpResponse, AppError> {
     let reason = form.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(AppError::Validation("Give the buyer a reason (up to 500 characters).".into()));
+        return Err(AppError::Validation(
+            "Give the buyer a reason (up to 500 characters).".into(),
+        ));
     }
-    let (provider, actor, id, base) = (ctx.provider_id, ctx.user.id, id.into_inner(), config.base_url.clone());
-    with_conn(&pool, move |conn| actions::reject(conn, provider, id, actor, &reason, &base)).await?;
-    after_action(&req, ctx.user.meta(""), &ctx.user.session, &pool, Scope::Provider(provider), id, "Order rejected. The buyer has been told why.").await
+    let (provider, actor, id, base) = (
+        ctx.provider_id,
+        ctx.user.id,
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    with_conn(&pool, move |conn| {
+        actions::reject(conn, provider, id, actor, &reason, &base)
+    })
+    .await?;
+    after_action(
+        &req,
+        ctx.user.meta(""),
+        &ctx.user.session,
+        &pool,
+        Scope::Provider(provider),
+        id,
+        "Order rejected. The buyer has been told why.",
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -274,28 +460,78 @@ fn parse_time(raw: &str) -> Option<Time> {
     Time::from_hms(h.parse().ok()?, m.get(..2)?.parse().ok()?, 0).ok()
 }
 
-pub async fn schedule(req: HttpRequest, ctx: ProviderCtx, pool: web::Data<DbPool>, id: web::Path<Uuid>, Form(form): Form<ScheduleForm>) -> Result<HttpResponse, AppError> {
-    let date = Date::parse(form.date.trim(), &time::format_description::well_known::Iso8601::DATE)
-        .map_err(|_| AppError::Validation("Choose a delivery date.".into()))?;
+pub async fn schedule(
+    req: HttpRequest,
+    ctx: ProviderCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<ScheduleForm>,
+) -> Result<HttpResponse, AppError> {
+    let date = Date::parse(
+        form.date.trim(),
+        &time::format_description::well_known::Iso8601::DATE,
+    )
+    .map_err(|_| AppError::Validation("Choose a delivery date.".into()))?;
     if date < super::checkout::london_today() {
-        return Err(AppError::Validation("Choose a delivery date from today onwards.".into()));
+        return Err(AppError::Validation(
+            "Choose a delivery date from today onwards.".into(),
+        ));
     }
     let window = match (form.window_start.trim(), form.window_end.trim()) {
         ("", "") => None,
         (a, b) => match (parse_time(a), parse_time(b)) {
             (Some(a), Some(b)) if a < b => Some((a, b)),
-            _ => return Err(AppError::Validation("Give the window as two times, the first earlier, like 07:00 and 10:00.".into())),
+            _ => {
+                return Err(AppError::Validation(
+                    "Give the window as two times, the first earlier, like 07:00 and 10:00.".into(),
+                ));
+            }
         },
     };
     let (provider, actor, id) = (ctx.provider_id, ctx.user.id, id.into_inner());
-    with_conn(&pool, move |conn| actions::schedule(conn, provider, id, actor, date, window)).await?;
-    after_action(&req, ctx.user.meta(""), &ctx.user.session, &pool, Scope::Provider(provider), id, "Delivery scheduled.").await
+    with_conn(&pool, move |conn| {
+        actions::schedule(conn, provider, id, actor, date, window)
+    })
+    .await?;
+    after_action(
+        &req,
+        ctx.user.meta(""),
+        &ctx.user.session,
+        &pool,
+        Scope::Provider(provider),
+        id,
+        "Delivery scheduled.",
+    )
+    .await
 }
 
-pub async fn dispatch(req: HttpRequest, ctx: ProviderCtx, config: web::Data<Config>, pool: web::Data<DbPool>, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
-    let (provider, actor, id, base) = (ctx.provider_id, ctx.user.id, id.into_inner(), config.base_url.clone());
-    with_conn(&pool, move |conn| actions::dispatch(conn, provider, id, actor, &base)).await?;
-    after_action(&req, ctx.user.meta(""), &ctx.user.session, &pool, Scope::Provider(provider), id, "Marked out for delivery.").await
+pub async fn dispatch(
+    req: HttpRequest,
+    ctx: ProviderCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let (provider, actor, id, base) = (
+        ctx.provider_id,
+        ctx.user.id,
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    with_conn(&pool, move |conn| {
+        actions::dispatch(conn, provider, id, actor, &base)
+    })
+    .await?;
+    after_action(
+        &req,
+        ctx.user.meta(""),
+        &ctx.user.session,
+        &pool,
+        Scope::Provider(provider),
+        id,
+        "Marked out for delivery.",
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -304,12 +540,38 @@ pub struct DeliverForm {
     received_by: String,
 }
 
-pub async fn deliver(req: HttpRequest, ctx: ProviderCtx, config: web::Data<Config>, pool: web::Data<DbPool>, id: web::Path<Uuid>, Form(form): Form<DeliverForm>) -> Result<HttpResponse, AppError> {
+pub async fn deliver(
+    req: HttpRequest,
+    ctx: ProviderCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<DeliverForm>,
+) -> Result<HttpResponse, AppError> {
     let received_by = form.received_by.trim().to_owned();
     if received_by.is_empty() || received_by.chars().count() > 100 {
-        return Err(AppError::Validation("Say who received the delivery (up to 100 characters).".into()));
+        return Err(AppError::Validation(
+            "Say who received the delivery (up to 100 characters).".into(),
+        ));
     }
-    let (provider, actor, id, base) = (ctx.provider_id, ctx.user.id, id.into_inner(), config.base_url.clone());
-    with_conn(&pool, move |conn| actions::deliver(conn, provider, id, actor, &received_by, &base)).await?;
-    after_action(&req, ctx.user.meta(""), &ctx.user.session, &pool, Scope::Provider(provider), id, "Marked delivered.").await
+    let (provider, actor, id, base) = (
+        ctx.provider_id,
+        ctx.user.id,
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    with_conn(&pool, move |conn| {
+        actions::deliver(conn, provider, id, actor, &received_by, &base)
+    })
+    .await?;
+    after_action(
+        &req,
+        ctx.user.meta(""),
+        &ctx.user.session,
+        &pool,
+        Scope::Provider(provider),
+        id,
+        "Marked delivered.",
+    )
+    .await
 }

@@ -21,7 +21,12 @@ pub struct OrderFilter {
     pub provider: Option<Uuid>,
 }
 
-pub fn list(conn: &mut PgConnection, scope: Scope, filter: &OrderFilter, page: PageRequest) -> QueryResult<Vec<OrderRow>> {
+pub fn list(
+    conn: &mut PgConnection,
+    scope: Scope,
+    filter: &OrderFilter,
+    page: PageRequest,
+) -> QueryResult<Vec<OrderRow>> {
     let columns = (
         orders::id,
         orders::number,
@@ -46,7 +51,17 @@ pub fn list(conn: &mut PgConnection, scope: Scope, filter: &OrderFilter, page: P
             q.order((orders::created_at.desc(), orders::id.desc()))
                 .limit(page.fetch_limit())
                 .offset(page.offset())
-                .load::<((Uuid, String, String, time::Date, rust_decimal::Decimal, time::OffsetDateTime), String)>(conn)
+                .load::<(
+                    (
+                        Uuid,
+                        String,
+                        String,
+                        time::Date,
+                        rust_decimal::Decimal,
+                        time::OffsetDateTime,
+                    ),
+                    String,
+                )>(conn)
                 .map(rows)
         }
         Scope::Provider(provider) => {
@@ -67,24 +82,41 @@ pub fn list(conn: &mut PgConnection, scope: Scope, filter: &OrderFilter, page: P
     }
 }
 
-type RawRow = ((Uuid, String, String, time::Date, rust_decimal::Decimal, time::OffsetDateTime), String);
+type RawRow = (
+    (
+        Uuid,
+        String,
+        String,
+        time::Date,
+        rust_decimal::Decimal,
+        time::OffsetDateTime,
+    ),
+    String,
+);
 
 fn rows(raw: Vec<RawRow>) -> Vec<OrderRow> {
     raw.into_iter()
-        .map(|((id, number, status, requested_delivery_date, total, created_at), counterparty)| OrderRow {
-            id,
-            number,
-            status,
-            requested_delivery_date,
-            total,
-            created_at,
-            counterparty,
-        })
+        .map(
+            |((id, number, status, requested_delivery_date, total, created_at), counterparty)| {
+                OrderRow {
+                    id,
+                    number,
+                    status,
+                    requested_delivery_date,
+                    total,
+                    created_at,
+                    counterparty,
+                }
+            },
+        )
         .collect()
 }
 
 /// The providers a business has ordered from, for the list's filter.
-pub fn ordered_from(conn: &mut PgConnection, business: BusinessId) -> QueryResult<Vec<(Uuid, String)>> {
+pub fn ordered_from(
+    conn: &mut PgConnection,
+    business: BusinessId,
+) -> QueryResult<Vec<(Uuid, String)>> {
     orders::table
         .inner_join(providers::table)
         .filter(orders::business_id.eq(business.0))
@@ -95,7 +127,10 @@ pub fn ordered_from(conn: &mut PgConnection, business: BusinessId) -> QueryResul
 }
 
 pub fn find(conn: &mut PgConnection, scope: Scope, id: Uuid) -> QueryResult<Order> {
-    let q = orders::table.filter(orders::id.eq(id)).select(Order::as_select()).into_boxed();
+    let q = orders::table
+        .filter(orders::id.eq(id))
+        .select(Order::as_select())
+        .into_boxed();
     let q = match scope {
         Scope::Buyer(b) => q.filter(orders::business_id.eq(b.0)),
         Scope::Provider(p) => q.filter(orders::provider_id.eq(p.0)),
@@ -124,7 +159,10 @@ pub fn detail(conn: &mut PgConnection, scope: Scope, id: Uuid) -> QueryResult<Or
         .find(order.provider_id)
         .select((providers::name, providers::slug))
         .first(conn)?;
-    let business_name = businesses::table.find(order.business_id).select(businesses::name).first(conn)?;
+    let business_name = businesses::table
+        .find(order.business_id)
+        .select(businesses::name)
+        .first(conn)?;
     Ok(OrderDetail {
         order,
         lines,
@@ -136,7 +174,11 @@ pub fn detail(conn: &mut PgConnection, scope: Scope, id: Uuid) -> QueryResult<Or
     })
 }
 
-pub fn find_by_key(conn: &mut PgConnection, business: BusinessId, key: Uuid) -> QueryResult<Option<Uuid>> {
+pub fn find_by_key(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    key: Uuid,
+) -> QueryResult<Option<Uuid>> {
     orders::table
         .filter(orders::business_id.eq(business.0))
         .filter(orders::idempotency_key.eq(key))

@@ -99,11 +99,16 @@ pub const MAX_QUANTITY: i64 = 10_000;
 /// weight or volume (then up to 3 decimals).
 pub fn quantity(raw: &str, fractional: bool) -> Result<Decimal, &'static str> {
     let raw = raw.trim();
-    let valid_shape = !raw.is_empty() && raw.len() <= 12 && raw.chars().all(|c| c.is_ascii_digit() || c == '.') && raw.matches('.').count() <= 1;
+    let valid_shape = !raw.is_empty()
+        && raw.len() <= 12
+        && raw.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && raw.matches('.').count() <= 1;
     if !valid_shape {
         return Err("Enter a quantity, like 2 or 1.5.");
     }
-    let q: Decimal = raw.parse().map_err(|_| "Enter a quantity, like 2 or 1.5.")?;
+    let q: Decimal = raw
+        .parse()
+        .map_err(|_| "Enter a quantity, like 2 or 1.5.")?;
     if q <= Decimal::ZERO {
         return Err("The quantity must be more than 0.");
     }
@@ -130,7 +135,10 @@ pub fn delivery_date(date: Date, today: Date, days: &[i16]) -> Result<(), String
     }
     let weekday = i16::from(date.weekday().number_from_monday());
     if !days.contains(&weekday) {
-        return Err(format!("This provider doesn't deliver on {}s.", date.weekday()));
+        return Err(format!(
+            "This provider doesn't deliver on {}s.",
+            date.weekday()
+        ));
     }
     Ok(())
 }
@@ -165,13 +173,19 @@ pub fn checkout_problems(f: &CheckoutFacts) -> Vec<String> {
         return problems;
     }
     if !f.business_active {
-        problems.push("Your business is suspended, so it can't place orders. Contact Larder support.".to_owned());
+        problems.push(
+            "Your business is suspended, so it can't place orders. Contact Larder support."
+                .to_owned(),
+        );
     }
     if !f.provider_open {
         problems.push("This provider isn't taking orders at the moment.".to_owned());
     }
     if !f.location_covered {
-        problems.push("This provider doesn't deliver to that address. Choose another address or provider.".to_owned());
+        problems.push(
+            "This provider doesn't deliver to that address. Choose another address or provider."
+                .to_owned(),
+        );
     }
     if !f.unavailable.is_empty() {
         problems.push(format!(
@@ -227,7 +241,17 @@ mod tests {
     fn quantities_are_positive_bounded_and_whole_where_needed() {
         assert_eq!(quantity("2", false), Ok(Decimal::from(2)));
         assert_eq!(quantity(" 1.250 ", true), Ok(Decimal::new(125, 2)));
-        for (raw, fractional) in [("0", true), ("-1", true), ("1.5", false), ("abc", true), ("", true), ("10001", true), ("1.2345", true), ("1e3", true), ("99999999999999", true)] {
+        for (raw, fractional) in [
+            ("0", true),
+            ("-1", true),
+            ("1.5", false),
+            ("abc", true),
+            ("", true),
+            ("10001", true),
+            ("1.2345", true),
+            ("1e3", true),
+            ("99999999999999", true),
+        ] {
             assert!(quantity(raw, fractional).is_err(), "{raw}");
         }
     }
@@ -243,7 +267,10 @@ mod tests {
             ..Default::default()
         };
         assert!(checkout_problems(&ok).is_empty());
-        let below = CheckoutFacts { subtotal: Decimal::new(4999, 2), ..ok.clone() };
+        let below = CheckoutFacts {
+            subtotal: Decimal::new(4999, 2),
+            ..ok.clone()
+        };
         assert_eq!(
             checkout_problems(&below),
             vec!["This provider's minimum order is £50.00 before VAT; your cart comes to £49.99."]
@@ -256,7 +283,10 @@ mod tests {
             ..ok.clone()
         };
         assert_eq!(checkout_problems(&bad).len(), 4);
-        assert_eq!(checkout_problems(&CheckoutFacts { empty: true, ..bad }).len(), 1);
+        assert_eq!(
+            checkout_problems(&CheckoutFacts { empty: true, ..bad }).len(),
+            1
+        );
     }
 
     #[test]
@@ -264,9 +294,24 @@ mod tests {
         let today = date!(2026 - 11 - 24); // a Tuesday
         let weekdays = [1, 2, 3, 4, 5];
         assert!(delivery_date(date!(2026 - 11 - 24), today, &weekdays).is_ok());
-        assert!(delivery_date(date!(2026 - 11 - 23), today, &weekdays).unwrap_err().contains("from today"));
-        assert!(delivery_date(date!(2026 - 11 - 28), today, &weekdays).unwrap_err().contains("Saturdays"));
+        assert!(
+            delivery_date(date!(2026 - 11 - 23), today, &weekdays)
+                .unwrap_err()
+                .contains("from today")
+        );
+        assert!(
+            delivery_date(date!(2026 - 11 - 28), today, &weekdays)
+                .unwrap_err()
+                .contains("Saturdays")
+        );
         assert!(delivery_date(date!(2027 - 06 - 01), today, &weekdays).is_err());
-        assert_eq!(next_delivery_dates(today, &[1, 4], 3), vec![date!(2026 - 11 - 26), date!(2026 - 11 - 30), date!(2026 - 12 - 03)]);
+        assert_eq!(
+            next_delivery_dates(today, &[1, 4], 3),
+            vec![
+                date!(2026 - 11 - 26),
+                date!(2026 - 11 - 30),
+                date!(2026 - 12 - 03)
+            ]
+        );
     }
 }

@@ -42,7 +42,13 @@ pub enum SubmitOutcome {
     Refused(Vec<String>),
 }
 
-pub fn submit(conn: &mut PgConnection, business: BusinessId, s: &Submission, today: Date, base_url: &str) -> Result<SubmitOutcome, AppError> {
+pub fn submit(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    s: &Submission,
+    today: Date,
+    base_url: &str,
+) -> Result<SubmitOutcome, AppError> {
     conn.transaction(|conn| {
         if let Some(existing) = find_by_key(conn, business, s.key)? {
             return Ok(SubmitOutcome::Replayed(existing));
@@ -74,7 +80,11 @@ pub fn submit(conn: &mut PgConnection, business: BusinessId, s: &Submission, tod
             location_covered: provider.areas().iter().any(|a| covering.contains(a)),
             min_order: provider.min_order_value,
             subtotal: totals.subtotal,
-            unavailable: lines.iter().filter(|l| !l.available()).map(|l| l.name.clone()).collect(),
+            unavailable: lines
+                .iter()
+                .filter(|l| !l.available())
+                .map(|l| l.name.clone())
+                .collect(),
         };
         let mut problems = rules::checkout_problems(&facts);
         if !facts.empty {
@@ -143,7 +153,9 @@ pub fn submit(conn: &mut PgConnection, business: BusinessId, s: &Submission, tod
                 )
             })
             .collect();
-        diesel::insert_into(order_lines::table).values(&rows).execute(conn)?;
+        diesel::insert_into(order_lines::table)
+            .values(&rows)
+            .execute(conn)?;
         diesel::insert_into(order_events::table)
             .values((
                 order_events::id.eq(new_id()),
@@ -153,7 +165,8 @@ pub fn submit(conn: &mut PgConnection, business: BusinessId, s: &Submission, tod
             ))
             .execute(conn)?;
         if let Some(cart_id) = cart_id {
-            diesel::delete(cart_items::table.filter(cart_items::cart_id.eq(cart_id))).execute(conn)?;
+            diesel::delete(cart_items::table.filter(cart_items::cart_id.eq(cart_id)))
+                .execute(conn)?;
             diesel::delete(carts::table.filter(carts::id.eq(cart_id))).execute(conn)?;
         }
         notify::order_event(conn, order_id, notify::Event::Submitted, base_url)?;

@@ -82,5 +82,8 @@ pub fn update_profile(
 
 /// Any provider by its public slug, whatever its status (checkout explains a suspension).
 pub fn by_slug(conn: &mut PgConnection, slug: &str) -> QueryResult<Provider> {
-    providers::table.filter(providers::slug.eq(slug)).select(Provider::as_select()).first(conn)
+    providers::table
+        .filter(providers::slug.eq(slug))
+        .select(Provider::as_select())
+        .first(conn)
 }

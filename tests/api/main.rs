@@ -10,6 +10,7 @@ mod cli;
 mod discovery;
 mod health;
 mod locations;
+mod ordering;
 mod pages;
 mod reset;
 mod schema;

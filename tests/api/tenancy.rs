@@ -50,6 +50,18 @@ struct World {
     /// One of Sam's products and one of Sam's staged imports.
     product: Uuid,
     import: Uuid,
+    /// Two of Ada's orders from Sam, and an item in Ada's cart.
+    order: Uuid,
+    order_to_reject: Uuid,
+    cart_item: Uuid,
+}
+
+async fn order_leeks(buyer: &Browser, product: Uuid) -> Uuid {
+    crate::ordering::add(buyer, product, "25").await;
+    let (key, date, location) = crate::ordering::checkout_form(buyer).await;
+    let page = crate::ordering::submit(buyer, &key, &date, &location).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    Uuid::parse_str(page.location.unwrap().trim_start_matches("/orders/")).unwrap()
 }
 
 async fn world(app: &TestApp) -> World {
@@ -70,14 +82,25 @@ async fn world(app: &TestApp) -> World {
     let provider = ProviderId(sam.provider_id);
     let product = catalog::insert(&mut app.conn(), provider, &input).unwrap();
     let import = catalog::stage_import(&mut app.conn(), provider, "veg.csv", &[input]).unwrap();
+    let ada = fixtures::buyer(app, "ada@bistro.test").await;
+    let order = order_leeks(&ada.browser, product).await;
+    let order_to_reject = order_leeks(&ada.browser, product).await;
+    crate::ordering::add(&ada.browser, product, "2").await;
+    let cart_item = larder::db::schema::cart_items::table
+        .select(larder::db::schema::cart_items::id)
+        .first(&mut app.conn())
+        .unwrap();
     World {
-        ada: fixtures::buyer(app, "ada@bistro.test").await,
+        ada,
         bo: fixtures::buyer(app, "bo@cafe.test").await,
         kim: fixtures::seller(app, "kim@fish.test", "Fish Co").await,
         admin: fixtures::admin(app).await,
         sam,
         product,
         import,
+        order,
+        order_to_reject,
+        cart_item,
     }
 }
 
@@ -96,6 +119,42 @@ fn buyer_routes(w: &World) -> Vec<IdRoute> {
         get(format!("/buyer/locations/{loc}/edit")),
         post(format!("/buyer/locations/{loc}"), &LOCATION),
         post(format!("/buyer/locations/{loc}/default"), &[]),
+    ]
+}
+
+/// Routes owned by Ada (a buyer) about her orders and cart.
+fn buyer_order_routes(w: &World) -> Vec<IdRoute> {
+    let (o, item) = (w.order, w.cart_item);
+    vec![
+        get(format!("/orders/{o}")),
+        get(format!("/orders/{o}/status")),
+        post(format!("/orders/{o}/reorder"), &[]),
+        post(format!("/cart/items/{item}"), &[("quantity", "3")]),
+        post(format!("/cart/items/{item}/remove"), &[]),
+        post(format!("/orders/{o}/cancel"), &[]),
+    ]
+}
+
+/// Routes owned by Sam about the orders he received; in the order the owner can run them.
+fn provider_order_routes(w: &World) -> Vec<IdRoute> {
+    let (o, r) = (w.order, w.order_to_reject);
+    vec![
+        get(format!("/provider/orders/{o}")),
+        get(format!("/provider/orders/{o}/status")),
+        post(format!("/provider/orders/{o}/confirm"), &[]),
+        post(
+            format!("/provider/orders/{o}/schedule"),
+            &[("date", "2099-01-01")],
+        ),
+        post(format!("/provider/orders/{o}/dispatch"), &[]),
+        post(
+            format!("/provider/orders/{o}/deliver"),
+            &[("received_by", "Chef")],
+        ),
+        post(
+            format!("/provider/orders/{r}/reject"),
+            &[("reason", "Closed")],
+        ),
     ]
 }
 
@@ -160,6 +219,14 @@ fn fingerprint(app: &TestApp) -> String {
         "memberships",
         "status_changes",
         "jobs",
+        "products",
+        "catalog_imports",
+        "carts",
+        "cart_items",
+        "orders",
+        "order_lines",
+        "order_events",
+        "deliveries",
     ];
     let parts: Vec<String> = tables
         .iter()
@@ -236,6 +303,43 @@ async fn provider_id_routes_answer_404_to_other_providers_and_other_roles() {
         ("admin", &w.admin.browser),
     ];
     check(&app, provider_routes(&w), &outsiders, &w.sam.browser).await;
+}
+
+#[tokio::test]
+async fn buyer_order_and_cart_routes_answer_404_to_other_tenants_and_roles() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let outsiders = [
+        ("other buyer", &w.bo.browser),
+        ("provider", &w.sam.browser),
+        ("admin", &w.admin.browser),
+    ];
+    check(&app, buyer_order_routes(&w), &outsiders, &w.ada.browser).await;
+}
+
+#[tokio::test]
+async fn provider_order_routes_answer_404_to_other_providers_and_roles() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let outsiders = [
+        ("other provider", &w.kim.browser),
+        ("buyer", &w.ada.browser),
+        ("admin", &w.admin.browser),
+    ];
+    check(&app, provider_order_routes(&w), &outsiders, &w.sam.browser).await;
+}
+
+#[tokio::test]
+async fn checkout_with_another_businesss_location_is_404_and_orders_nothing() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    crate::ordering::add(&w.bo.browser, w.product, "25").await;
+    let (key, date, _) = crate::ordering::checkout_form(&w.bo.browser).await;
+    let before = fingerprint(&app);
+    let page =
+        crate::ordering::submit(&w.bo.browser, &key, &date, &w.ada.location_id.to_string()).await;
+    assert_eq!(page.status, 404);
+    assert_eq!(fingerprint(&app), before);
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod db;
 pub mod fixtures;
+pub mod smtp;
 
 use std::path::PathBuf;
 
@@ -79,7 +80,7 @@ impl Drop for TestApp {
 }
 
 /// Enough of quoted-printable to read links: soft line breaks and `=XX` escapes.
-fn decode_quoted_printable(raw: &str) -> String {
+pub fn decode_quoted_printable(raw: &str) -> String {
     let joined = raw.replace("=\r\n", "").replace("=\n", "");
     let mut out = Vec::with_capacity(joined.len());
     let bytes = joined.as_bytes();
@@ -116,6 +117,11 @@ pub fn test_config(vars: &[(&str, &str)]) -> Config {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like `spawn_app`, with the configuration adjusted first (e.g. an SMTP catcher's URL).
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let db = db::TestDatabase::create();
     let pool = larder::db::build_pool(&db.url, 4).expect("test pool");
     let mut config = test_config(&[]);
@@ -127,6 +133,7 @@ pub async fn spawn_app() -> TestApp {
         listener.local_addr().expect("addr").port()
     );
     config.base_url = address.clone();
+    adjust(&mut config);
     let app = Application::from_listener(listener, config.clone(), pool).expect("app builds");
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
