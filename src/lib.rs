@@ -13,6 +13,7 @@ pub mod email;
 pub mod health;
 pub mod home;
 pub mod ids;
+pub mod invoicing;
 pub mod jobs;
 pub mod money;
 pub mod ordering;

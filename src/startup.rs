@@ -86,6 +86,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::catalog::routes)
         .configure(crate::discovery::routes)
         .configure(crate::ordering::routes)
+        .configure(crate::invoicing::routes)
         .configure(crate::admin::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(AppError::NotFound)

@@ -178,10 +178,44 @@ struct OrderPage {
     meta: PageMeta,
     status: StatusPartial,
     totals: Totals,
+    /// The order's live invoice: (id, title), if there is one this side may see.
+    invoice: Option<(Uuid, String)>,
+}
+
+impl OrderPage {
+    fn invoice_link(&self, id: &Uuid) -> String {
+        if self.status.provider_side {
+            format!("/provider/invoices/{id}")
+        } else {
+            format!("/invoices/{id}")
+        }
+    }
+
+    fn can_invoice(&self) -> bool {
+        self.status.provider_side
+            && ["confirmed", "out_for_delivery", "delivered"]
+                .contains(&self.status.d.order.status.as_str())
+    }
 }
 
 async fn load(pool: &web::Data<DbPool>, scope: Scope, id: Uuid) -> Result<OrderDetail, AppError> {
     with_conn(pool, move |conn| Ok(queries::detail(conn, scope, id)?)).await
+}
+
+type WithInvoice = (OrderDetail, Option<(Uuid, String)>);
+
+async fn load_with_invoice(
+    pool: &web::Data<DbPool>,
+    scope: Scope,
+    id: Uuid,
+) -> Result<WithInvoice, AppError> {
+    with_conn(pool, move |conn| {
+        let d = queries::detail(conn, scope, id)?;
+        let invoice =
+            crate::invoicing::queries::for_order(conn, scope, id)?.map(|i| (i.id, i.title()));
+        Ok((d, invoice))
+    })
+    .await
 }
 
 fn status_partial(meta: PageMeta, d: OrderDetail, provider_side: bool) -> StatusPartial {
@@ -195,11 +229,12 @@ fn status_partial(meta: PageMeta, d: OrderDetail, provider_side: bool) -> Status
 
 fn order_page(
     meta: PageMeta,
-    d: OrderDetail,
+    (d, invoice): WithInvoice,
     provider_side: bool,
 ) -> Result<HttpResponse, AppError> {
     let totals = totals(&d.lines);
     render(&OrderPage {
+        invoice,
         meta: meta.clone(),
         status: status_partial(meta, d, provider_side),
         totals,
@@ -217,8 +252,12 @@ pub async fn buyer_order(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let d = load(&pool, Scope::Buyer(ctx.business_id), id.into_inner()).await?;
-    order_page(ctx.user.meta(format!("Order {}", d.order.number)), d, false)
+    let loaded = load_with_invoice(&pool, Scope::Buyer(ctx.business_id), id.into_inner()).await?;
+    order_page(
+        ctx.user.meta(format!("Order {}", loaded.0.order.number)),
+        loaded,
+        false,
+    )
 }
 
 pub async fn buyer_status(
@@ -239,8 +278,13 @@ pub async fn provider_order(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let d = load(&pool, Scope::Provider(ctx.provider_id), id.into_inner()).await?;
-    order_page(ctx.user.meta(format!("Order {}", d.order.number)), d, true)
+    let loaded =
+        load_with_invoice(&pool, Scope::Provider(ctx.provider_id), id.into_inner()).await?;
+    order_page(
+        ctx.user.meta(format!("Order {}", loaded.0.order.number)),
+        loaded,
+        true,
+    )
 }
 
 pub async fn provider_status(

@@ -227,6 +227,9 @@ fn fingerprint(app: &TestApp) -> String {
         "order_lines",
         "order_events",
         "deliveries",
+        "invoices",
+        "invoice_lines",
+        "provider_invoice_counters",
     ];
     let parts: Vec<String> = tables
         .iter()
@@ -340,6 +343,47 @@ async fn checkout_with_another_businesss_location_is_404_and_orders_nothing() {
         crate::ordering::submit(&w.bo.browser, &key, &date, &w.ada.location_id.to_string()).await;
     assert_eq!(page.status, 404);
     assert_eq!(fingerprint(&app), before);
+}
+
+#[tokio::test]
+async fn invoice_routes_answer_404_to_other_tenants_and_roles() {
+    let app = spawn_app().await;
+    let shop = crate::ordering::shop(&app).await;
+    let (order, invoice) = crate::invoicing::drafted(&app, &shop).await;
+    let kim = fixtures::seller(&app, "kim@fish.test", "Fish Co").await;
+    let bo = fixtures::buyer(&app, "bo@cafe.test").await;
+    let admin = fixtures::admin(&app).await;
+    let provider_routes = vec![
+        get(format!("/provider/invoices/{invoice}")),
+        post(
+            format!("/provider/invoices/{invoice}"),
+            &[("delivery_price", "5.00")],
+        ),
+        post(format!("/provider/invoices/{invoice}/issue"), &[]),
+        post(format!("/provider/orders/{order}/invoice"), &[]),
+        post(
+            format!("/provider/invoices/{invoice}/void"),
+            &[("reason", "Test")],
+        ),
+    ];
+    let outsiders = [
+        ("other provider", &kim.browser),
+        ("buyer", &shop.ada.browser),
+        ("admin", &admin.browser),
+    ];
+    check(&app, provider_routes, &outsiders, &shop.sam.browser).await;
+    let outsiders = [
+        ("other buyer", &bo.browser),
+        ("provider", &shop.sam.browser),
+        ("admin", &admin.browser),
+    ];
+    check(
+        &app,
+        vec![get(format!("/invoices/{invoice}"))],
+        &outsiders,
+        &shop.ada.browser,
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -1,0 +1,23 @@
+//! Invoicing: VAT invoices made from delivered orders, numbered per provider without gaps.
+
+pub mod handlers;
+pub mod model;
+pub mod queries;
+pub mod rules;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use handlers as h;
+    cfg.route("/invoices", web::get().to(h::buyer_invoices))
+        .route("/invoices/{id}", web::get().to(h::buyer_invoice))
+        .route("/provider/invoices", web::get().to(h::provider_invoices))
+        .route(
+            "/provider/invoices/{id}",
+            web::get().to(h::provider_invoice),
+        )
+        .route("/provider/invoices/{id}", web::post().to(h::update))
+        .route("/provider/invoices/{id}/issue", web::post().to(h::issue))
+        .route("/provider/invoices/{id}/void", web::post().to(h::void))
+        .route("/provider/orders/{id}/invoice", web::post().to(h::create));
+}

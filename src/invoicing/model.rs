@@ -1,0 +1,123 @@
+//! Invoices as read back for lists and invoice pages.
+
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use time::Date;
+use uuid::Uuid;
+
+use super::rules::{self, InvoiceStatus};
+use crate::db::schema::{invoice_lines, invoices};
+use crate::money::{self, format_gbp};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = invoices, check_for_backend(diesel::pg::Pg))]
+pub struct Invoice {
+    pub id: Uuid,
+    pub provider_id: Uuid,
+    pub business_id: Uuid,
+    pub order_id: Option<Uuid>,
+    pub status: String,
+    pub number: Option<String>,
+    pub issue_date: Option<Date>,
+    pub due_date: Option<Date>,
+    pub seller_name: Option<String>,
+    pub seller_address: Option<String>,
+    pub seller_vat_number: Option<String>,
+    pub buyer_name: Option<String>,
+    pub buyer_address: Option<String>,
+    pub subtotal: Decimal,
+    pub vat_total: Decimal,
+    pub total: Decimal,
+    pub amount_paid: Decimal,
+    pub void_reason: Option<String>,
+}
+
+impl Invoice {
+    pub fn state(&self) -> InvoiceStatus {
+        InvoiceStatus::parse(&self.status).unwrap_or(InvoiceStatus::Draft)
+    }
+
+    pub fn is_overdue(&self, today: Date) -> bool {
+        rules::is_overdue(self.state(), self.due_date, today)
+    }
+
+    pub fn status_label(&self, today: Date) -> &'static str {
+        if self.is_overdue(today) {
+            "Overdue"
+        } else {
+            self.state().label()
+        }
+    }
+
+    pub fn title(&self) -> String {
+        self.number
+            .clone()
+            .map_or_else(|| "Draft invoice".to_owned(), |n| format!("Invoice {n}"))
+    }
+
+    pub fn outstanding(&self) -> Decimal {
+        self.total - self.amount_paid
+    }
+
+    pub fn total_text(&self) -> String {
+        format_gbp(self.total)
+    }
+
+    pub fn outstanding_text(&self) -> String {
+        format_gbp(self.outstanding())
+    }
+
+    pub fn issue_text(&self) -> String {
+        self.issue_date
+            .map(crate::timefmt::date)
+            .unwrap_or_default()
+    }
+
+    pub fn due_text(&self) -> String {
+        self.due_date.map(crate::timefmt::date).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = invoice_lines, check_for_backend(diesel::pg::Pg))]
+pub struct InvoiceLine {
+    pub id: Uuid,
+    pub position: i32,
+    pub kind: String,
+    pub description: String,
+    pub unit: String,
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+    pub vat_rate: Decimal,
+    pub line_total: Decimal,
+    pub line_vat: Decimal,
+}
+
+impl InvoiceLine {
+    pub fn quantity_text(&self) -> String {
+        self.quantity.normalize().to_string()
+    }
+    pub fn price_plain(&self) -> String {
+        money::plain(self.unit_price)
+    }
+    pub fn price_text(&self) -> String {
+        format_gbp(self.unit_price)
+    }
+    pub fn total_text(&self) -> String {
+        format_gbp(self.line_total)
+    }
+    pub fn vat_text(&self) -> String {
+        format!("{}%", self.vat_rate.normalize())
+    }
+}
+
+pub fn totals(lines: &[InvoiceLine]) -> money::Totals {
+    money::Totals::from_lines(lines.iter().map(|l| (l.line_total, l.vat_rate, l.line_vat)))
+}
+
+/// A row of an invoices list, with the other party's name.
+#[derive(Debug, Clone)]
+pub struct InvoiceRow {
+    pub invoice: Invoice,
+    pub counterparty: String,
+}

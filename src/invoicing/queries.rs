@@ -1,0 +1,429 @@
+//! Invoice SQL. Provider writes take the provider id from the session; buyer reads take the
+//! business id and never see drafts.
+
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use time::Date;
+use uuid::Uuid;
+
+use super::model::{Invoice, InvoiceLine, InvoiceRow};
+use super::rules::{self, InvoiceStatus};
+use crate::db::schema::{
+    businesses, invoice_lines, invoices, order_lines, orders, provider_invoice_counters, providers,
+};
+use crate::ids::ProviderId;
+use crate::money;
+use crate::ordering::model::OrderLine;
+use crate::ordering::queries::Scope;
+use crate::ordering::rules::OrderStatus;
+use crate::web::AppError;
+use crate::web::pagination::PageRequest;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvoiceFilter {
+    All,
+    Unpaid,
+    Overdue,
+    Paid,
+    Draft,
+}
+
+impl InvoiceFilter {
+    pub fn parse(raw: Option<&str>) -> Self {
+        match raw {
+            Some("unpaid") => Self::Unpaid,
+            Some("overdue") => Self::Overdue,
+            Some("paid") => Self::Paid,
+            Some("draft") => Self::Draft,
+            _ => Self::All,
+        }
+    }
+}
+
+pub fn list(
+    conn: &mut PgConnection,
+    scope: Scope,
+    filter: InvoiceFilter,
+    today: Date,
+    page: PageRequest,
+) -> QueryResult<Vec<InvoiceRow>> {
+    let mut q = invoices::table
+        .inner_join(businesses::table)
+        .inner_join(providers::table)
+        .select((Invoice::as_select(), businesses::name, providers::name))
+        .into_boxed();
+    q = match scope {
+        Scope::Buyer(b) => q
+            .filter(invoices::business_id.eq(b.0))
+            .filter(invoices::status.ne("draft")),
+        Scope::Provider(p) => q.filter(invoices::provider_id.eq(p.0)),
+    };
+    q = match filter {
+        InvoiceFilter::All => q,
+        InvoiceFilter::Unpaid => q.filter(invoices::status.eq("issued")),
+        InvoiceFilter::Overdue => q
+            .filter(invoices::status.eq("issued"))
+            .filter(invoices::due_date.lt(today)),
+        InvoiceFilter::Paid => q.filter(invoices::status.eq("paid")),
+        InvoiceFilter::Draft => q.filter(invoices::status.eq("draft")),
+    };
+    let provider_side = matches!(scope, Scope::Provider(_));
+    q.order((invoices::created_at.desc(), invoices::id.desc()))
+        .limit(page.fetch_limit())
+        .offset(page.offset())
+        .load::<(Invoice, String, String)>(conn)
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(invoice, business, provider)| InvoiceRow {
+                    invoice,
+                    counterparty: if provider_side { business } else { provider },
+                })
+                .collect()
+        })
+}
+
+/// Total still owed on issued invoices (and how much of it is overdue).
+pub fn outstanding(
+    conn: &mut PgConnection,
+    scope: Scope,
+    today: Date,
+) -> QueryResult<(Decimal, Decimal)> {
+    let q = invoices::table
+        .filter(invoices::status.eq("issued"))
+        .select((invoices::total, invoices::amount_paid, invoices::due_date))
+        .into_boxed();
+    let q = match scope {
+        Scope::Buyer(b) => q.filter(invoices::business_id.eq(b.0)),
+        Scope::Provider(p) => q.filter(invoices::provider_id.eq(p.0)),
+    };
+    let rows: Vec<(Decimal, Decimal, Option<Date>)> = q.load(conn)?;
+    Ok(rows.iter().fold(
+        (Decimal::ZERO, Decimal::ZERO),
+        |(all, late), (total, paid, due)| {
+            let owed = total - paid;
+            (
+                all + owed,
+                if due.is_some_and(|d| d < today) {
+                    late + owed
+                } else {
+                    late
+                },
+            )
+        },
+    ))
+}
+
+pub fn find(conn: &mut PgConnection, scope: Scope, id: Uuid) -> QueryResult<Invoice> {
+    let q = invoices::table
+        .filter(invoices::id.eq(id))
+        .select(Invoice::as_select())
+        .into_boxed();
+    let q = match scope {
+        Scope::Buyer(b) => q
+            .filter(invoices::business_id.eq(b.0))
+            .filter(invoices::status.ne("draft")),
+        Scope::Provider(p) => q.filter(invoices::provider_id.eq(p.0)),
+    };
+    q.first(conn)
+}
+
+pub fn lines(conn: &mut PgConnection, invoice: Uuid) -> QueryResult<Vec<InvoiceLine>> {
+    invoice_lines::table
+        .filter(invoice_lines::invoice_id.eq(invoice))
+        .order(invoice_lines::position)
+        .select(InvoiceLine::as_select())
+        .load(conn)
+}
+
+pub fn for_order(
+    conn: &mut PgConnection,
+    scope: Scope,
+    order: Uuid,
+) -> QueryResult<Option<Invoice>> {
+    let q = invoices::table
+        .filter(invoices::order_id.eq(order))
+        .filter(invoices::status.ne("void"))
+        .select(Invoice::as_select())
+        .into_boxed();
+    let q = match scope {
+        Scope::Buyer(b) => q
+            .filter(invoices::business_id.eq(b.0))
+            .filter(invoices::status.ne("draft")),
+        Scope::Provider(p) => q.filter(invoices::provider_id.eq(p.0)),
+    };
+    q.first(conn).optional()
+}
+
+fn write_totals(conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
+    let t = super::model::totals(&lines(conn, id)?);
+    diesel::update(invoices::table.find(id))
+        .set((
+            invoices::subtotal.eq(t.subtotal),
+            invoices::vat_total.eq(t.vat_total),
+            invoices::total.eq(t.total),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A draft from a confirmed or delivered order, lines as delivered (shorts excluded).
+/// The order's live invoice, if it has one already, is returned instead of a second.
+pub fn create_from_order(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    order_id: Uuid,
+) -> Result<Uuid, AppError> {
+    conn.transaction(|conn| {
+        let (business, status): (Uuid, String) = orders::table
+            .filter(orders::id.eq(order_id))
+            .filter(orders::provider_id.eq(provider.0))
+            .select((orders::business_id, orders::status))
+            .for_update()
+            .first(conn)?;
+        if let Some(existing) = for_order(conn, Scope::Provider(provider), order_id)? {
+            return Ok(existing.id);
+        }
+        let ok = matches!(
+            OrderStatus::parse(&status),
+            Some(OrderStatus::Confirmed | OrderStatus::OutForDelivery | OrderStatus::Delivered)
+        );
+        if !ok {
+            return Err(AppError::Conflict(
+                "Only confirmed or delivered orders can be invoiced.".into(),
+            ));
+        }
+        let id = crate::ids::new_id();
+        diesel::insert_into(invoices::table)
+            .values((
+                invoices::id.eq(id),
+                invoices::provider_id.eq(provider.0),
+                invoices::business_id.eq(business),
+                invoices::order_id.eq(Some(order_id)),
+            ))
+            .execute(conn)?;
+        let lines: Vec<OrderLine> = order_lines::table
+            .filter(order_lines::order_id.eq(order_id))
+            .order(order_lines::position)
+            .select(OrderLine::as_select())
+            .load(conn)?;
+        let rows: Vec<_> = lines
+            .iter()
+            .filter(|l| !l.delivered_quantity().is_zero())
+            .enumerate()
+            .map(|(i, l)| {
+                let q = l.delivered_quantity();
+                let net = money::line_net(l.unit_price, q);
+                let description = if l.pack_size.is_empty() {
+                    l.product_name.clone()
+                } else {
+                    format!("{} ({})", l.product_name, l.pack_size)
+                };
+                (
+                    invoice_lines::id.eq(crate::ids::new_id()),
+                    invoice_lines::invoice_id.eq(id),
+                    invoice_lines::position.eq(i32::try_from(i).unwrap_or(i32::MAX)),
+                    invoice_lines::description
+                        .eq(description.chars().take(200).collect::<String>()),
+                    invoice_lines::unit.eq(l.unit.clone()),
+                    invoice_lines::quantity.eq(q),
+                    invoice_lines::unit_price.eq(l.unit_price),
+                    invoice_lines::vat_rate.eq(l.vat_rate),
+                    invoice_lines::line_total.eq(net),
+                    invoice_lines::line_vat.eq(money::vat(net, l.vat_rate)),
+                )
+            })
+            .collect();
+        diesel::insert_into(invoice_lines::table)
+            .values(&rows)
+            .execute(conn)?;
+        write_totals(conn, id)?;
+        Ok(id)
+    })
+}
+
+fn lock(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    id: Uuid,
+) -> Result<InvoiceStatus, AppError> {
+    let status: String = invoices::table
+        .filter(invoices::id.eq(id))
+        .filter(invoices::provider_id.eq(provider.0))
+        .select(invoices::status)
+        .for_update()
+        .first(conn)?;
+    InvoiceStatus::parse(&status)
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("unknown invoice status {status}")))
+}
+
+/// A draft line as edited: new quantity and price, or removed.
+#[derive(Debug, Clone)]
+pub struct LineEdit {
+    pub id: Uuid,
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+    pub remove: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Charge {
+    pub description: String,
+    pub price: Decimal,
+    pub vat_rate: Decimal,
+}
+
+pub fn update_draft(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    id: Uuid,
+    edits: &[LineEdit],
+    charge: Option<&Charge>,
+) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        rules::can_edit(lock(conn, provider, id)?).map_err(AppError::Conflict)?;
+        for edit in edits {
+            let scoped = invoice_lines::table
+                .filter(invoice_lines::invoice_id.eq(id))
+                .filter(invoice_lines::id.eq(edit.id));
+            if edit.remove {
+                diesel::delete(scoped).execute(conn)?;
+                continue;
+            }
+            let rate: Decimal = scoped.select(invoice_lines::vat_rate).first(conn)?;
+            let net = money::line_net(edit.unit_price, edit.quantity);
+            diesel::update(scoped)
+                .set((
+                    invoice_lines::quantity.eq(edit.quantity),
+                    invoice_lines::unit_price.eq(edit.unit_price),
+                    invoice_lines::line_total.eq(net),
+                    invoice_lines::line_vat.eq(money::vat(net, rate)),
+                ))
+                .execute(conn)?;
+        }
+        if let Some(charge) = charge {
+            diesel::delete(
+                invoice_lines::table
+                    .filter(invoice_lines::invoice_id.eq(id))
+                    .filter(invoice_lines::kind.eq("delivery")),
+            )
+            .execute(conn)?;
+            let next: Option<i32> = invoice_lines::table
+                .filter(invoice_lines::invoice_id.eq(id))
+                .select(diesel::dsl::max(invoice_lines::position))
+                .first(conn)?;
+            diesel::insert_into(invoice_lines::table)
+                .values((
+                    invoice_lines::id.eq(crate::ids::new_id()),
+                    invoice_lines::invoice_id.eq(id),
+                    invoice_lines::position.eq(next.map_or(0, |n| n + 1)),
+                    invoice_lines::kind.eq("delivery"),
+                    invoice_lines::description.eq(&charge.description),
+                    invoice_lines::quantity.eq(Decimal::ONE),
+                    invoice_lines::unit_price.eq(charge.price),
+                    invoice_lines::vat_rate.eq(charge.vat_rate),
+                    invoice_lines::line_total.eq(charge.price),
+                    invoice_lines::line_vat.eq(money::vat(charge.price, charge.vat_rate)),
+                ))
+                .execute(conn)?;
+        }
+        let left: i64 = invoice_lines::table
+            .filter(invoice_lines::invoice_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        if left == 0 {
+            return Err(AppError::Validation(
+                "An invoice needs at least one line.".into(),
+            ));
+        }
+        write_totals(conn, id)?;
+        Ok(())
+    })
+}
+
+/// Issues a draft: takes the provider's next number inside this transaction (the counter row
+/// lock makes concurrent issues wait, and a rollback returns the number), sets the dates and
+/// records seller and buyer as they are now.
+pub fn issue(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    id: Uuid,
+    today: Date,
+) -> Result<String, AppError> {
+    conn.transaction(|conn| {
+        rules::can_edit(lock(conn, provider, id)?)
+            .map_err(|_| AppError::Conflict("Only a draft can be issued.".into()))?;
+        let n: i32 = diesel::update(provider_invoice_counters::table.find(provider.0))
+            .set(
+                provider_invoice_counters::last_number
+                    .eq(provider_invoice_counters::last_number + 1),
+            )
+            .returning(provider_invoice_counters::last_number)
+            .get_result(conn)?;
+        let (prefix, name, address, vat, terms): (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            i32,
+        ) = providers::table
+            .find(provider.0)
+            .select((
+                providers::invoice_prefix,
+                providers::name,
+                providers::address,
+                providers::vat_number,
+                providers::payment_terms_days,
+            ))
+            .first(conn)?;
+        let invoice = find(conn, Scope::Provider(provider), id)?;
+        let buyer_name: String = businesses::table
+            .find(invoice.business_id)
+            .select(businesses::name)
+            .first(conn)?;
+        let buyer_address: Option<String> = match invoice.order_id {
+            Some(order) => Some(
+                orders::table
+                    .find(order)
+                    .select(orders::delivery_address)
+                    .first(conn)?,
+            ),
+            None => None,
+        };
+        let number = rules::number(&prefix, n);
+        diesel::update(invoices::table.find(id))
+            .set((
+                invoices::status.eq("issued"),
+                invoices::sequence_number.eq(Some(n)),
+                invoices::number.eq(Some(&number)),
+                invoices::issue_date.eq(Some(today)),
+                invoices::due_date.eq(Some(rules::due_date(today, terms))),
+                invoices::seller_name.eq(Some(name)),
+                invoices::seller_address.eq(address),
+                invoices::seller_vat_number.eq(vat),
+                invoices::buyer_name.eq(Some(buyer_name)),
+                invoices::buyer_address.eq(buyer_address),
+                invoices::issued_at.eq(Some(time::OffsetDateTime::now_utc())),
+            ))
+            .execute(conn)?;
+        Ok(number)
+    })
+}
+
+pub fn void(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    id: Uuid,
+    reason: &str,
+) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        rules::can_void(lock(conn, provider, id)?).map_err(AppError::Conflict)?;
+        diesel::update(invoices::table.find(id))
+            .set((
+                invoices::status.eq("void"),
+                invoices::void_reason.eq(Some(reason)),
+                invoices::voided_at.eq(Some(time::OffsetDateTime::now_utc())),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,109 @@
+//! Invoice rules: numbers, due dates, states, overdue.
+
+use time::{Date, Duration};
+
+/// "SMF-000042": the provider's prefix and its own gap-free sequence.
+pub fn number(prefix: &str, n: i32) -> String {
+    format!("{prefix}-{n:06}")
+}
+
+pub fn due_date(issued: Date, terms_days: i32) -> Date {
+    issued + Duration::days(i64::from(terms_days.clamp(0, 120)))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvoiceStatus {
+    Draft,
+    Issued,
+    Paid,
+    Void,
+}
+
+impl InvoiceStatus {
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "draft" => Self::Draft,
+            "issued" => Self::Issued,
+            "paid" => Self::Paid,
+            "void" => Self::Void,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::Issued => "Unpaid",
+            Self::Paid => "Paid",
+            Self::Void => "Void",
+        }
+    }
+}
+
+/// Why an invoice in `status` can't be edited, issued or voided, if it can't.
+pub fn can_edit(status: InvoiceStatus) -> Result<(), String> {
+    match status {
+        InvoiceStatus::Draft => Ok(()),
+        other => Err(format!(
+            "This invoice is {}, so it can't be changed.",
+            other.label().to_lowercase()
+        )),
+    }
+}
+
+pub fn can_void(status: InvoiceStatus) -> Result<(), String> {
+    match status {
+        InvoiceStatus::Draft | InvoiceStatus::Issued => Ok(()),
+        InvoiceStatus::Paid => {
+            Err("This invoice is paid, so it can't be voided; refund it instead.".into())
+        }
+        InvoiceStatus::Void => Err("This invoice is already void.".into()),
+    }
+}
+
+pub fn is_overdue(status: InvoiceStatus, due: Option<Date>, today: Date) -> bool {
+    status == InvoiceStatus::Issued && due.is_some_and(|d| d < today)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn numbers_are_prefixed_and_padded() {
+        assert_eq!(number("SMF", 42), "SMF-000042");
+        assert_eq!(number("KVC", 1_234_567), "KVC-1234567");
+    }
+
+    #[test]
+    fn due_dates_follow_terms() {
+        assert_eq!(due_date(date!(2026 - 11 - 24), 14), date!(2026 - 12 - 08));
+        assert_eq!(due_date(date!(2026 - 11 - 24), 0), date!(2026 - 11 - 24));
+    }
+
+    #[test]
+    fn only_drafts_change_and_paid_invoices_are_never_voided() {
+        assert!(can_edit(InvoiceStatus::Draft).is_ok());
+        assert!(can_edit(InvoiceStatus::Issued).is_err());
+        assert!(can_void(InvoiceStatus::Issued).is_ok());
+        assert!(can_void(InvoiceStatus::Paid).is_err());
+        assert!(can_void(InvoiceStatus::Void).is_err());
+    }
+
+    #[test]
+    fn overdue_means_unpaid_past_its_due_date() {
+        let today = date!(2026 - 11 - 24);
+        assert!(is_overdue(
+            InvoiceStatus::Issued,
+            Some(date!(2026 - 11 - 23)),
+            today
+        ));
+        assert!(!is_overdue(InvoiceStatus::Issued, Some(today), today));
+        assert!(!is_overdue(
+            InvoiceStatus::Paid,
+            Some(date!(2026 - 01 - 01)),
+            today
+        ));
+    }
+}
