@@ -50,6 +50,8 @@ pub struct Config {
     pub client_ip_header: Option<String>,
     /// Sender of every email, e.g. `Larder <orders@larder.example>`.
     pub mail_from: String,
+    /// Stripe's API address; tests point it at a local mock server.
+    pub stripe_api_base: String,
 }
 
 /// Argon2id cost. Production follows OWASP's m=19 MiB, t=2; tests use the minimum.
@@ -219,6 +221,10 @@ impl Config {
             run_worker,
             client_ip_header: var("CLIENT_IP_HEADER"),
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "Larder <no-reply@larder.local>".into()),
+            stripe_api_base: var("STRIPE_API_BASE")
+                .unwrap_or_else(|| "https://api.stripe.com".into())
+                .trim_end_matches('/')
+                .to_owned(),
         })
     }
 

@@ -17,6 +17,7 @@ pub mod invoicing;
 pub mod jobs;
 pub mod money;
 pub mod ordering;
+pub mod payments;
 pub mod providers;
 pub mod seed;
 pub mod startup;

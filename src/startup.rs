@@ -48,6 +48,7 @@ fn run(listener: TcpListener, config: Config, pool: DbPool) -> std::io::Result<S
     let static_dir = config.root_dir.join("static");
     let config = web::Data::new(config);
     let pool = web::Data::new(pool);
+    let gateway = web::Data::new(crate::payments::gateway::Gateway::from_config(&config));
     let server = HttpServer::new(move || {
         // Outermost last: headers on every response, then errors rendered with the request id
         // the tracing logger assigned, after Sentry and the logger have seen the original error.
@@ -61,6 +62,7 @@ fn run(listener: TcpListener, config: Config, pool: DbPool) -> std::io::Result<S
             .wrap(security::headers(production))
             .app_data(config.clone())
             .app_data(pool.clone())
+            .app_data(gateway.clone())
             .app_data(form_config())
             .app_data(query_config())
             .app_data(multipart_config())
@@ -87,6 +89,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::discovery::routes)
         .configure(crate::ordering::routes)
         .configure(crate::invoicing::routes)
+        .configure(crate::payments::routes)
         .configure(crate::admin::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(AppError::NotFound)

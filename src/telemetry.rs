@@ -32,3 +32,9 @@ pub fn init_sentry(config: &Config) -> Option<sentry::ClientInitGuard> {
     options.send_default_pii = false;
     Some(sentry::init((dsn, options)))
 }
+
+/// Failed payments are counted for the alerting that the metrics work wires up; for now a
+/// structured log line that log-based alerts can match.
+pub fn payment_failed() {
+    tracing::warn!(metric = "payments_failed_total", "payment failed");
+}

@@ -15,6 +15,7 @@ use crate::db::DbPool;
 use crate::money::{self, Totals};
 use crate::ordering::checkout::london_today;
 use crate::ordering::queries::Scope;
+use crate::payments::queries::{self as payment_queries, PaymentRow};
 use crate::web::auth::{BuyerCtx, ProviderCtx};
 use crate::web::forms::Form;
 use crate::web::pagination::{PageRequest, Paged};
@@ -126,6 +127,26 @@ struct InvoicePage {
     lines: Vec<InvoiceLine>,
     totals: Totals,
     status: &'static str,
+    payment: PaymentPartial,
+}
+
+/// The payment region: state, history, and (buyers) the Pay button. While a payment is
+/// being processed it polls until the webhook lands.
+#[derive(Template)]
+#[template(path = "invoicing/_payment.html")]
+struct PaymentPartial {
+    meta: PageMeta,
+    invoice_id: Uuid,
+    provider_side: bool,
+    invoice_status: String,
+    outstanding: String,
+    payments: Vec<PaymentRow>,
+    processing: bool,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct PaymentQuery {
+    payment: Option<String>,
 }
 
 impl InvoicePage {
@@ -139,17 +160,22 @@ async fn page(
     pool: &web::Data<DbPool>,
     scope: Scope,
     id: Uuid,
+    processing: bool,
 ) -> Result<HttpResponse, AppError> {
-    let (invoice, lines) = with_conn(pool, move |conn| {
+    let (invoice, lines, payments) = with_conn(pool, move |conn| {
         let invoice = queries::find(conn, scope, id)?;
         let lines = queries::lines(conn, invoice.id)?;
-        Ok((invoice, lines))
+        let payments = payment_queries::for_invoice(conn, invoice.id)?;
+        Ok((invoice, lines, payments))
     })
     .await?;
     let status = invoice.status_label(london_today());
+    let meta = meta_of(&invoice);
+    let provider_side = matches!(scope, Scope::Provider(_));
     render(&InvoicePage {
-        meta: meta_of(&invoice),
-        provider_side: matches!(scope, Scope::Provider(_)),
+        payment: payment_partial(meta.clone(), &invoice, provider_side, payments, processing),
+        meta,
+        provider_side,
         totals: totals(&lines),
         invoice,
         lines,
@@ -157,16 +183,64 @@ async fn page(
     })
 }
 
-pub async fn buyer_invoice(
+fn payment_partial(
+    meta: PageMeta,
+    invoice: &Invoice,
+    provider_side: bool,
+    payments: Vec<PaymentRow>,
+    processing: bool,
+) -> PaymentPartial {
+    PaymentPartial {
+        meta,
+        invoice_id: invoice.id,
+        provider_side,
+        invoice_status: invoice.status.clone(),
+        outstanding: invoice.outstanding_text(),
+        processing: processing && invoice.status == "issued",
+        payments,
+    }
+}
+
+/// The payment region alone, for the success page's polling.
+pub async fn payment_region(
     ctx: BuyerCtx,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    let (business, id) = (ctx.business_id, id.into_inner());
+    let (invoice, payments) = with_conn(&pool, move |conn| {
+        let invoice = queries::find(conn, Scope::Buyer(business), id)?;
+        let payments = payment_queries::for_invoice(conn, id)?;
+        Ok((invoice, payments))
+    })
+    .await?;
+    let mut res = render(&payment_partial(
+        ctx.user.meta(""),
+        &invoice,
+        false,
+        payments,
+        true,
+    ))?;
+    res.headers_mut().insert(
+        actix_web::http::header::VARY,
+        actix_web::http::header::HeaderValue::from_static("HX-Request"),
+    );
+    Ok(res)
+}
+
+pub async fn buyer_invoice(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    query: web::Query<PaymentQuery>,
+) -> Result<HttpResponse, AppError> {
+    let processing = query.payment.as_deref() == Some("processing");
     page(
         |i| ctx.user.meta(i.title()),
         &pool,
         Scope::Buyer(ctx.business_id),
         id.into_inner(),
+        processing,
     )
     .await
 }
@@ -181,6 +255,7 @@ pub async fn provider_invoice(
         &pool,
         Scope::Provider(ctx.provider_id),
         id.into_inner(),
+        false,
     )
     .await
 }

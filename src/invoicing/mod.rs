@@ -11,6 +11,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use handlers as h;
     cfg.route("/invoices", web::get().to(h::buyer_invoices))
         .route("/invoices/{id}", web::get().to(h::buyer_invoice))
+        .route("/invoices/{id}/payment", web::get().to(h::payment_region))
         .route("/provider/invoices", web::get().to(h::provider_invoices))
         .route(
             "/provider/invoices/{id}",

@@ -80,9 +80,11 @@ impl AppError {
         let status = self.status_code();
         let base = PublicError::for_status(status);
         let message = match self {
-            Self::Forbidden(m) | Self::BadRequest(m) | Self::Validation(m) | Self::Conflict(m) => {
-                m.clone()
-            }
+            Self::Forbidden(m)
+            | Self::BadRequest(m)
+            | Self::Validation(m)
+            | Self::Conflict(m)
+            | Self::Unavailable(m) => m.clone(),
             _ => base.message,
         };
         PublicError { message, ..base }

@@ -2,11 +2,13 @@
 
 use actix_web::middleware::DefaultHeaders;
 
+/// Forms may lead only here, or to Stripe Checkout (Chrome applies form-action to the
+/// redirect after "Pay").
 /// No inline script anywhere (htmx is configured by a meta tag and loaded from /static),
 /// no framing, no sniffing, and a referrer that never leaks paths to other sites.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
 img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
-form-action 'self'; frame-ancestors 'none'";
+form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'";
 
 pub fn headers(production: bool) -> DefaultHeaders {
     let headers = DefaultHeaders::new()

@@ -13,6 +13,7 @@ mod invoicing;
 mod locations;
 mod ordering;
 mod pages;
+mod payments;
 mod reset;
 mod schema;
 mod seeds;

@@ -1,0 +1,192 @@
+//! Paying an invoice: the buyer's "Pay", the local test checkout, and Stripe's webhook.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use uuid::Uuid;
+
+use super::events::{self, EventKind, PaymentEvent};
+use super::gateway::{CheckoutRequest, Gateway};
+use super::queries::{self, Reserved};
+use super::signature;
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::web::auth::BuyerCtx;
+use crate::web::errors::KeepBody;
+use crate::web::session::FlashKind;
+use crate::web::{AppError, PageMeta, render, see_other, with_conn};
+
+pub async fn pay(
+    ctx: BuyerCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    gateway: web::Data<Gateway>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let (business, invoice, name) = (ctx.business_id, id.into_inner(), gateway.name());
+    let reserved = with_conn(&pool, move |conn| {
+        queries::reserve(conn, business, invoice, name)
+    })
+    .await?;
+    let (payment, amount, number) = match reserved {
+        Reserved::Reuse(url) => return Ok(see_other(&url)),
+        Reserved::New {
+            payment,
+            amount,
+            number,
+        } => (payment, amount, number),
+    };
+    let base = &config.base_url;
+    let request = CheckoutRequest {
+        payment_id: payment,
+        invoice_id: invoice,
+        description: format!("Invoice {number}"),
+        amount,
+        customer_email: ctx.user.email.clone(),
+        success_url: format!("{base}/invoices/{invoice}?payment=processing"),
+        cancel_url: format!("{base}/invoices/{invoice}"),
+    };
+    match gateway.create_checkout(&request).await {
+        Ok(session) => {
+            let url = session.url.clone();
+            with_conn(&pool, move |conn| {
+                Ok(queries::attach_session(conn, payment, &session)?)
+            })
+            .await?;
+            Ok(see_other(&url))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, %invoice, "could not open a checkout session");
+            let reason = e.to_string();
+            with_conn(&pool, move |conn| {
+                Ok(queries::setup_failed(conn, payment, &reason)?)
+            })
+            .await?;
+            crate::telemetry::payment_failed();
+            Err(AppError::Unavailable("We couldn't reach the payment provider. Nothing was charged; please try again in a few minutes.".into()))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "payments/test_checkout.html")]
+struct TestCheckoutPage {
+    meta: PageMeta,
+    session: String,
+    invoice: Uuid,
+    amount: String,
+    pending: bool,
+}
+
+pub async fn test_checkout(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    gateway: web::Data<Gateway>,
+    session: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    if !gateway.is_test() {
+        return Err(AppError::NotFound);
+    }
+    let (business, session) = (ctx.business_id, session.into_inner());
+    let lookup = session.clone();
+    let (invoice, status, amount) = with_conn(&pool, move |conn| {
+        Ok(queries::test_session(conn, business, &lookup)?)
+    })
+    .await?;
+    render(&TestCheckoutPage {
+        meta: ctx.user.meta("Test checkout"),
+        session,
+        invoice,
+        amount: crate::money::format_gbp(amount),
+        pending: status == "pending",
+    })
+}
+
+/// The test gateway's Pay and Fail buttons: the same internal events a Stripe webhook makes.
+pub async fn test_checkout_outcome(
+    ctx: BuyerCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    gateway: web::Data<Gateway>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    if !gateway.is_test() {
+        return Err(AppError::NotFound);
+    }
+    let (session, outcome) = path.into_inner();
+    let kind = match outcome.as_str() {
+        "pay" => EventKind::Completed { paid: true },
+        "fail" => EventKind::AsyncFailed,
+        _ => return Err(AppError::NotFound),
+    };
+    let (business, base) = (ctx.business_id, config.base_url.clone());
+    let applied = with_conn(&pool, move |conn| {
+        let (invoice, ..) = queries::test_session(conn, business, &session)?;
+        let event = PaymentEvent {
+            id: format!("evt_local_{}", Uuid::now_v7().simple()),
+            kind,
+            session_id: Some(session.clone()),
+            payment_intent: Some(format!("pi_local_{}", Uuid::now_v7().simple())),
+        };
+        let payload = serde_json::json!({ "id": event.id, "type": event.type_name(), "local": true, "session": session });
+        Ok((invoice, events::apply(conn, &event, &payload, &base)?))
+    })
+    .await?;
+    let (invoice, applied) = applied;
+    if matches!(applied, events::Applied::Failed) {
+        ctx.user.session.flash(
+            FlashKind::Error,
+            "The payment failed: your bank declined it. Nothing was charged; you can try again.",
+        );
+        return Ok(see_other(&format!("/invoices/{invoice}")));
+    }
+    Ok(see_other(&format!(
+        "/invoices/{invoice}?payment=processing"
+    )))
+}
+
+fn plain(status: StatusCode, body: &'static str) -> HttpResponse {
+    let mut res = HttpResponse::build(status)
+        .content_type("text/plain; charset=utf-8")
+        .body(body);
+    res.extensions_mut().insert(KeepBody);
+    res
+}
+
+/// Stripe's webhook: the signature is checked before anything is read or stored.
+pub async fn webhook(
+    req: HttpRequest,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let Some(secret) = config.stripe_webhook_secret.clone() else {
+        return Ok(plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "webhooks are not configured",
+        ));
+    };
+    let header = req
+        .headers()
+        .get("Stripe-Signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if let Err(e) = signature::verify(header, &body, &secret, now) {
+        tracing::warn!(error = %e, "webhook refused");
+        return Ok(plain(StatusCode::BAD_REQUEST, "invalid signature"));
+    }
+    let (Some(event), Ok(payload)) = (
+        PaymentEvent::from_stripe_json(&body),
+        serde_json::from_slice::<serde_json::Value>(&body),
+    ) else {
+        return Ok(plain(StatusCode::BAD_REQUEST, "not a Stripe event"));
+    };
+    let base = config.base_url.clone();
+    let applied = with_conn(&pool, move |conn| {
+        events::apply(conn, &event, &payload, &base)
+    })
+    .await?;
+    tracing::info!(?applied, "webhook applied");
+    Ok(plain(StatusCode::OK, "ok"))
+}

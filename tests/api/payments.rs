@@ -1,0 +1,430 @@
+//! Paying invoices: the local test gateway end to end, Stripe Checkout against a mock Stripe
+//! API, and webhooks signed for real that never pay twice.
+
+use diesel::prelude::*;
+use larder::db::schema::{invoices, jobs, payments, stripe_events};
+use larder::payments::signature;
+use uuid::Uuid;
+use wiremock::matchers::{body_string_contains, header, header_exists, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::invoicing::drafted;
+use crate::ordering::{Shop, shop};
+
+const WEBHOOK_SECRET: &str = "whsec_larder_test";
+
+async fn issued(app: &TestApp, shop: &Shop) -> Uuid {
+    let (_, invoice) = drafted(app, shop).await;
+    assert_eq!(
+        shop.sam
+            .browser
+            .post(&format!("/provider/invoices/{invoice}/issue"), &[])
+            .await
+            .status,
+        303
+    );
+    invoice
+}
+
+fn invoice_status(app: &TestApp, id: Uuid) -> String {
+    invoices::table
+        .find(id)
+        .select(invoices::status)
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+fn succeeded_payments(app: &TestApp) -> i64 {
+    payments::table
+        .filter(payments::status.eq("succeeded"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_buyer_pays_with_the_local_test_gateway_and_both_sides_see_paid() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let invoice = issued(&app, &shop).await;
+    let page = shop.ada.browser.get(&format!("/invoices/{invoice}")).await;
+    assert!(
+        page.body.contains("Pay £53.93 by card"),
+        "wine 42.00 + leeks 3.53 + VAT 8.40"
+    );
+
+    let pay = shop
+        .ada
+        .browser
+        .post(&format!("/invoices/{invoice}/pay"), &[])
+        .await;
+    let checkout = pay.location.clone().unwrap();
+    assert!(
+        checkout.starts_with("/pay/test/cs_test_local_"),
+        "{checkout}"
+    );
+    // A second "Pay" while that checkout is open goes back to it.
+    assert_eq!(
+        shop.ada
+            .browser
+            .post(&format!("/invoices/{invoice}/pay"), &[])
+            .await
+            .location,
+        Some(checkout.clone())
+    );
+    let test_page = shop.ada.browser.get(&checkout).await;
+    assert!(test_page.body.contains("TEST MODE") && test_page.body.contains("£53.93"));
+
+    let paid = shop.ada.browser.post(&format!("{checkout}/pay"), &[]).await;
+    assert_eq!(
+        paid.location,
+        Some(format!("/invoices/{invoice}?payment=processing"))
+    );
+    assert_eq!(invoice_status(&app, invoice), "paid");
+    assert!(
+        shop.ada
+            .browser
+            .get(&format!("/invoices/{invoice}"))
+            .await
+            .body
+            .contains("this invoice is settled")
+    );
+    assert!(
+        shop.sam
+            .browser
+            .get("/provider/invoices?show=paid")
+            .await
+            .body
+            .contains("VC-000001")
+    );
+    let region = shop
+        .ada
+        .browser
+        .get(&format!("/invoices/{invoice}/payment"))
+        .await;
+    assert!(
+        region.body.contains("Paid") && !region.body.contains("every 3s"),
+        "polling stops once paid"
+    );
+
+    let again = shop
+        .ada
+        .browser
+        .post(&format!("/invoices/{invoice}/pay"), &[])
+        .await;
+    assert_eq!(again.status, 409);
+    assert!(again.body.contains("already paid"));
+    assert_eq!(
+        shop.ada
+            .browser
+            .post(&format!("{checkout}/pay"), &[])
+            .await
+            .status,
+        303,
+        "a replayed Pay changes nothing"
+    );
+    assert_eq!(succeeded_payments(&app), 1);
+    let emails: i64 = jobs::table
+        .filter(jobs::dedup_key.like("invoice:%:paid:%"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(emails, 2, "one to the provider, one to the buyer");
+}
+
+#[tokio::test]
+async fn a_failed_payment_says_why_and_can_be_retried() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let invoice = issued(&app, &shop).await;
+    let checkout = shop
+        .ada
+        .browser
+        .post(&format!("/invoices/{invoice}/pay"), &[])
+        .await
+        .location
+        .unwrap();
+    let failed = shop
+        .ada
+        .browser
+        .post(&format!("{checkout}/fail"), &[])
+        .await;
+    assert!(failed.redirects_to(&format!("/invoices/{invoice}")));
+    let page = shop.ada.browser.get(&format!("/invoices/{invoice}")).await;
+    assert!(page.body.contains("your bank declined it") && page.body.contains("Failed"));
+    assert_eq!(invoice_status(&app, invoice), "issued");
+    let retry = shop
+        .ada
+        .browser
+        .post(&format!("/invoices/{invoice}/pay"), &[])
+        .await
+        .location
+        .unwrap();
+    assert_ne!(retry, checkout, "a fresh checkout after a failure");
+    shop.ada.browser.post(&format!("{retry}/pay"), &[]).await;
+    assert_eq!(invoice_status(&app, invoice), "paid");
+}
+
+#[tokio::test]
+async fn other_businesses_cannot_use_a_test_checkout_or_pay_an_invoice() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let invoice = issued(&app, &shop).await;
+    let checkout = shop
+        .ada
+        .browser
+        .post(&format!("/invoices/{invoice}/pay"), &[])
+        .await
+        .location
+        .unwrap();
+    let bo = crate::helpers::fixtures::buyer(&app, "bo@cafe.test").await;
+    assert_eq!(bo.browser.get(&checkout).await.status, 404);
+    assert_eq!(
+        bo.browser
+            .post(&format!("{checkout}/pay"), &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        bo.browser
+            .post(&format!("/invoices/{invoice}/pay"), &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        shop.sam
+            .browser
+            .post(&format!("/invoices/{invoice}/pay"), &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(invoice_status(&app, invoice), "issued");
+    let pending: i64 = payments::table.count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(pending, 1, "only Ada's own checkout exists");
+}
+
+async fn stripe_app(stripe: &MockServer) -> TestApp {
+    let base = stripe.uri();
+    spawn_app_with(move |c| {
+        c.stripe_secret_key = Some("sk_test_larder".into());
+        c.stripe_webhook_secret = Some(WEBHOOK_SECRET.into());
+        c.stripe_api_base = base;
+    })
+    .await
+}
+
+fn event(id: &str, kind: &str, session: &str, payment_status: &str) -> String {
+    serde_json::json!({
+        "id": id,
+        "type": kind,
+        "data": { "object": { "id": session, "object": "checkout.session", "payment_status": payment_status, "payment_intent": "pi_123" } }
+    })
+    .to_string()
+}
+
+async fn deliver(app: &TestApp, body: &str, secret: &str) -> reqwest::StatusCode {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    reqwest::Client::new()
+        .post(app.url("/webhooks/stripe"))
+        .header(
+            "Stripe-Signature",
+            signature::sign(secret, now, body.as_bytes()),
+        )
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Ada starts paying through Stripe; returns the invoice. The mock asserts what we send.
+async fn start_stripe_payment(app: &TestApp, shop: &Shop, stripe: &MockServer) -> Uuid {
+    let invoice = issued(app, shop).await;
+    let expires = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
+    Mock::given(method("POST"))
+        .and(path("/v1/checkout/sessions"))
+        .and(header("authorization", "Bearer sk_test_larder"))
+        .and(header_exists("idempotency-key"))
+        .and(body_string_contains("mode=payment"))
+        .and(body_string_contains("line_items%5B0%5D%5Bprice_data%5D%5Bcurrency%5D=gbp"))
+        .and(body_string_contains("line_items%5B0%5D%5Bprice_data%5D%5Bunit_amount%5D=5393"))
+        .and(body_string_contains(format!("client_reference_id={invoice}")))
+        .and(body_string_contains(format!("metadata%5Binvoice_id%5D={invoice}")))
+        .and(body_string_contains("customer_email=ada%40bistro.test"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "id": "cs_test_123", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_test_123", "expires_at": expires
+        })))
+        .expect(1)
+        .mount(stripe)
+        .await;
+    let pay = shop
+        .ada
+        .browser
+        .post(&format!("/invoices/{invoice}/pay"), &[])
+        .await;
+    assert_eq!(
+        pay.location.as_deref(),
+        Some("https://checkout.stripe.com/c/pay/cs_test_123")
+    );
+    // The open session is reused, so Stripe is called once (the mock checks `expect(1)`).
+    let again = shop
+        .ada
+        .browser
+        .post(&format!("/invoices/{invoice}/pay"), &[])
+        .await;
+    assert_eq!(
+        again.location.as_deref(),
+        Some("https://checkout.stripe.com/c/pay/cs_test_123")
+    );
+    invoice
+}
+
+#[tokio::test]
+async fn stripe_checkout_then_the_same_webhook_twenty_times_pays_once() {
+    let stripe = MockServer::start().await;
+    let app = stripe_app(&stripe).await;
+    let shop = shop(&app).await;
+    let invoice = start_stripe_payment(&app, &shop, &stripe).await;
+
+    let body = event(
+        "evt_paid_1",
+        "checkout.session.completed",
+        "cs_test_123",
+        "paid",
+    );
+    let deliveries = (0..20).map(|_| deliver(&app, &body, WEBHOOK_SECRET));
+    for status in futures::future::join_all(deliveries).await {
+        assert_eq!(status, 200);
+    }
+    assert_eq!(invoice_status(&app, invoice), "paid");
+    assert_eq!(succeeded_payments(&app), 1);
+    let stored: i64 = stripe_events::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(stored, 1);
+    let intent: Option<String> = payments::table
+        .select(payments::payment_intent_id)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(intent.as_deref(), Some("pi_123"));
+}
+
+#[tokio::test]
+async fn events_out_of_order_never_undo_a_payment() {
+    let stripe = MockServer::start().await;
+    let app = stripe_app(&stripe).await;
+    let shop = shop(&app).await;
+    let invoice = start_stripe_payment(&app, &shop, &stripe).await;
+    // A delayed method: completed-but-unpaid, then success, then stragglers.
+    for (id, kind, status) in [
+        ("evt_1", "checkout.session.completed", "unpaid"),
+        ("evt_3", "checkout.session.async_payment_succeeded", "paid"),
+        ("evt_2", "checkout.session.async_payment_failed", "unpaid"),
+        ("evt_4", "checkout.session.expired", "unpaid"),
+        ("evt_5", "customer.created", "n/a"),
+    ] {
+        assert_eq!(
+            deliver(
+                &app,
+                &event(id, kind, "cs_test_123", status),
+                WEBHOOK_SECRET
+            )
+            .await,
+            200,
+            "{kind}"
+        );
+    }
+    assert_eq!(invoice_status(&app, invoice), "paid");
+    let statuses: Vec<String> = payments::table
+        .select(payments::status)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(statuses, vec!["succeeded"]);
+}
+
+#[tokio::test]
+async fn a_bad_signature_is_refused_and_stores_nothing() {
+    let stripe = MockServer::start().await;
+    let app = stripe_app(&stripe).await;
+    let shop = shop(&app).await;
+    let invoice = start_stripe_payment(&app, &shop, &stripe).await;
+    let body = event(
+        "evt_forged",
+        "checkout.session.completed",
+        "cs_test_123",
+        "paid",
+    );
+    assert_eq!(deliver(&app, &body, "whsec_wrong").await, 400);
+    let stale = reqwest::Client::new()
+        .post(app.url("/webhooks/stripe"))
+        .header(
+            "Stripe-Signature",
+            signature::sign(WEBHOOK_SECRET, 1_000_000_000, body.as_bytes()),
+        )
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 400, "an old, replayed signature");
+    let unsigned = reqwest::Client::new()
+        .post(app.url("/webhooks/stripe"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 400);
+    assert_eq!(unsigned.text().await.unwrap(), "invalid signature");
+    let stored: i64 = stripe_events::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(stored, 0);
+    assert_eq!(invoice_status(&app, invoice), "issued");
+}
+
+#[tokio::test]
+async fn stripe_refusing_the_session_is_a_clear_error_and_nothing_is_charged() {
+    let stripe = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/checkout/sessions"))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(
+                serde_json::json!({"error": {"message": "Invalid API Key provided"}}),
+            ),
+        )
+        .mount(&stripe)
+        .await;
+    let app = stripe_app(&stripe).await;
+    let shop = shop(&app).await;
+    let invoice = issued(&app, &shop).await;
+    let page = shop
+        .ada
+        .browser
+        .post(&format!("/invoices/{invoice}/pay"), &[])
+        .await;
+    assert_eq!(page.status, 503);
+    assert!(page.body.contains("Nothing was charged"));
+    assert!(
+        !page.body.contains("Invalid API Key"),
+        "provider errors stay in the logs"
+    );
+    let (status, reason): (String, Option<String>) = payments::table
+        .select((payments::status, payments::failure_reason))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(status, "failed");
+    assert!(reason.unwrap().contains("Invalid API Key"));
+}
+
+#[tokio::test]
+async fn without_a_webhook_secret_events_are_refused() {
+    let app = spawn_app().await;
+    let body = event("evt_1", "checkout.session.completed", "cs_x", "paid");
+    assert_eq!(deliver(&app, &body, "anything").await, 503);
+}
