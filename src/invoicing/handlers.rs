@@ -349,12 +349,13 @@ pub async fn update(
 
 pub async fn issue(
     ctx: ProviderCtx,
+    config: web::Data<crate::config::Config>,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let (provider, id) = (ctx.provider_id, id.into_inner());
+    let (provider, id, base) = (ctx.provider_id, id.into_inner(), config.base_url.clone());
     let number = with_conn(&pool, move |conn| {
-        queries::issue(conn, provider, id, london_today())
+        queries::issue(conn, provider, id, london_today(), &base)
     })
     .await?;
     ctx.user.session.flash(

@@ -2,6 +2,7 @@
 
 pub mod handlers;
 pub mod model;
+pub mod notify;
 pub mod queries;
 pub mod rules;
 

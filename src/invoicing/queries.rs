@@ -348,6 +348,7 @@ pub fn issue(
     provider: ProviderId,
     id: Uuid,
     today: Date,
+    base_url: &str,
 ) -> Result<String, AppError> {
     conn.transaction(|conn| {
         rules::can_edit(lock(conn, provider, id)?)
@@ -405,6 +406,7 @@ pub fn issue(
                 invoices::issued_at.eq(Some(time::OffsetDateTime::now_utc())),
             ))
             .execute(conn)?;
+        super::notify::issued(conn, id, base_url)?;
         Ok(number)
     })
 }

@@ -154,6 +154,15 @@ async fn an_invoice_is_drafted_from_what_was_delivered_then_issued_with_its_numb
     }
     let list = shop.ada.browser.get("/invoices?show=unpaid").await;
     assert!(list.body.contains("VC-000001") && list.body.contains("£62.93"));
+    let emails: i64 = larder::db::schema::jobs::table
+        .filter(
+            larder::db::schema::jobs::dedup_key
+                .eq(format!("invoice:{invoice}:issued:ada@bistro.test")),
+        )
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(emails, 1, "the buyer is emailed a link to the new invoice");
     let edit_after = shop
         .sam
         .browser

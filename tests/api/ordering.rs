@@ -447,7 +447,7 @@ async fn cart_quantities_are_checked_and_htmx_swaps_the_cart_and_badge() {
     let body = res.text().await.unwrap();
     assert!(
         body.contains("Added: 1.25 in your cart")
-            && body.contains(r#"id="cart-badge" hx-swap-oob="true">Cart (1)"#)
+            && body.contains(r#"id="cart-badge" data-hx-swap-oob="true">Cart (1)"#)
     );
     let item: Uuid = cart_items::table
         .select(cart_items::id)
