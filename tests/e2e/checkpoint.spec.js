@@ -1,0 +1,249 @@
+// The Phase 3 checkpoint in a real browser, through the UI only: a provider lists a
+// catalogue, a buyer finds it and orders, the provider confirms (short), delivers and
+// invoices, the buyer pays from the emailed link, and an admin can take the provider down.
+const path = require('path');
+const { test, expect } = require('@playwright/test');
+const { checkPage, logIn, waitForEmail } = require('./helpers');
+
+const MAILDEV = process.env.MAILDEV_URL;
+const PASSWORD = 'e2e-password-2026!';
+const PROVIDER = { email: 'farm@e2e.test', name: 'E2E Farm' };
+const BUYER = { email: 'chef@e2e.test', business: 'E2E Bistro' };
+
+test.describe.configure({ mode: 'serial' });
+
+let orderUrl;
+let invoiceNumber;
+
+test('a provider signs up and imports a catalogue', async ({ page }) => {
+  await page.goto('/signup');
+  await checkPage(page, 'signup-choice');
+  await page.click('text=Sign up to sell');
+  await page.fill('#f-name', 'Fran Grower');
+  await page.fill('#f-email', PROVIDER.email);
+  await page.fill('#f-password', PASSWORD);
+  await page.fill('#f-provider_name', PROVIDER.name);
+  await page.check('input[name=categories][value=fruit_veg]');
+  await page.check('input[name=categories][value=dairy_eggs]');
+  await page.fill('#f-description', 'Vegetables and cream from the e2e farm');
+  for (const day of ['6', '7']) await page.check(`input[name=delivery_days][value="${day}"]`);
+  await page.fill('#f-delivery_areas', 'SE1 E N');
+  await page.fill('#f-min_order_value', '10');
+  await page.fill('#f-address', '1 Farm Lane, Kent');
+  await checkPage(page, 'signup-provider');
+  await page.click('button:has-text("Create account")');
+  await expect(page.locator('.alert-ok')).toContainText('Welcome to Larder');
+  await checkPage(page, 'provider-home');
+
+  await page.goto('/provider/products/import');
+  await checkPage(page, 'catalogue-import');
+  await page.setInputFiles('#f-file', path.join(__dirname, 'catalogue.csv'));
+  await page.click('button:has-text("Upload and preview")');
+  await expect(page.locator('.alert-ok')).toContainText('Every row is valid');
+  await checkPage(page, 'catalogue-preview');
+  await page.click('button:has-text("Apply import")');
+  await expect(page.locator('.alert-ok')).toContainText('Import done: 3 added, 0 updated.');
+  await checkPage(page, 'catalogue');
+});
+
+test('a buyer signs up, adds a location, discovers, compares and orders', async ({ page }) => {
+  await page.goto('/signup/buyer');
+  await page.fill('#f-name', 'Ada Cook');
+  await page.fill('#f-email', BUYER.email);
+  await page.fill('#f-password', PASSWORD);
+  await page.fill('#f-business_name', BUYER.business);
+  await page.fill('#f-address_line1', '12 Borough High Street');
+  await page.fill('#f-city', 'London');
+  await page.fill('#f-postcode', 'se1 9ql');
+  await checkPage(page, 'signup-buyer');
+  await page.click('button:has-text("Create account")');
+  await expect(page).toHaveURL(/\/buyer$/);
+  await checkPage(page, 'buyer-home');
+
+  await page.click('text=Add an address');
+  await page.fill('#f-label', 'Hotel bar');
+  await page.fill('#f-address_line1', '20 Commercial Street');
+  await page.fill('#f-city', 'London');
+  await page.fill('#f-postcode', 'E1 6AN');
+  await page.click('button:has-text("Save address")');
+  await expect(page.locator('table')).toContainText('E1 6AN');
+
+  // Discovery: filters swap the results with htmx and the URL follows.
+  await page.goto('/discover');
+  await checkPage(page, 'discover');
+  await page.selectOption('#f-category', 'dairy_eggs');
+  await expect(page).toHaveURL(/category=dairy_eggs/);
+  await expect(page.locator('#results')).toContainText(PROVIDER.name);
+  await page.selectOption('#f-category', 'drinks');
+  await expect(page.locator('#results')).toContainText('No providers match');
+  await page.selectOption('#f-category', '');
+  await page.fill('#f-q', 'carrots');
+  await expect(page).toHaveURL(/q=carrots/);
+  await expect(page.locator('#results h2')).toHaveText([PROVIDER.name]);
+
+  await page.goto('/compare?q=double+cream');
+  await expect(page.locator('table')).toContainText('£5.60 / litre');
+  await checkPage(page, 'compare');
+
+  await page.goto('/discover');
+  await page.click(`a:has-text("${PROVIDER.name}")`);
+  await checkPage(page, 'provider-page');
+  const cream = page.locator('tr', { hasText: 'Double cream' });
+  await cream.locator('input[name=quantity]').fill('3');
+  await cream.locator('button:has-text("Add")').click();
+  await expect(cream.locator('.add-result')).toContainText('Added: 3 in your cart');
+  await expect(page.locator('#cart-badge')).toHaveText('Cart (1)');
+  const carrots = page.locator('tr', { hasText: 'Heritage carrots' });
+  await carrots.locator('input[name=quantity]').fill('2.5');
+  await carrots.locator('button:has-text("Add")').click();
+  await expect(page.locator('#cart-badge')).toHaveText('Cart (2)');
+
+  await page.click('#cart-badge');
+  await checkPage(page, 'cart');
+  const line = page.locator('tr', { hasText: 'Double cream' });
+  await line.locator('input[name=quantity]').fill('4');
+  await line.locator('input[name=quantity]').press('Enter');
+  await expect(page.locator('.provider-cart')).toContainText('£22.40');
+  await page.click('text=Checkout');
+  await checkPage(page, 'checkout');
+  await page.fill('textarea[name=notes]', 'Side door, before 10am');
+  await page.click('button:has-text("Place order")');
+  await expect(page.locator('h1')).toHaveText(/^Order LD-\d{6}$/);
+  await expect(page.locator('#order-status')).toContainText('Awaiting confirmation');
+  orderUrl = new URL(page.url()).pathname;
+  await checkPage(page, 'order-buyer');
+  await page.goto('/orders');
+  await checkPage(page, 'orders-buyer');
+});
+
+test('the provider shorts a line, confirms, delivers and invoices', async ({ page }) => {
+  await logIn(page, PROVIDER.email, PASSWORD);
+  await page.goto('/provider/orders');
+  await checkPage(page, 'orders-provider');
+  await page.click('td a:has-text("LD-")');
+  await checkPage(page, 'order-provider');
+  await page.getByLabel('Confirm quantity of Heritage carrots').fill('2');
+  await page.click('button:has-text("Confirm order")');
+  await expect(page.locator('#order-status')).toContainText('Confirmed');
+  await expect(page.locator('.badge', { hasText: 'Short' })).toBeVisible();
+  await page.click('button:has-text("Schedule delivery")');
+  await expect(page.locator('#order-status')).toContainText('Delivery scheduled');
+  await page.click('button:has-text("Out for delivery")');
+  await expect(page.locator('#order-status')).toContainText('Out for delivery');
+  await page.fill('#received', 'Chef Ada');
+  await page.click('button:has-text("Mark delivered")');
+  await expect(page.locator('#order-status')).toContainText('received by Chef Ada');
+
+  await page.reload();
+  await page.click('button:has-text("Create invoice")');
+  await expect(page.locator('h1')).toHaveText('Draft invoice');
+  await page.fill('#d-price', '4.50');
+  await page.click('button:has-text("Save draft")');
+  await expect(page.locator('table')).toContainText('Delivery');
+  await checkPage(page, 'invoice-draft');
+  await page.click('button:has-text("Issue invoice")');
+  await expect(page.locator('h1')).toHaveText(/^Invoice EF-000001$/);
+  invoiceNumber = 'EF-000001';
+  await checkPage(page, 'invoice-provider');
+});
+
+test('the buyer pays from the emailed link and both sides see paid', async ({ browser }) => {
+  const mail = await waitForEmail(MAILDEV, (m) => m.subject && m.subject.startsWith(`Invoice ${invoiceNumber}`));
+  const link = (mail.text.match(/http:\/\/127\.0\.0\.1:\d+\/invoices\/[0-9a-f-]{36}/) || [])[0];
+  expect(link, 'invoice link in the email').toBeTruthy();
+
+  const buyer = await browser.newContext();
+  const page = await buyer.newPage();
+  await page.goto(link);
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await page.fill('#f-email', BUYER.email);
+  await page.fill('#f-password', PASSWORD);
+  await page.click('button:has-text("Log in")');
+  await expect(page).toHaveURL(link);
+  await checkPage(page, 'invoice-buyer');
+  await page.click('button:has-text("by card")');
+  await expect(page.locator('h1')).toHaveText('Test checkout');
+  await checkPage(page, 'test-checkout');
+  await page.click('button:has-text("Pay £")');
+  await expect(page.locator('#payment')).toContainText('this invoice is settled');
+  await checkPage(page, 'invoice-paid');
+  await buyer.close();
+
+  const provider = await browser.newContext();
+  const p = await provider.newPage();
+  await logIn(p, PROVIDER.email, PASSWORD);
+  await p.goto('/provider/invoices?show=paid');
+  await expect(p.locator('table')).toContainText(invoiceNumber);
+  await checkPage(p, 'invoices-provider');
+  await provider.close();
+});
+
+test('a buyer can order with the keyboard alone', async ({ page }) => {
+  await page.goto('/login');
+  await page.locator('#f-email').focus();
+  await page.keyboard.type(BUYER.email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/buyer$/);
+  await page.goto('/providers/e2e-farm');
+  const qty = page.locator('tr', { hasText: 'Double cream' }).locator('input[name=quantity]');
+  await qty.focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('5');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#cart-badge')).toHaveText('Cart (1)');
+  await page.goto('/checkout/e2e-farm');
+  await page.locator('textarea[name=notes]').focus();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('h1')).toHaveText(/^Order LD-\d{6}$/);
+});
+
+test('the order flow works with JavaScript turned off', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await logIn(page, BUYER.email, PASSWORD);
+  await page.goto('/discover?filtered=1&category=fruit_veg');
+  await expect(page.locator('#results')).toContainText(PROVIDER.name);
+  await page.goto('/providers/e2e-farm');
+  const carrots = page.locator('tr', { hasText: 'Heritage carrots' });
+  await carrots.locator('input[name=quantity]').fill('6');
+  await carrots.locator('button:has-text("Add")').click();
+  await expect(page.locator('.alert-ok')).toContainText('Added: 6 in your cart');
+  await page.goto('/cart');
+  await page.click('text=Checkout');
+  await page.click('button:has-text("Place order")');
+  await expect(page.locator('h1')).toHaveText(/^Order LD-\d{6}$/);
+  await checkPage(page, 'order-no-js', { scripts: false });
+  await context.close();
+});
+
+test('an admin suspends the provider: gone from discovery, cart refused', async ({ browser }) => {
+  const buyer = await browser.newContext();
+  const b = await buyer.newPage();
+  await logIn(b, BUYER.email, PASSWORD);
+  await b.goto('/providers/e2e-farm');
+  const cream = b.locator('tr', { hasText: 'Double cream' });
+  await cream.locator('button:has-text("Add")').click();
+  await expect(b.locator('#cart-badge')).toHaveText('Cart (1)');
+
+  const admin = await browser.newContext();
+  const a = await admin.newPage();
+  await logIn(a, process.env.E2E_ADMIN_EMAIL, process.env.E2E_ADMIN_PASSWORD);
+  await a.goto('/admin/providers');
+  await checkPage(a, 'admin-providers');
+  await a.locator('tr', { hasText: PROVIDER.name }).locator('a:has-text("Suspend")').click();
+  await checkPage(a, 'admin-confirm');
+  await a.click('button:has-text("Suspend")');
+  await expect(a.locator('.alert-ok')).toContainText('suspended');
+  await admin.close();
+
+  await b.goto('/discover?filtered=1');
+  await expect(b.locator('#results')).not.toContainText(PROVIDER.name);
+  await b.goto('/checkout/e2e-farm');
+  await expect(b.locator('.alert-error')).toContainText("isn't taking orders");
+  await b.click('button:has-text("Place order")');
+  await expect(b.locator('.alert-error')).toContainText("isn't taking orders");
+  await buyer.close();
+});
