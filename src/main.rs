@@ -17,7 +17,7 @@ use larder::seed::{demo, scale};
 use larder::startup::Application;
 use larder::telemetry;
 
-const USAGE: &str = "usage: larder [serve | migrate | worker | create-admin EMAIL NAME | seed demo | seed scale [--providers N] [--products N] [--businesses N] | local-db start|stop|status]";
+const USAGE: &str = "usage: larder [serve | migrate | worker | create-admin EMAIL NAME | seed demo | seed scale [--providers N] [--products N] [--businesses N] [--orders N] | local-db start|stop|status]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -235,6 +235,7 @@ fn seed_scale(config: &Config, flags: &[&str]) -> anyhow::Result<()> {
             "--providers" => sizes.providers = value,
             "--products" => sizes.products = value,
             "--businesses" => sizes.businesses = value,
+            "--orders" => sizes.orders = value,
             _ => anyhow::bail!("{USAGE}"),
         }
     }

@@ -10,11 +10,80 @@ use diesel::sql_types::{BigInt, Text};
 /// The password of every generated account (the data is for benchmarks, never production).
 pub const PASSWORD: &str = "scale-bench-password";
 
+/// Orders, their lines and invoices, set-wise. Each statement binds $1 (the order count) and
+/// $2 (the password hash, unused here) like the other steps.
+fn order_steps() -> Vec<(&'static str, String)> {
+    vec![
+        ("orders", "WITH b AS (SELECT bz.id AS business_id, l.id AS location_id, l.postcode, m.user_id,
+                                 row_number() OVER (ORDER BY bz.id) AS rn
+                            FROM businesses bz
+                            JOIN locations l ON l.business_id = bz.id AND l.is_default
+                            JOIN memberships m ON m.business_id = bz.id
+                           WHERE bz.name LIKE 'Scale Bistro %'),
+              p AS (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM providers WHERE slug LIKE 'scale-provider-%'),
+              s AS (SELECT i, (ARRAY['submitted','confirmed','out_for_delivery','delivered','delivered','delivered',
+                                     'delivered','delivered','rejected','cancelled'])[1 + i % 10] AS status
+                      FROM generate_series(1, $1) i WHERE $2 IS NOT NULL)
+         INSERT INTO orders (id, number, business_id, location_id, provider_id, placed_by, status, requested_delivery_date,
+                             delivery_address, rejection_reason, subtotal, vat_total, total, idempotency_key, created_at)
+         SELECT larder_uuid_v7(), 'SC-' || lpad(s.i::text, 7, '0'), b.business_id, b.location_id, p.id, b.user_id, s.status,
+                date '2026-01-05' + (s.i % 320)::int, 'Main kitchen, ' || b.postcode,
+                CASE WHEN s.status = 'rejected' THEN 'Out of stock' END, 0, 0, 0, gen_random_uuid(),
+                timestamptz '2026-01-01' + (s.i % 320) * interval '1 day' + (s.i % 86400) * interval '1 second'
+           FROM s
+           JOIN b ON b.rn = 1 + s.i % (SELECT count(*) FROM b)
+           JOIN p ON p.rn = 1 + (s.i * 7) % (SELECT count(*) FROM p)".into()),
+        ("order lines", "WITH pr AS (SELECT id, provider_id, sku, name, unit, pack_size, price, vat_rate,
+                                       row_number() OVER (PARTITION BY provider_id ORDER BY id) AS rn,
+                                       count(*) OVER (PARTITION BY provider_id) AS n
+                                  FROM products)
+         INSERT INTO order_lines (id, order_id, product_id, position, sku, product_name, unit, pack_size, unit_price,
+                                  vat_rate, quantity, line_total, line_vat)
+         SELECT larder_uuid_v7(), o.id, pr.id, k - 1, pr.sku, pr.name, pr.unit, pr.pack_size, pr.price, pr.vat_rate,
+                1 + k % 4, round(pr.price * (1 + k % 4), 2), round(round(pr.price * (1 + k % 4), 2) * pr.vat_rate / 100, 2)
+           FROM orders o
+           CROSS JOIN generate_series(1, 5) k
+           JOIN pr ON pr.provider_id = o.provider_id
+                  AND pr.rn = 1 + (abs(hashtext(o.id::text)) + k * 17) % pr.n
+          WHERE o.number LIKE 'SC-%' AND $1 > 0 AND $2 IS NOT NULL".into()),
+        ("order totals", "UPDATE orders o SET subtotal = t.net, vat_total = t.vat, total = t.net + t.vat
+           FROM (SELECT order_id, sum(line_total) AS net, sum(line_vat) AS vat FROM order_lines GROUP BY order_id) t
+          WHERE t.order_id = o.id AND o.number LIKE 'SC-%' AND $1 > 0 AND $2 IS NOT NULL".into()),
+        ("order events", "INSERT INTO order_events (id, order_id, status, created_at)
+         SELECT larder_uuid_v7(), id, status, created_at FROM orders
+          WHERE number LIKE 'SC-%' AND $1 > 0 AND $2 IS NOT NULL".into()),
+        ("invoices", "WITH d AS (SELECT o.id, o.provider_id, o.business_id, o.total, o.subtotal, o.vat_total, o.created_at,
+                                 row_number() OVER (PARTITION BY o.provider_id ORDER BY o.created_at, o.id) AS seq
+                            FROM orders o
+                           WHERE o.number LIKE 'SC-%' AND o.status = 'delivered' AND abs(hashtext(o.id::text)) % 10 < 8)
+         INSERT INTO invoices (id, provider_id, business_id, order_id, status, sequence_number, number, issue_date, due_date,
+                               seller_name, buyer_name, subtotal, vat_total, total, amount_paid, issued_at, paid_at, created_at)
+         SELECT larder_uuid_v7(), d.provider_id, d.business_id, d.id,
+                CASE WHEN d.seq % 10 < 7 THEN 'paid' ELSE 'issued' END, d.seq::int,
+                pv.invoice_prefix || '-' || lpad(d.seq::text, 6, '0'),
+                d.created_at::date + 2, d.created_at::date + 16, pv.name, bz.name,
+                d.subtotal, d.vat_total, d.total,
+                CASE WHEN d.seq % 10 < 7 THEN d.total ELSE 0 END,
+                d.created_at + interval '2 days',
+                CASE WHEN d.seq % 10 < 7 THEN d.created_at + interval '10 days' END,
+                d.created_at + interval '2 days'
+           FROM d
+           JOIN providers pv ON pv.id = d.provider_id
+           JOIN businesses bz ON bz.id = d.business_id
+          WHERE $1 > 0 AND $2 IS NOT NULL".into()),
+        ("invoice counters", "UPDATE provider_invoice_counters c SET last_number = m.n
+           FROM (SELECT provider_id, max(sequence_number) AS n FROM invoices GROUP BY provider_id) m
+          WHERE m.provider_id = c.provider_id AND $1 > 0 AND $2 IS NOT NULL".into()),
+    ]
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct ScaleSizes {
     pub providers: i64,
     pub products: i64,
     pub businesses: i64,
+    /// Orders with five lines each; most delivered ones get an issued or paid invoice.
+    pub orders: i64,
 }
 
 impl Default for ScaleSizes {
@@ -23,6 +92,7 @@ impl Default for ScaleSizes {
             providers: 2_000,
             products: 200_000,
             businesses: 20_000,
+            orders: 0,
         }
     }
 }
@@ -138,6 +208,11 @@ pub fn generate(
          INSERT INTO memberships (id, user_id, provider_id, role)
          SELECT larder_uuid_v7(), u.id, p.id, 'owner' FROM u JOIN p ON u.email = 'provider' || p.rn || '@scale.test'
           WHERE $1 > 0".into(), 1)?;
+    if sizes.orders > 0 {
+        for (name, sql) in order_steps() {
+            step(conn, name, sql, sizes.orders)?;
+        }
+    }
     let started = Instant::now();
     diesel::sql_query("ANALYZE").execute(conn)?;
     report.push(format!("analyze: {:.1} s", started.elapsed().as_secs_f64()));

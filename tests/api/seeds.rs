@@ -58,6 +58,7 @@ fn scale_data_generates_within_the_schema_rules() {
         providers: 20,
         products: 500,
         businesses: 30,
+        orders: 200,
     };
     let report =
         scale::generate(&mut conn, sizes, "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA").unwrap();
@@ -72,6 +73,25 @@ fn scale_data_generates_within_the_schema_rules() {
         users::table.count().get_result(&mut conn).unwrap(),
     );
     assert_eq!(counts, (20, 500, 30, 50));
+    use larder::db::schema::{invoices, order_lines, orders};
+    let order_count: i64 = orders::table.count().get_result(&mut conn).unwrap();
+    let line_count: i64 = order_lines::table.count().get_result(&mut conn).unwrap();
+    assert_eq!((order_count, line_count), (200, 1000));
+    let mismatched: i64 = orders::table
+        .filter(
+            orders::total
+                .ne(orders::subtotal + orders::vat_total)
+                .or(orders::subtotal.le(rust_decimal::Decimal::ZERO)),
+        )
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(mismatched, 0, "totals come from the lines");
+    let invoiced: i64 = invoices::table.count().get_result(&mut conn).unwrap();
+    assert!(
+        invoiced > 50,
+        "most delivered orders are invoiced: {invoiced}"
+    );
     assert!(
         scale::generate(&mut conn, sizes, "x").is_err(),
         "refuses to run twice"
