@@ -12,9 +12,11 @@ need() { # command, Debian package
   command -v "$1" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" -ne 0 ]; then echo "e2e: $1 is missing: run 'sudo apt-get install -y $2'" >&2; exit 1; fi
   echo "Installing $2 (apt-get)..."
+  if [ -z "${APT_UPDATED:-}" ]; then apt-get update -qq >/dev/null; APT_UPDATED=1; fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $2 >/dev/null
 }
 need npm npm
+need curl curl
 need java default-jre-headless
 need chromium "chromium fonts-liberation"
 need psql postgresql-client
