@@ -212,3 +212,11 @@ pub struct OrderDetail {
     pub provider_slug: String,
     pub business_name: String,
 }
+
+impl OrderDetail {
+    /// Every change to an order appends an event, so their count names what a page shows;
+    /// the status poll compares it to skip re-rendering (and wiping a half-typed form).
+    pub fn version(&self) -> usize {
+        self.events.len()
+    }
+}

@@ -264,13 +264,30 @@ pub async fn buyer_status(
     ctx: BuyerCtx,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
+    query: web::Query<StatusQuery>,
 ) -> Result<HttpResponse, AppError> {
     let d = load(&pool, Scope::Buyer(ctx.business_id), id.into_inner()).await?;
-    Ok(with_vary(render(&status_partial(
-        ctx.user.meta(""),
-        d,
-        false,
-    ))?))
+    status_response(ctx.user.meta(""), d, false, &query)
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct StatusQuery {
+    v: Option<String>,
+}
+
+/// The poll's answer: 204 (htmx leaves the page alone) when nothing changed since the
+/// version the page shows, the fresh status region otherwise.
+fn status_response(
+    meta: PageMeta,
+    d: OrderDetail,
+    provider_side: bool,
+    query: &StatusQuery,
+) -> Result<HttpResponse, AppError> {
+    let shown = query.v.as_deref().and_then(|v| v.parse::<usize>().ok());
+    if shown == Some(d.version()) {
+        return Ok(with_vary(HttpResponse::NoContent().finish()));
+    }
+    Ok(with_vary(render(&status_partial(meta, d, provider_side))?))
 }
 
 pub async fn provider_order(
@@ -291,13 +308,10 @@ pub async fn provider_status(
     ctx: ProviderCtx,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
+    query: web::Query<StatusQuery>,
 ) -> Result<HttpResponse, AppError> {
     let d = load(&pool, Scope::Provider(ctx.provider_id), id.into_inner()).await?;
-    Ok(with_vary(render(&status_partial(
-        ctx.user.meta(""),
-        d,
-        true,
-    ))?))
+    status_response(ctx.user.meta(""), d, true, &query)
 }
 
 /// After an action: the status region for htmx, a redirect with a flash otherwise.

@@ -535,6 +535,52 @@ async fn illegal_transitions_answer_409_with_a_reason() {
     assert_eq!(status, "confirmed");
 }
 
+/// The version the status poll carries, as the order page renders it.
+fn poll_url(body: &str) -> String {
+    let re = Regex::new(r#"data-hx-get="([^"]+/status\?v=\d+)""#).unwrap();
+    re.captures(body).expect("status poll on the page")[1].to_owned()
+}
+
+#[tokio::test]
+async fn the_status_poll_leaves_the_page_alone_until_the_order_changes() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let id = place_order(&shop).await;
+    let page = shop
+        .sam
+        .browser
+        .get(&format!("/provider/orders/{id}"))
+        .await;
+    let poll = poll_url(&page.body);
+    let unchanged = shop.sam.browser.get(&poll).await;
+    assert_eq!(unchanged.status, 204);
+    assert!(unchanged.body.is_empty());
+
+    // The buyer's own page polls the same way and sees the provider's change.
+    let buyer_page = shop.ada.browser.get(&format!("/orders/{id}")).await;
+    let buyer_poll = poll_url(&buyer_page.body);
+    assert_eq!(shop.ada.browser.get(&buyer_poll).await.status, 204);
+    let confirm = shop
+        .sam
+        .browser
+        .post(&format!("/provider/orders/{id}/confirm"), &[])
+        .await;
+    assert_eq!(confirm.status, 303);
+    let changed = shop.ada.browser.get(&buyer_poll).await;
+    assert_eq!(changed.status, 200);
+    assert!(changed.body.contains("status-confirmed"));
+    assert_ne!(poll_url(&changed.body), buyer_poll);
+
+    // A version the page could not have shown is just a fresh render.
+    let odd = shop
+        .ada
+        .browser
+        .get(&format!("/orders/{id}/status?v=not-a-number"))
+        .await;
+    assert_eq!(odd.status, 200);
+    assert!(odd.body.contains("status-confirmed"));
+}
+
 #[tokio::test]
 async fn buyer_cancels_while_submitted_and_provider_rejects_with_a_reason() {
     let app = spawn_app().await;

@@ -124,12 +124,13 @@ test('the provider shorts a line, confirms, delivers and invoices', async ({ pag
   await checkPage(page, 'order-provider');
   await page.getByLabel('Confirm quantity of Heritage carrots').fill('2');
   await page.click('button:has-text("Confirm order")');
-  await expect(page.locator('#order-status')).toContainText('Confirmed');
+  await expect(page.locator('#order-status h2 .badge')).toHaveText('Confirmed');
   await expect(page.locator('.badge', { hasText: 'Short' })).toBeVisible();
   await page.click('button:has-text("Schedule delivery")');
-  await expect(page.locator('#order-status')).toContainText('Delivery scheduled');
+  await expect(page.locator('#order-status .timeline')).toContainText('Delivery scheduled');
   await page.click('button:has-text("Out for delivery")');
-  await expect(page.locator('#order-status')).toContainText('Out for delivery');
+  // The button says "Out for delivery" too: wait for the swapped-in badge, not any text.
+  await expect(page.locator('#order-status h2 .badge')).toHaveText('Out for delivery');
   await page.fill('#received', 'Chef Ada');
   await page.click('button:has-text("Mark delivered")');
   await expect(page.locator('#order-status')).toContainText('received by Chef Ada');
