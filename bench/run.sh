@@ -14,8 +14,9 @@ SECONDS_EACH=${BENCH_SECONDS:-10}
 ORDERS=${BENCH_ORDERS:-1000000}
 OUT="$BENCH_DIR/results"
 mkdir -p "$OUT"
-for tool in wrk psql curl; do
-  command -v $tool >/dev/null || { echo "bench: $tool is missing: apt-get install -y ${tool/psql/postgresql-client}" >&2; exit 1; }
+declare -A PACKAGE=([wrk]=wrk [psql]=postgresql-client [pgbench]=postgresql [curl]=curl)
+for tool in wrk psql pgbench curl; do
+  command -v $tool >/dev/null || { echo "bench: $tool is missing: apt-get install -y ${PACKAGE[$tool]}" >&2; exit 1; }
 done
 
 cargo build --release --quiet --bin larder
@@ -47,13 +48,15 @@ PRODUCT_ID=$(q "SELECT id FROM products WHERE provider_id = '$PROVIDER_ID' AND a
 
 PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
 BASE="http://127.0.0.1:$PORT"
-PORT=$PORT RUN_WORKER=false DB_POOL_SIZE=${DB_POOL_SIZE:-16} RUST_LOG=warn "$LARDER" serve >"$OUT/app.log" 2>&1 &
+POOL=${DB_POOL_SIZE:-$(( $(nproc) * 2 ))}
+PORT=$PORT RUN_WORKER=false DB_POOL_SIZE=$POOL RUST_LOG=warn "$LARDER" serve >"$OUT/app.log" 2>&1 &
 APP=$!
 trap 'kill $APP 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf -o /dev/null "$BASE/readyz" && break; sleep 0.1; done
 
 login() { # email, jar -> prints the session cookie value
   local token
+  rm -f "$2" # a jar left by an earlier run is logged in, and /login would redirect
   token=$(curl -s -c "$2" -b "$2" "$BASE/login" | grep -o 'name="csrf_token" value="[0-9a-f]*"' | head -1 | sed 's/.*value="//;s/"//')
   curl -s -c "$2" -b "$2" -o /dev/null -d "csrf_token=$token&email=$1&password=scale-bench-password&next=" "$BASE/login"
   grep larder_session "$2" | awk '{print $7}'
@@ -92,15 +95,19 @@ submit_loop() { # buyer number, rounds
   date=$(q "SELECT to_char(d, 'YYYY-MM-DD') FROM generate_series(current_date, current_date + 14, interval '1 day') d WHERE extract(isodow FROM d)::int = ANY (SELECT unnest(delivery_days) FROM providers WHERE id = '$PROVIDER_ID') LIMIT 1")
   for _ in $(seq 1 "$2"); do
     curl -s -b "$jar" -o /dev/null -d "csrf_token=$token&product_id=$PRODUCT_ID&quantity=2" "$BASE/cart/items"
-    curl -s -b "$jar" -o /dev/null -w "%{http_code} %{time_total}\n" \
+    curl -s -b "$jar" -o /dev/null -w "%{http_code} %{time_total} %{redirect_url}\n" \
       -d "csrf_token=$token&key=$(cat /proc/sys/kernel/random/uuid)&date=$date&location=$loc" "$BASE/checkout/$PROVIDER_SLUG"
   done
 }
 percentiles() { awk '{print $2 * 1000}' | sort -n | awk '{a[NR]=$1} END {printf "p50=%.2f p95=%.2f p99=%.2f n=%d", a[int(NR*0.5)+1], a[int(NR*0.95)], a[int(NR*0.99)], NR}'; }
 submit_loop 2 100 > "$OUT/submit1.txt"
-RESULTS["submit:1"]="$(percentiles < "$OUT/submit1.txt") codes=$(awk '{print $1}' "$OUT/submit1.txt" | sort | uniq -c | xargs)"
-for n in $(seq 3 18); do submit_loop "$n" 30 > "$OUT/submit16-$n.txt" & done; wait
-RESULTS["submit:16"]="$(cat "$OUT"/submit16-*.txt | percentiles) codes=$(cat "$OUT"/submit16-*.txt | awk '{print $1}' | sort | uniq -c | xargs)"
+# A placed order redirects to its page; anything else (a refusal redirects to the cart) is not one.
+outcomes() { awk '{print $1 ($3 ~ /\/orders\/[0-9a-f-]+$/ ? "-order" : "-other")}' | sort | uniq -c | xargs; }
+RESULTS["submit:1"]="$(percentiles < "$OUT/submit1.txt") outcomes=$(outcomes < "$OUT/submit1.txt")"
+SUBMITTERS=()
+for n in $(seq 3 18); do submit_loop "$n" 30 > "$OUT/submit16-$n.txt" & SUBMITTERS+=($!); done
+wait "${SUBMITTERS[@]}" # not a bare wait: the app is a background job too
+RESULTS["submit:16"]="$(cat "$OUT"/submit16-*.txt | percentiles) outcomes=$(cat "$OUT"/submit16-*.txt | outcomes)"
 echo "submit c=1: ${RESULTS[submit:1]}"; echo "submit c=16: ${RESULTS[submit:16]}"
 RSS=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$APP/status)
 
@@ -110,12 +117,20 @@ o='$OUTCODE'; import re
 letters=re.match('[A-Z]+', o).group(0); a=[letters] if len(letters)<len(o) else []
 if o[-1].isalpha() and len(o)>2 and o[-2].isdigit(): a.append(o[:-1])
 a.append(o); print('{' + ','.join(a) + '}')")
-declare -A BARE
+declare -A BARE FLOOR
+SUBST=(-e "s/:areas/'$AREAS'/g" -e "s/:provider/'$PROVIDER_ID'/g" -e "s/:buyer/'$BUYER_ID'/g" -e "s/:order/'$ORDER_ID'/g")
 # psql does not echo comments: the timings come back in the file's order.
-mapfile -t TIMES < <(sed -e "s/:areas/'$AREAS'/g" -e "s/:provider/'$PROVIDER_ID'/g" -e "s/:buyer/'$BUYER_ID'/g" -e "s/:order/'$ORDER_ID'/g" \
-  "$BENCH_DIR/queries.sql" | psql -q "$DB_URL" | grep 'Execution Time' | grep -o '[0-9.]*')
+mapfile -t TIMES < <(sed "${SUBST[@]}" "$BENCH_DIR/queries.sql" | psql -q "$DB_URL" | grep 'Execution Time' | grep -o '[0-9.]*')
 NAMES=(discovery discovery_filtered discovery_text catalog compare buyer_orders provider_orders order_page)
 for i in "${!NAMES[@]}"; do BARE[${NAMES[$i]}]=${TIMES[$i]:-}; done
+# The floor: the same statement prepared once and run back to back by pgbench over a socket, so
+# it pays the round trip but neither planning nor EXPLAIN's instrumentation.
+sed "${SUBST[@]}" "$BENCH_DIR/queries.sql" | awk -v dir="$OUT" '
+  /^-- [a-z_]+$/ { file = dir "/floor-" $2 ".sql"; printf "" > file; next }
+  file && !/^\\/ { sub(/^EXPLAIN \([^)]*\) /, ""); print >> file }'
+for name in "${NAMES[@]}"; do
+  FLOOR[$name]=$(pgbench -n -M prepared -c 1 -T 3 -f "$OUT/floor-$name.sql" "$DB_URL" 2>/dev/null | awk '/latency average/ {print $4}')
+done
 
 COUNTS=$(q "SELECT format('%s providers, %s products, %s businesses, %s orders, %s order lines, %s invoices',
   (SELECT count(*) FROM providers), (SELECT count(*) FROM products), (SELECT count(*) FROM businesses),
@@ -125,23 +140,25 @@ COUNTS=$(q "SELECT format('%s providers, %s products, %s businesses, %s orders, 
   echo
   echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') with \`bench/run.sh\` (${SECONDS_EACH} s per endpoint and concurrency)."
   echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM;"
-  echo "app (release build, DB_POOL_SIZE=${DB_POOL_SIZE:-16}), PostgreSQL $(q 'SHOW server_version') and wrk on the same machine."
+  echo "app (release build, DB_POOL_SIZE=$POOL), PostgreSQL $(q 'SHOW server_version') and wrk on the same machine."
   echo "Data: $COUNTS."
   echo "Logged in as buyer1@scale.test and provider1@scale.test (cookies); the buyer's default location is in $OUTCODE."
   echo
-  echo "| endpoint | c=1 p50 / p95 / p99 ms | c=1 req/s | c=16 p50 / p95 / p99 ms | c=16 req/s | bare SQL ms | c=1 p50 ÷ bare |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| endpoint | c=1 p50 / p95 / p99 ms | c=1 req/s | c=16 p50 / p95 / p99 ms | c=16 req/s | EXPLAIN ANALYZE ms | pgbench floor ms | c=1 p50 ÷ floor |"
+  echo "|---|---|---|---|---|---|---|---|"
   for name in discovery discovery_filtered discovery_text catalog compare buyer_orders provider_orders order_page cart_add submit; do
     one=${RESULTS[$name:1]}; six=${RESULTS[$name:16]}
     get() { echo "$1" | grep -o "$2=[0-9.]*" | cut -d= -f2; }
-    bare=${BARE[$name]:-}
+    bare=${BARE[$name]:-} floor=${FLOOR[$name]:-}
     ratio=""
-    if [ -n "$bare" ]; then ratio=$(python3 -c "print(f'{$(get "$one" p50)/$bare:.1f}')" 2>/dev/null || true); fi
-    echo "| $name | $(get "$one" p50) / $(get "$one" p95) / $(get "$one" p99) | $(get "$one" rps) | $(get "$six" p50) / $(get "$six" p95) / $(get "$six" p99) | $(get "$six" rps) | ${bare:-–} | ${ratio:-–} |"
+    if [ -n "$floor" ]; then ratio=$(python3 -c "print(f'{$(get "$one" p50)/$floor:.1f}')" 2>/dev/null || true); fi
+    echo "| $name | $(get "$one" p50) / $(get "$one" p95) / $(get "$one" p99) | $(get "$one" rps) | $(get "$six" p50) / $(get "$six" p95) / $(get "$six" p99) | $(get "$six" rps) | ${bare:-–} | ${floor:-–} | ${ratio:-–} |"
   done
   echo
   echo "Server peak RSS (VmHWM) over the whole run: $RSS."
   echo "Submit is timed with curl (add to cart, then submit with a fresh key), one buyer for c=1 and 16 buyers in parallel for c=16;"
-  echo "its req/s column is empty because curl's connection setup is included. Raw output: bench/results/ (ignored by git)."
+  echo "its req/s column is empty because curl's connection setup is included."
+  echo "Submit outcomes (HTTP status, and whether it redirected to a new order): c=1 ${RESULTS[submit:1]#*outcomes=}; c=16 ${RESULTS[submit:16]#*outcomes=}."
+  echo "Raw output: bench/results/ (ignored by git)."
 } > "$BENCH_DIR/RESULTS.md"
 cat "$BENCH_DIR/RESULTS.md"

@@ -7,7 +7,8 @@ use uuid::Uuid;
 use super::model::{AccountType, NewUser, OrgRef, SessionUser, User};
 use crate::db::lower;
 use crate::db::schema::{
-    businesses, login_attempts, memberships, password_reset_tokens, providers, users,
+    businesses, cart_items, carts, login_attempts, memberships, password_reset_tokens, providers,
+    users,
 };
 use crate::ids::{UserId, new_id};
 
@@ -22,23 +23,30 @@ pub fn load_session_user(conn: &mut PgConnection, id: UserId) -> QueryResult<Opt
             memberships::role.nullable(),
             (businesses::id, businesses::name, businesses::status).nullable(),
             (providers::id, providers::name, providers::status).nullable(),
-            // The header's cart badge, in the same round trip.
-            diesel::dsl::sql::<diesel::sql_types::BigInt>(
-                "(SELECT count(*) FROM cart_items ci JOIN carts c ON c.id = ci.cart_id \
-                  WHERE c.business_id = memberships.business_id)",
-            ),
         ))
         .first::<SessionRow>(conn)
         .optional()?;
-    Ok(
-        row.map(|(user, role, business, provider, cart_items)| SessionUser {
-            user,
-            role,
-            cart_items,
-            business: business.map(|(id, name, status)| OrgRef { id, name, status }),
-            provider: provider.map(|(id, name, status)| OrgRef { id, name, status }),
-        }),
-    )
+    let Some((user, role, business, provider)) = row else {
+        return Ok(None);
+    };
+    // The header's cart badge. A second statement rather than a raw-SQL subselect: raw SQL
+    // can't be a cached prepared statement, and planning the join on every request cost more
+    // than this round trip.
+    let cart_items = match &business {
+        Some((business_id, _, _)) => cart_items::table
+            .inner_join(carts::table)
+            .filter(carts::business_id.eq(business_id))
+            .count()
+            .get_result(conn)?,
+        None => 0,
+    };
+    Ok(Some(SessionUser {
+        user,
+        role,
+        cart_items,
+        business: business.map(|(id, name, status)| OrgRef { id, name, status }),
+        provider: provider.map(|(id, name, status)| OrgRef { id, name, status }),
+    }))
 }
 
 type SessionRow = (
@@ -46,7 +54,6 @@ type SessionRow = (
     Option<String>,
     Option<(Uuid, String, String)>,
     Option<(Uuid, String, String)>,
-    i64,
 );
 
 pub fn find_by_email(conn: &mut PgConnection, email: &str) -> QueryResult<Option<User>> {

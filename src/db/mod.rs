@@ -2,6 +2,7 @@
 //! blocking Diesel work off the async executor.
 
 pub mod local;
+pub mod prepared;
 pub mod schema;
 
 use std::time::Duration;

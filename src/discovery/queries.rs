@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::catalog::model::Product;
+use crate::db::prepared::Prepared;
 use crate::db::schema::{products, providers};
 use crate::providers::model::Provider;
 use crate::web::pagination::PageRequest;
@@ -91,15 +92,17 @@ pub fn discover(
         sql.push_str(" AND $4::numeric IS NULL");
     }
     sql.push_str(" ORDER BY rank DESC, lower(p.name), p.id LIMIT $5 OFFSET $6");
-    diesel::sql_query(sql)
-        .into_boxed::<Pg>()
-        .bind::<Array<Text>, _>(filter.areas.clone())
-        .bind::<Text, _>(tsquery)
-        .bind::<Nullable<Text>, _>(filter.category.clone())
-        .bind::<Nullable<Numeric>, _>(filter.max_min_order)
-        .bind::<BigInt, _>(page.fetch_limit())
-        .bind::<BigInt, _>(page.offset())
-        .load(conn)
+    Prepared(
+        diesel::sql_query(sql)
+            .into_boxed::<Pg>()
+            .bind::<Array<Text>, _>(filter.areas.clone())
+            .bind::<Text, _>(tsquery)
+            .bind::<Nullable<Text>, _>(filter.category.clone())
+            .bind::<Nullable<Numeric>, _>(filter.max_min_order)
+            .bind::<BigInt, _>(page.fetch_limit())
+            .bind::<BigInt, _>(page.offset()),
+    )
+    .load(conn)
 }
 
 pub fn active_provider_by_slug(conn: &mut PgConnection, slug: &str) -> QueryResult<Provider> {
@@ -213,11 +216,13 @@ pub fn compare(
         CompareSort::Price => " ORDER BY pr.price, pr.id",
     });
     sql.push_str(" LIMIT $3 OFFSET $4");
-    diesel::sql_query(sql)
-        .into_boxed::<Pg>()
-        .bind::<Text, _>(tsquery)
-        .bind::<Array<Text>, _>(areas.to_vec())
-        .bind::<BigInt, _>(page.fetch_limit())
-        .bind::<BigInt, _>(page.offset())
-        .load(conn)
+    Prepared(
+        diesel::sql_query(sql)
+            .into_boxed::<Pg>()
+            .bind::<Text, _>(tsquery)
+            .bind::<Array<Text>, _>(areas.to_vec())
+            .bind::<BigInt, _>(page.fetch_limit())
+            .bind::<BigInt, _>(page.offset()),
+    )
+    .load(conn)
 }

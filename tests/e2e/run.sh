@@ -46,7 +46,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-npx maildev --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$SMTP_PORT" -w "$WEB_PORT" \
+# Run the package binary itself, not through npx, so the pid we stop is maildev's own.
+node_modules/.bin/maildev --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$SMTP_PORT" -w "$WEB_PORT" \
   --mail-directory "$RESULTS/mail" >"$RESULTS/maildev.log" 2>&1 &
 PIDS+=($!)
 
