@@ -14,14 +14,15 @@ EXPLAIN (ANALYZE, SUMMARY ON, COSTS OFF) SELECT p.id, p.name, p.slug, p.descript
   FROM providers p WHERE p.status = 'active' AND p.categories @> ARRAY['dairy_eggs'] AND p.delivery_areas && :areas::text[]
   ORDER BY rank DESC, lower(p.name), p.id LIMIT 26 OFFSET 0;
 -- discovery_text
-EXPLAIN (ANALYZE, SUMMARY ON, COSTS OFF) WITH m AS (SELECT pr.provider_id, max(ts_rank(pr.search_vector, to_tsquery('english', 'cream:*'))) AS r
-  FROM products pr WHERE pr.active AND pr.search_vector @@ to_tsquery('english', 'cream:*') GROUP BY pr.provider_id)
+EXPLAIN (ANALYZE, SUMMARY ON, COSTS OFF) WITH q AS (SELECT to_tsquery('english', 'cream:*') AS q),
+  m AS (SELECT pr.provider_id, max(ts_rank(pr.search_vector, q.q)) AS r
+  FROM q, products pr WHERE pr.active AND pr.search_vector @@ q.q GROUP BY pr.provider_id)
   SELECT p.id, p.name, p.slug, p.description, p.categories, p.min_order_value, p.delivery_days,
   (p.delivery_areas && :areas::text[]) AS delivers,
   (SELECT count(*) FROM products pr WHERE pr.provider_id = p.id AND pr.active) AS product_count,
-  (ts_rank(p.search_vector, to_tsquery('english', 'cream:*')) + 0.5 * coalesce(m.r, 0))::real AS rank
-  FROM providers p LEFT JOIN m ON m.provider_id = p.id
-  WHERE p.status = 'active' AND (p.search_vector @@ to_tsquery('english', 'cream:*') OR m.provider_id IS NOT NULL)
+  (ts_rank(p.search_vector, q.q) + 0.5 * coalesce(m.r, 0))::real AS rank
+  FROM q, providers p LEFT JOIN m ON m.provider_id = p.id
+  WHERE p.status = 'active' AND (p.search_vector @@ q.q OR m.provider_id IS NOT NULL)
   ORDER BY rank DESC, lower(p.name), p.id LIMIT 26 OFFSET 0;
 -- catalog
 EXPLAIN (ANALYZE, SUMMARY ON, COSTS OFF) SELECT * FROM products WHERE provider_id = :provider AND active
@@ -29,9 +30,9 @@ EXPLAIN (ANALYZE, SUMMARY ON, COSTS OFF) SELECT * FROM products WHERE provider_i
 -- compare
 EXPLAIN (ANALYZE, SUMMARY ON, COSTS OFF) SELECT pr.id, pr.name, pr.unit, pr.pack_size, pr.price, pr.vat_rate, pr.in_stock,
   p.name, p.slug, p.min_order_value, (p.delivery_areas && :areas::text[]) AS delivers
-  FROM products pr JOIN providers p ON p.id = pr.provider_id
-  WHERE pr.active AND p.status = 'active' AND pr.search_vector @@ to_tsquery('english', 'double:* & cream:*')
-  ORDER BY ts_rank(pr.search_vector, to_tsquery('english', 'double:* & cream:*')) DESC, pr.price, pr.id LIMIT 26 OFFSET 0;
+  FROM to_tsquery('english', 'double:* & cream:*') q, products pr JOIN providers p ON p.id = pr.provider_id
+  WHERE pr.active AND p.status = 'active' AND pr.search_vector @@ q
+  ORDER BY ts_rank(pr.search_vector, q) DESC, pr.price, pr.id LIMIT 26 OFFSET 0;
 -- buyer_orders
 EXPLAIN (ANALYZE, SUMMARY ON, COSTS OFF) SELECT o.id, o.number, o.status, o.requested_delivery_date, o.total, o.created_at, p.name
   FROM orders o JOIN providers p ON p.id = o.provider_id WHERE o.business_id = :buyer

@@ -56,16 +56,19 @@ pub fn discover(
 ) -> QueryResult<Vec<ProviderCard>> {
     let tsquery = filter.tsquery.clone().unwrap_or_default();
     // With text, product matches are ranked once per provider in a CTE (not re-searched per
-    // provider row); a provider counts fully, its best product match half.
+    // provider row); a provider counts fully, its best product match half. The tsquery is
+    // parsed once in `q`: the statement is prepared, and a generic plan would otherwise call
+    // to_tsquery for every row it ranks (measured 1.7x slower).
     let (with, rank, from, text_filter) = if filter.tsquery.is_some() {
         (
-            "WITH m AS (SELECT pr.provider_id, max(ts_rank(pr.search_vector, to_tsquery('english', $2))) AS r
-                          FROM products pr
-                         WHERE pr.active AND pr.search_vector @@ to_tsquery('english', $2)
+            "WITH q AS (SELECT to_tsquery('english', $2) AS q),
+                  m AS (SELECT pr.provider_id, max(ts_rank(pr.search_vector, q.q)) AS r
+                          FROM q, products pr
+                         WHERE pr.active AND pr.search_vector @@ q.q
                          GROUP BY pr.provider_id) ",
-            "(ts_rank(p.search_vector, to_tsquery('english', $2)) + 0.5 * coalesce(m.r, 0))::real",
-            "providers p LEFT JOIN m ON m.provider_id = p.id",
-            "(p.search_vector @@ to_tsquery('english', $2) OR m.provider_id IS NOT NULL)",
+            "(ts_rank(p.search_vector, q.q) + 0.5 * coalesce(m.r, 0))::real",
+            "q, providers p LEFT JOIN m ON m.provider_id = p.id",
+            "(p.search_vector @@ q.q OR m.provider_id IS NOT NULL)",
         )
     } else {
         ("", "0::real", "providers p", "$2 = ''")
@@ -189,6 +192,7 @@ pub struct CompareRow {
     pub delivers: bool,
 }
 
+/// The tsquery is a `FROM` item so a generic plan of this prepared statement parses it once.
 pub fn compare(
     conn: &mut PgConnection,
     tsquery: &str,
@@ -201,18 +205,16 @@ pub fn compare(
         "SELECT pr.id AS product_id, pr.name, pr.unit, pr.pack_size, pr.price, pr.vat_rate, pr.in_stock,
                 p.name AS provider_name, p.slug AS provider_slug, p.min_order_value,
                 (p.delivery_areas && $2::text[]) AS delivers
-           FROM products pr
+           FROM to_tsquery('english', $1) q, products pr
            JOIN providers p ON p.id = pr.provider_id
           WHERE pr.active AND p.status = 'active'
-            AND pr.search_vector @@ to_tsquery('english', $1)",
+            AND pr.search_vector @@ q",
     );
     if only_delivering {
         sql.push_str(" AND p.delivery_areas && $2::text[]");
     }
     sql.push_str(match sort {
-        CompareSort::Relevance => {
-            " ORDER BY ts_rank(pr.search_vector, to_tsquery('english', $1)) DESC, pr.price, pr.id"
-        }
+        CompareSort::Relevance => " ORDER BY ts_rank(pr.search_vector, q) DESC, pr.price, pr.id",
         CompareSort::Price => " ORDER BY pr.price, pr.id",
     });
     sql.push_str(" LIMIT $3 OFFSET $4");

@@ -384,3 +384,53 @@ async fn another_businesss_location_id_is_ignored_in_filters() {
     );
     assert!(!page.body.contains("N1 9GU"));
 }
+
+/// Discovery and compare are hand-written SQL kept prepared per connection (see
+/// `db::prepared`): the second run must reuse the statement, not parse and plan it again.
+#[tokio::test]
+async fn discovery_and_compare_statements_stay_prepared_on_their_connection() {
+    use larder::discovery::queries::{self as discovery, CompareSort, DiscoveryFilter};
+    use larder::web::pagination::PageRequest;
+
+    let app = spawn_app().await;
+    let mut conn = app.conn();
+    let filter = DiscoveryFilter {
+        tsquery: Some("cream:*".into()),
+        areas: vec!["SE".into(), "SE1".into()],
+        ..DiscoveryFilter::default()
+    };
+    let page = PageRequest::from_query(None);
+    let areas = filter.areas.clone();
+    for _ in 0..3 {
+        discovery::discover(&mut conn, &filter, page).unwrap();
+        discovery::compare(
+            &mut conn,
+            "cream:*",
+            &areas,
+            false,
+            CompareSort::Price,
+            page,
+        )
+        .unwrap();
+    }
+    let prepared: Vec<String> =
+        diesel::sql_query("SELECT statement AS s FROM pg_prepared_statements")
+            .load::<Statement>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|row| row.s)
+            .collect();
+    let count = |needle: &str| prepared.iter().filter(|s| s.contains(needle)).count();
+    assert_eq!(
+        count("LEFT JOIN m ON m.provider_id = p.id"),
+        1,
+        "{prepared:?}"
+    );
+    assert_eq!(count("ORDER BY pr.price, pr.id"), 1, "{prepared:?}");
+}
+
+#[derive(QueryableByName)]
+struct Statement {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    s: String,
+}
