@@ -128,7 +128,10 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let ctx = JobContext {
             mailer: Mailer::from_config(&config)?,
         };
-        worker::spawn(pool.clone(), Arc::new(ctx));
+        // Its own connection: a slow mail server holds it for the whole send, and the web
+        // pool is sized to the database's cores (two per core), so it can't spare one.
+        let jobs_pool = db::build_pool(&url, 1).context("connecting the job worker")?;
+        worker::spawn(jobs_pool, Arc::new(ctx));
     }
     let (host, port) = (config.host.clone(), config.port);
     let app = Application::build(config, pool).map_err(|e| {
