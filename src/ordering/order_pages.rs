@@ -16,9 +16,9 @@ use super::model::{OrderDetail, OrderRow, totals};
 use super::queries::{self, OrderFilter, Scope};
 use super::rules::OrderStatus;
 use crate::config::Config;
-use crate::db::DbPool;
+use crate::db::{DbConn, DbPool};
 use crate::money::Totals;
-use crate::web::auth::{BuyerCtx, ProviderCtx};
+use crate::web::auth::{BuyerCtx, CurrentUser, ProviderCtx};
 use crate::web::forms::Form;
 use crate::web::htmx::is_htmx;
 use crate::web::pagination::{PageRequest, Paged};
@@ -314,22 +314,35 @@ pub async fn provider_status(
     status_response(ctx.user.meta(""), d, true, &query)
 }
 
-/// After an action: the status region for htmx, a redirect with a flash otherwise.
-async fn after_action(
+/// Runs an order action, then answers htmx with the fresh status region (read on the same
+/// connection, right after the action) and plain forms with a redirect and a flash.
+async fn act<F>(
     req: &HttpRequest,
-    meta: PageMeta,
-    session: &crate::web::session::AppSession,
+    user: &CurrentUser,
     pool: &web::Data<DbPool>,
     scope: Scope,
     id: Uuid,
     done: &str,
-) -> Result<HttpResponse, AppError> {
+    action: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<(), AppError> + Send + 'static,
+{
     let provider_side = matches!(scope, Scope::Provider(_));
-    if is_htmx(req.headers()) {
-        let d = load(pool, scope, id).await?;
-        return render(&status_partial(meta, d, provider_side));
+    let htmx = is_htmx(req.headers());
+    let detail = with_conn(pool, move |conn| {
+        action(conn)?;
+        Ok(if htmx {
+            Some(queries::detail(conn, scope, id)?)
+        } else {
+            None
+        })
+    })
+    .await?;
+    if let Some(d) = detail {
+        return render(&status_partial(user.meta(""), d, provider_side));
     }
-    session.flash(FlashKind::Ok, done);
+    user.session.flash(FlashKind::Ok, done);
     let base = if provider_side {
         "/provider/orders"
     } else {
@@ -351,18 +364,14 @@ pub async fn cancel(
         id.into_inner(),
         config.base_url.clone(),
     );
-    with_conn(&pool, move |conn| {
-        actions::cancel(conn, business, id, actor, &base)
-    })
-    .await?;
-    after_action(
+    act(
         &req,
-        ctx.user.meta(""),
-        &ctx.user.session,
+        &ctx.user,
         &pool,
         Scope::Buyer(business),
         id,
         "Order cancelled.",
+        move |conn| actions::cancel(conn, business, id, actor, &base),
     )
     .await
 }
@@ -445,18 +454,14 @@ pub async fn confirm(
         id.into_inner(),
         config.base_url.clone(),
     );
-    with_conn(&pool, move |conn| {
-        actions::confirm(conn, provider, id, actor, &confirmed, &base)
-    })
-    .await?;
-    after_action(
+    act(
         &req,
-        ctx.user.meta(""),
-        &ctx.user.session,
+        &ctx.user,
         &pool,
         Scope::Provider(provider),
         id,
         "Order confirmed. The buyer has been told.",
+        move |conn| actions::confirm(conn, provider, id, actor, &confirmed, &base),
     )
     .await
 }
@@ -487,18 +492,14 @@ pub async fn reject(
         id.into_inner(),
         config.base_url.clone(),
     );
-    with_conn(&pool, move |conn| {
-        actions::reject(conn, provider, id, actor, &reason, &base)
-    })
-    .await?;
-    after_action(
+    act(
         &req,
-        ctx.user.meta(""),
-        &ctx.user.session,
+        &ctx.user,
         &pool,
         Scope::Provider(provider),
         id,
         "Order rejected. The buyer has been told why.",
+        move |conn| actions::reject(conn, provider, id, actor, &reason, &base),
     )
     .await
 }
@@ -547,18 +548,14 @@ pub async fn schedule(
         },
     };
     let (provider, actor, id) = (ctx.provider_id, ctx.user.id, id.into_inner());
-    with_conn(&pool, move |conn| {
-        actions::schedule(conn, provider, id, actor, date, window)
-    })
-    .await?;
-    after_action(
+    act(
         &req,
-        ctx.user.meta(""),
-        &ctx.user.session,
+        &ctx.user,
         &pool,
         Scope::Provider(provider),
         id,
         "Delivery scheduled.",
+        move |conn| actions::schedule(conn, provider, id, actor, date, window),
     )
     .await
 }
@@ -576,18 +573,14 @@ pub async fn dispatch(
         id.into_inner(),
         config.base_url.clone(),
     );
-    with_conn(&pool, move |conn| {
-        actions::dispatch(conn, provider, id, actor, &base)
-    })
-    .await?;
-    after_action(
+    act(
         &req,
-        ctx.user.meta(""),
-        &ctx.user.session,
+        &ctx.user,
         &pool,
         Scope::Provider(provider),
         id,
         "Marked out for delivery.",
+        move |conn| actions::dispatch(conn, provider, id, actor, &base),
     )
     .await
 }
@@ -618,18 +611,14 @@ pub async fn deliver(
         id.into_inner(),
         config.base_url.clone(),
     );
-    with_conn(&pool, move |conn| {
-        actions::deliver(conn, provider, id, actor, &received_by, &base)
-    })
-    .await?;
-    after_action(
+    act(
         &req,
-        ctx.user.meta(""),
-        &ctx.user.session,
+        &ctx.user,
         &pool,
         Scope::Provider(provider),
         id,
         "Marked delivered.",
+        move |conn| actions::deliver(conn, provider, id, actor, &received_by, &base),
     )
     .await
 }

@@ -582,6 +582,55 @@ async fn the_status_poll_leaves_the_page_alone_until_the_order_changes() {
 }
 
 #[tokio::test]
+async fn htmx_actions_answer_with_the_fresh_status_region() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let id = place_order(&shop).await;
+    let b = &shop.sam.browser;
+    let token = b.csrf().await;
+    let htmx_post = |path: String| {
+        b.client
+            .post(b.url(&path))
+            .header("HX-Request", "true")
+            .header("X-CSRF-Token", &token)
+            .form(&[("received_by", "Chef Ada")])
+            .send()
+    };
+    let confirmed = htmx_post(format!("/provider/orders/{id}/confirm"))
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status(), 200);
+    assert!(confirmed.headers().get("location").is_none());
+    let body = confirmed.text().await.unwrap();
+    assert!(
+        body.starts_with(r#"<section class="panel" id="order-status""#)
+            && body.contains("status-confirmed")
+            && !body.contains("<html"),
+        "{body}"
+    );
+    let delivered = htmx_post(format!("/provider/orders/{id}/deliver"))
+        .await
+        .unwrap();
+    let body = delivered.text().await.unwrap();
+    assert!(
+        body.contains("status-delivered") && body.contains("Chef Ada"),
+        "{body}"
+    );
+
+    // Too late to act again: a 409 with the reason, and the order stays delivered.
+    let again = htmx_post(format!("/provider/orders/{id}/dispatch"))
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    let status: String = orders::table
+        .find(id)
+        .select(orders::status)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(status, "delivered");
+}
+
+#[tokio::test]
 async fn buyer_cancels_while_submitted_and_provider_rejects_with_a_reason() {
     let app = spawn_app().await;
     let shop = shop(&app).await;
