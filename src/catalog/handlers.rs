@@ -292,15 +292,10 @@ pub async fn set_stock(
     .await?
     .ok_or(AppError::NotFound)?;
     if is_htmx(req.headers()) {
-        let mut res = render(&StockToggle {
+        return Ok(crate::web::htmx::with_vary(render(&StockToggle {
             meta: ctx.user.meta(""),
             product,
-        })?;
-        res.headers_mut().insert(
-            actix_web::http::header::VARY,
-            actix_web::http::header::HeaderValue::from_static("HX-Request"),
-        );
-        return Ok(res);
+        })?));
     }
     Ok(see_other("/provider/products"))
 }

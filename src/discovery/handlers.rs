@@ -1,7 +1,6 @@
 //! Buyer-facing discovery: the provider list with filters, a provider's page, and compare.
 //! Discovery and compare answer an htmx request with the results fragment alone.
 
-use actix_web::http::header::{HeaderValue, VARY};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -19,7 +18,7 @@ use crate::db::DbPool;
 use crate::money::{format_gbp, parse_gbp};
 use crate::providers::model::{Provider, WEEKDAYS};
 use crate::web::auth::BuyerCtx;
-use crate::web::htmx::is_htmx;
+use crate::web::htmx::{is_htmx, with_vary};
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::{AppError, PageMeta, render, with_conn};
 
@@ -43,12 +42,6 @@ fn days_text(days: &[Option<i16>]) -> String {
         .map(|(_, name)| &name[..3])
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn with_vary(mut res: HttpResponse) -> HttpResponse {
-    res.headers_mut()
-        .insert(VARY, HeaderValue::from_static("HX-Request"));
-    res
 }
 
 fn query_string(pairs: &[(&str, String)]) -> String {

@@ -214,18 +214,14 @@ pub async fn payment_region(
         Ok((invoice, payments))
     })
     .await?;
-    let mut res = render(&payment_partial(
+    let res = render(&payment_partial(
         ctx.user.meta(""),
         &invoice,
         false,
         payments,
         true,
     ))?;
-    res.headers_mut().insert(
-        actix_web::http::header::VARY,
-        actix_web::http::header::HeaderValue::from_static("HX-Request"),
-    );
-    Ok(res)
+    Ok(crate::web::htmx::with_vary(res))
 }
 
 pub async fn buyer_invoice(

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::header::{HeaderValue, VARY};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use rust_decimal::Decimal;
@@ -20,7 +19,7 @@ use crate::db::{DbConn, DbPool};
 use crate::money::Totals;
 use crate::web::auth::{BuyerCtx, CurrentUser, ProviderCtx};
 use crate::web::forms::Form;
-use crate::web::htmx::is_htmx;
+use crate::web::htmx::{is_htmx, with_vary};
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::session::FlashKind;
 use crate::web::{AppError, PageMeta, render, see_other, with_conn};
@@ -239,12 +238,6 @@ fn order_page(
         status: status_partial(meta, d, provider_side),
         totals,
     })
-}
-
-fn with_vary(mut res: HttpResponse) -> HttpResponse {
-    res.headers_mut()
-        .insert(VARY, HeaderValue::from_static("HX-Request"));
-    res
 }
 
 pub async fn buyer_order(
