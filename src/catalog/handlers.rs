@@ -16,7 +16,7 @@ use crate::categories::{CATEGORIES, is_category};
 use crate::db::DbPool;
 use crate::web::auth::ProviderCtx;
 use crate::web::forms::{FieldErrors, Form};
-use crate::web::htmx::is_htmx;
+use crate::web::htmx::{is_htmx, with_vary};
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::session::FlashKind;
 use crate::web::{AppError, PageMeta, render, render_with_status, see_other, with_conn};
@@ -292,7 +292,7 @@ pub async fn set_stock(
     .await?
     .ok_or(AppError::NotFound)?;
     if is_htmx(req.headers()) {
-        return Ok(crate::web::htmx::with_vary(render(&StockToggle {
+        return Ok(with_vary(render(&StockToggle {
             meta: ctx.user.meta(""),
             product,
         })?));

@@ -197,10 +197,6 @@ impl OrderPage {
     }
 }
 
-async fn load(pool: &web::Data<DbPool>, scope: Scope, id: Uuid) -> Result<OrderDetail, AppError> {
-    with_conn(pool, move |conn| Ok(queries::detail(conn, scope, id)?)).await
-}
-
 type WithInvoice = (OrderDetail, Option<(Uuid, String)>);
 
 async fn load_with_invoice(
@@ -259,8 +255,8 @@ pub async fn buyer_status(
     id: web::Path<Uuid>,
     query: web::Query<StatusQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let d = load(&pool, Scope::Buyer(ctx.business_id), id.into_inner()).await?;
-    status_response(ctx.user.meta(""), d, false, &query)
+    let scope = Scope::Buyer(ctx.business_id);
+    status_response(ctx.user.meta(""), &pool, scope, id.into_inner(), &query).await
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -269,17 +265,29 @@ pub struct StatusQuery {
 }
 
 /// The poll's answer: 204 (htmx leaves the page alone) when nothing changed since the
-/// version the page shows, the fresh status region otherwise.
-fn status_response(
+/// version the page shows, the fresh status region otherwise. Open order pages poll every
+/// 10 s, so the unchanged case reads only the version, not the whole order.
+async fn status_response(
     meta: PageMeta,
-    d: OrderDetail,
-    provider_side: bool,
+    pool: &web::Data<DbPool>,
+    scope: Scope,
+    id: Uuid,
     query: &StatusQuery,
 ) -> Result<HttpResponse, AppError> {
     let shown = query.v.as_deref().and_then(|v| v.parse::<usize>().ok());
-    if shown == Some(d.version()) {
+    let changed = with_conn(pool, move |conn| {
+        if let Some(shown) = shown
+            && shown == queries::version(conn, scope, id)?
+        {
+            return Ok(None);
+        }
+        Ok(Some(queries::detail(conn, scope, id)?))
+    })
+    .await?;
+    let Some(d) = changed else {
         return Ok(with_vary(HttpResponse::NoContent().finish()));
-    }
+    };
+    let provider_side = matches!(scope, Scope::Provider(_));
     Ok(with_vary(render(&status_partial(meta, d, provider_side))?))
 }
 
@@ -303,8 +311,8 @@ pub async fn provider_status(
     id: web::Path<Uuid>,
     query: web::Query<StatusQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let d = load(&pool, Scope::Provider(ctx.provider_id), id.into_inner()).await?;
-    status_response(ctx.user.meta(""), d, true, &query)
+    let scope = Scope::Provider(ctx.provider_id);
+    status_response(ctx.user.meta(""), &pool, scope, id.into_inner(), &query).await
 }
 
 /// Runs an order action, then answers htmx with the fresh status region (read on the same

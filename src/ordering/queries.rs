@@ -138,6 +138,17 @@ pub fn find(conn: &mut PgConnection, scope: Scope, id: Uuid) -> QueryResult<Orde
     q.first(conn)
 }
 
+/// How many events the order has: the version a page shows (`OrderDetail::version`), read
+/// without loading the rest. Scoped like `find`, so another tenant's id is not found.
+pub fn version(conn: &mut PgConnection, scope: Scope, id: Uuid) -> QueryResult<usize> {
+    let order = find(conn, scope, id)?;
+    let count: i64 = order_events::table
+        .filter(order_events::order_id.eq(order.id))
+        .count()
+        .get_result(conn)?;
+    Ok(usize::try_from(count).unwrap_or(usize::MAX))
+}
+
 pub fn detail(conn: &mut PgConnection, scope: Scope, id: Uuid) -> QueryResult<OrderDetail> {
     let order = find(conn, scope, id)?;
     let lines = order_lines::table

@@ -555,6 +555,12 @@ async fn the_status_poll_leaves_the_page_alone_until_the_order_changes() {
     let unchanged = shop.sam.browser.get(&poll).await;
     assert_eq!(unchanged.status, 204);
     assert!(unchanged.body.is_empty());
+    // Another provider and another buyer, even with the right version, learn nothing.
+    let other = fixtures::seller(&app, "tom@fish.test", "Fish Co").await;
+    assert_eq!(other.browser.get(&poll).await.status, 404);
+    let bob = fixtures::buyer(&app, "bob@cafe.test").await;
+    let buyer_poll_url = poll.replacen("/provider/orders/", "/orders/", 1);
+    assert_eq!(bob.browser.get(&buyer_poll_url).await.status, 404);
 
     // The buyer's own page polls the same way and sees the provider's change.
     let buyer_page = shop.ada.browser.get(&format!("/orders/{id}")).await;

@@ -128,6 +128,8 @@ fn buyer_order_routes(w: &World) -> Vec<IdRoute> {
     vec![
         get(format!("/orders/{o}")),
         get(format!("/orders/{o}/status")),
+        // With a version the poll reads only that first; it must be scoped too.
+        get(format!("/orders/{o}/status?v=0")),
         post(format!("/orders/{o}/reorder"), &[]),
         post(format!("/cart/items/{item}"), &[("quantity", "3")]),
         post(format!("/cart/items/{item}/remove"), &[]),
@@ -141,6 +143,8 @@ fn provider_order_routes(w: &World) -> Vec<IdRoute> {
     vec![
         get(format!("/provider/orders/{o}")),
         get(format!("/provider/orders/{o}/status")),
+        // With a version the poll reads only that first; it must be scoped too.
+        get(format!("/provider/orders/{o}/status?v=0")),
         post(format!("/provider/orders/{o}/confirm"), &[]),
         post(
             format!("/provider/orders/{o}/schedule"),
