@@ -54,16 +54,17 @@ APP=$!
 trap 'kill $APP 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf -o /dev/null "$BASE/readyz" && break; sleep 0.1; done
 
+csrf_of() { grep -o 'name="csrf_token" value="[0-9a-f]*"' | head -1 | sed 's/.*value="//;s/"//'; }
 login() { # email, jar -> prints the session cookie value
   local token
   rm -f "$2" # a jar left by an earlier run is logged in, and /login would redirect
-  token=$(curl -s -c "$2" -b "$2" "$BASE/login" | grep -o 'name="csrf_token" value="[0-9a-f]*"' | head -1 | sed 's/.*value="//;s/"//')
+  token=$(curl -s -c "$2" -b "$2" "$BASE/login" | csrf_of)
   curl -s -c "$2" -b "$2" -o /dev/null -d "csrf_token=$token&email=$1&password=scale-bench-password&next=" "$BASE/login"
   grep larder_session "$2" | awk '{print $7}'
 }
 BUYER=$(login buyer1@scale.test "$OUT/buyer.jar")
 PROVIDER=$(login provider1@scale.test "$OUT/provider.jar")
-CSRF=$(curl -s -b "$OUT/buyer.jar" "$BASE/account" | grep -o 'name="csrf_token" value="[0-9a-f]*"' | head -1 | sed 's/.*value="//;s/"//')
+CSRF=$(curl -s -b "$OUT/buyer.jar" "$BASE/account" | csrf_of)
 
 declare -A RESULTS
 bench() { # name, cookie, path, [script]
@@ -90,7 +91,7 @@ bench cart_add "$BUYER" "/cart/items" "$BENCH_DIR/cart_add.lua"
 submit_loop() { # buyer number, rounds
   local jar="$OUT/submit$1.jar" cookie token loc date
   login "buyer$1@scale.test" "$jar" >/dev/null
-  token=$(curl -s -b "$jar" "$BASE/account" | grep -o 'name="csrf_token" value="[0-9a-f]*"' | head -1 | sed 's/.*value="//;s/"//')
+  token=$(curl -s -b "$jar" "$BASE/account" | csrf_of)
   loc=$(q "SELECT l.id FROM locations l JOIN memberships m ON m.business_id = l.business_id JOIN users u ON u.id = m.user_id WHERE u.email = 'buyer$1@scale.test'")
   date=$(q "SELECT to_char(d, 'YYYY-MM-DD') FROM generate_series(current_date, current_date + 14, interval '1 day') d WHERE extract(isodow FROM d)::int = ANY (SELECT unnest(delivery_days) FROM providers WHERE id = '$PROVIDER_ID') LIMIT 1")
   for _ in $(seq 1 "$2"); do
