@@ -92,6 +92,17 @@ fn invalid(name: &'static str, why: impl Into<String>) -> ConfigError {
     }
 }
 
+/// What production refuses to start without, in the order the error names them.
+const PRODUCTION_REQUIRED: [&str; 7] = [
+    "SESSION_KEY",
+    "BASE_URL",
+    "DATABASE_URL",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "SMTP_URL",
+    "CLIENT_IP_HEADER",
+];
+
 /// A development-only key: cookies signed with it are worthless outside a laptop.
 const DEV_SESSION_KEY: &[u8; 64] =
     b"larder-development-session-key-not-for-production-use-0123456789";
@@ -115,7 +126,10 @@ impl Config {
                 .ok_or_else(|| invalid("APP_ENV", "use development, test or production"))?,
         };
         if env == AppEnv::Production {
-            let missing: Vec<&'static str> = ["SESSION_KEY", "BASE_URL", "DATABASE_URL"]
+            // Without Stripe's secrets production would fall back to the local test checkout,
+            // on which anyone can mark an invoice paid; without the proxy's client-address
+            // header every login shares one address, and 30 failures lock everyone out.
+            let missing: Vec<&'static str> = PRODUCTION_REQUIRED
                 .into_iter()
                 .filter(|name| var(name).is_none())
                 .collect();
@@ -290,25 +304,57 @@ mod tests {
         let err = config(&[("APP_ENV", "production")]).unwrap_err();
         assert_eq!(
             err,
-            ConfigError::MissingInProduction(vec!["SESSION_KEY", "BASE_URL", "DATABASE_URL"])
+            ConfigError::MissingInProduction(PRODUCTION_REQUIRED.to_vec())
         );
         assert_eq!(
             err.to_string(),
-            "production needs these environment variables set: SESSION_KEY, BASE_URL, DATABASE_URL"
+            "production needs these environment variables set: SESSION_KEY, BASE_URL, \
+             DATABASE_URL, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SMTP_URL, CLIENT_IP_HEADER"
         );
+    }
+
+    fn production_vars(key: &str) -> Vec<(&'static str, &str)> {
+        vec![
+            ("APP_ENV", "production"),
+            ("SESSION_KEY", key),
+            ("BASE_URL", "https://larder.example/"),
+            ("DATABASE_URL", "postgres://u:p@db/larder"),
+            ("STRIPE_SECRET_KEY", "sk_live_x"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_x"),
+            ("SMTP_URL", "smtps://u:p@smtp.example:465"),
+            ("CLIENT_IP_HEADER", "Fly-Client-IP"),
+        ]
+    }
+
+    /// Each one alone missing is named, so no production deploy can serve the test
+    /// checkout, drop webhooks, write mail to the container or share one login address.
+    #[test]
+    fn production_refuses_each_missing_payment_mail_and_proxy_setting() {
+        let key = "ab".repeat(64);
+        for name in [
+            "STRIPE_SECRET_KEY",
+            "STRIPE_WEBHOOK_SECRET",
+            "SMTP_URL",
+            "CLIENT_IP_HEADER",
+        ] {
+            let vars: Vec<_> = production_vars(&key)
+                .into_iter()
+                .filter(|(k, _)| *k != name)
+                .collect();
+            assert_eq!(
+                config(&vars).unwrap_err(),
+                ConfigError::MissingInProduction(vec![name]),
+                "{name}"
+            );
+        }
     }
 
     #[test]
     fn production_starts_with_its_secrets() {
         let key = "ab".repeat(64);
-        let c = config(&[
-            ("APP_ENV", "production"),
-            ("SESSION_KEY", &key),
-            ("BASE_URL", "https://larder.example/"),
-            ("DATABASE_URL", "postgres://u:p@db/larder"),
-        ])
-        .unwrap();
+        let c = config(&production_vars(&key)).unwrap();
         assert!(c.is_production());
+        assert_eq!(c.client_ip_header.as_deref(), Some("Fly-Client-IP"));
         assert_eq!(c.host, "0.0.0.0");
         assert_eq!(c.base_url, "https://larder.example");
     }

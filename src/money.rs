@@ -10,6 +10,8 @@ pub const MAX_AMOUNT: Decimal = Decimal::from_parts(99_999_999, 0, 0, false, 2);
 pub enum MoneyError {
     Empty,
     NotANumber,
+    /// Commas that could mean thousands or pence ("1,250,00", "1.250,50").
+    Ambiguous,
     TooManyDecimals,
     Negative,
     TooLarge,
@@ -20,6 +22,9 @@ impl MoneyError {
         match self {
             Self::Empty => "Enter an amount in pounds, like 12.50.",
             Self::NotANumber => "Enter an amount in pounds, like 12.50.",
+            Self::Ambiguous => {
+                "We can't tell where the pence start: write it like 1250.00 or 12.50."
+            }
             Self::TooManyDecimals => "Use at most 2 decimal places (whole pence).",
             Self::Negative => "The amount can't be negative.",
             Self::TooLarge => "That amount is too large.",
@@ -27,32 +32,82 @@ impl MoneyError {
     }
 }
 
-/// Parses "12.5", "£1,234.50", " 3 " into pounds. Never rounds: 3 decimals is an error.
+/// How a typed number was written, before it becomes a `Decimal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberError {
+    Empty,
+    NotANumber,
+    Ambiguous,
+}
+
+/// Reads a number as people type it here, into plain digits with at most one dot. A dot is
+/// the decimal point and commas group thousands ("1,234.50"), except that a single comma
+/// followed by 1 to `decimal_comma_digits` digits and nothing else is a decimal comma
+/// ("12,50" from a continental keyboard). Anything else with commas ("1,250,00", "1.250,5")
+/// is refused as ambiguous, never guessed. No signs, exponents or spaces inside.
+pub fn normalise_number(raw: &str, decimal_comma_digits: usize) -> Result<String, NumberError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(NumberError::Empty);
+    }
+    if raw.len() > 24 || !raw.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+        return Err(NumberError::NotANumber);
+    }
+    if !raw.chars().any(|c| c.is_ascii_digit()) || raw.matches('.').count() > 1 {
+        return Err(NumberError::NotANumber);
+    }
+    let (whole, fraction) = match raw.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (raw, None),
+    };
+    if fraction.is_some_and(|f| f.contains(',')) {
+        return Err(NumberError::Ambiguous);
+    }
+    if !whole.contains(',') {
+        return Ok(raw.to_owned());
+    }
+    let groups: Vec<&str> = whole.split(',').collect();
+    if fraction.is_none() && groups.len() == 2 {
+        let after = groups[1].len();
+        if (1..=decimal_comma_digits).contains(&after) && !groups[0].is_empty() {
+            // "12,50": a decimal comma, unless three digits could equally be thousands.
+            if after == 3 {
+                return Err(NumberError::Ambiguous);
+            }
+            return Ok(format!("{}.{}", groups[0], groups[1]));
+        }
+    }
+    let grouped = (1..=3).contains(&groups[0].len())
+        && !groups[0].starts_with('0')
+        && groups[1..].iter().all(|g| g.len() == 3);
+    if !grouped {
+        return Err(NumberError::Ambiguous);
+    }
+    let digits = groups.concat();
+    Ok(match fraction {
+        Some(f) => format!("{digits}.{f}"),
+        None => digits,
+    })
+}
+
+/// Parses "12.5", "£1,234.50", "12,50" into pounds. Never rounds: 3 decimals is an error.
 pub fn parse_gbp(raw: &str) -> Result<Decimal, MoneyError> {
-    let cleaned: String = raw
-        .trim()
-        .trim_start_matches('£')
-        .chars()
-        .filter(|c| *c != ',' && !c.is_whitespace())
-        .collect();
-    if cleaned.is_empty() {
-        return Err(MoneyError::Empty);
-    }
-    let valid_shape = cleaned
-        .strip_prefix('-')
-        .unwrap_or(&cleaned)
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '.')
-        && cleaned.matches('.').count() <= 1
-        && cleaned.chars().any(|c| c.is_ascii_digit());
-    if !valid_shape || cleaned.len() > 20 {
-        return Err(MoneyError::NotANumber);
-    }
-    let value: Decimal = cleaned.parse().map_err(|_| MoneyError::NotANumber)?;
-    if value.scale() > 2 && value.normalize().scale() > 2 {
+    let trimmed = raw.trim();
+    let (negative, unsigned) = match trimmed.strip_prefix('-') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, trimmed),
+    };
+    let unsigned = unsigned.strip_prefix('£').unwrap_or(unsigned).trim_start();
+    let plain = normalise_number(unsigned, 2).map_err(|e| match e {
+        NumberError::Empty if !negative => MoneyError::Empty,
+        NumberError::Ambiguous => MoneyError::Ambiguous,
+        _ => MoneyError::NotANumber,
+    })?;
+    let value: Decimal = plain.parse().map_err(|_| MoneyError::NotANumber)?;
+    if value.normalize().scale() > 2 {
         return Err(MoneyError::TooManyDecimals);
     }
-    if value.is_sign_negative() && !value.is_zero() {
+    if negative && !value.is_zero() {
         return Err(MoneyError::Negative);
     }
     if value > MAX_AMOUNT {
@@ -172,6 +227,31 @@ mod tests {
     }
 
     #[test]
+    fn a_decimal_comma_is_pence_only_where_it_cannot_be_thousands() {
+        assert_eq!(parse_gbp("12,50"), Ok(dec("12.50")));
+        assert_eq!(parse_gbp("4,5"), Ok(dec("4.50")));
+        assert_eq!(parse_gbp("£0,99"), Ok(dec("0.99")));
+        assert_eq!(parse_gbp("1,250"), Ok(dec("1250")));
+        assert_eq!(parse_gbp("12,345,678"), Err(MoneyError::TooLarge));
+        assert_eq!(parse_gbp("1,234.50"), Ok(dec("1234.50")));
+        for ambiguous in ["1,250,00", "1.250,50", "12,5,0", "1,2345", ",50", "01,250", "1,25.00"] {
+            assert_eq!(parse_gbp(ambiguous), Err(MoneyError::Ambiguous), "{ambiguous}");
+        }
+    }
+
+    #[test]
+    fn numbers_normalise_the_same_way_for_quantities() {
+        assert_eq!(normalise_number("1,5", 3).as_deref(), Ok("1.5"));
+        assert_eq!(normalise_number("2,25", 3).as_deref(), Ok("2.25"));
+        assert_eq!(normalise_number("1,250", 3), Err(NumberError::Ambiguous));
+        assert_eq!(normalise_number("10,000", 2).as_deref(), Ok("10000"));
+        assert_eq!(normalise_number("1e12", 3), Err(NumberError::NotANumber));
+        assert_eq!(normalise_number("-2", 3), Err(NumberError::NotANumber));
+        assert_eq!(normalise_number("1 000", 3), Err(NumberError::NotANumber));
+        assert_eq!(normalise_number("  ", 3), Err(NumberError::Empty));
+    }
+
+    #[test]
     fn malformed_amounts_say_why() {
         assert_eq!(parse_gbp(""), Err(MoneyError::Empty));
         assert_eq!(parse_gbp("abc"), Err(MoneyError::NotANumber));
@@ -181,6 +261,8 @@ mod tests {
         assert_eq!(parse_gbp("12.345"), Err(MoneyError::TooManyDecimals));
         assert_eq!(parse_gbp("-1"), Err(MoneyError::Negative));
         assert_eq!(parse_gbp("1000000"), Err(MoneyError::TooLarge));
+        assert_eq!(parse_gbp("-£3"), Err(MoneyError::Negative));
+        assert_eq!(parse_gbp("12 50"), Err(MoneyError::NotANumber));
         assert_eq!(parse_gbp(&"9".repeat(40)), Err(MoneyError::NotANumber));
     }
 

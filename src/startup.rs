@@ -54,10 +54,12 @@ fn run(listener: TcpListener, config: Config, pool: DbPool) -> std::io::Result<S
         // the tracing logger assigned, after Sentry and the logger have seen the original error.
         App::new()
             .wrap(from_fn(csrf::verify))
+            .wrap(from_fn(security::refuse_nul))
             .wrap(session::middleware(&config))
             .wrap(TracingLogger::default())
             .wrap(sentry_actix::Sentry::new())
             .wrap(from_fn(errors::render_errors))
+            .wrap(from_fn(security::no_store))
             .wrap(Compress::default())
             .wrap(security::headers(production))
             .app_data(config.clone())
@@ -106,8 +108,8 @@ fn form_config() -> web::FormConfig {
 
 fn multipart_config() -> actix_multipart::form::MultipartFormConfig {
     actix_multipart::form::MultipartFormConfig::default()
-        .total_limit(3 * 1024 * 1024)
-        .memory_limit(3 * 1024 * 1024)
+        .total_limit(csrf::UPLOAD_LIMIT)
+        .memory_limit(csrf::UPLOAD_LIMIT)
         .error_handler(|err, _req| {
             AppError::BadRequest(format!("The upload could not be read: {err}")).into()
         })

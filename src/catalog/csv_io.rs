@@ -40,6 +40,10 @@ pub enum FileError {
     Headers { missing: String, found: String },
     #[error("The file couldn't be read as CSV: {0}")]
     Malformed(String),
+    #[error(
+        "The file contains NUL control characters, so it isn't a text CSV. In your spreadsheet, save it as \"CSV UTF-8\"."
+    )]
+    ControlCharacters,
 }
 
 /// One data row with its line number, as typed, and what it parsed to.
@@ -56,6 +60,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RowOutcome>, FileError> {
         return Err(FileError::TooLarge);
     }
     let text = std::str::from_utf8(bytes).map_err(|_| FileError::NotUtf8)?;
+    if text.contains('\0') {
+        return Err(FileError::ControlCharacters);
+    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(FileError::Empty);
@@ -266,6 +273,10 @@ mod tests {
     fn file_level_problems_are_one_message() {
         assert_eq!(parse(b""), Err(FileError::Empty));
         assert_eq!(parse(&[0xff, 0xfe, 0x00]), Err(FileError::NotUtf8));
+        assert_eq!(
+            parse(b"sku,name,category,unit,price,vat_rate\nA1,Mi\0lk,dairy_eggs,l,1,0\n"),
+            Err(FileError::ControlCharacters)
+        );
         assert!(matches!(
             parse(b"name,price\nx,1\n"),
             Err(FileError::Headers { .. })

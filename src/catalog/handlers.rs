@@ -364,6 +364,7 @@ pub async fn import_upload(
         .clone()
         .unwrap_or_else(|| "upload.csv".into())
         .chars()
+        .filter(|c| !c.is_control())
         .take(255)
         .collect();
     let rows = match csv_io::parse(&file.data) {

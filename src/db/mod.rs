@@ -36,11 +36,15 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings 
     }
 }
 
+/// How long a request waits for a connection before it answers 503: long enough to ride out
+/// a burst, short enough that a person isn't left staring at a spinner.
+pub const CHECKOUT_WAIT: Duration = Duration::from_secs(2);
+
 pub fn build_pool(url: &str, max_size: u32) -> Result<DbPool, r2d2::Error> {
     Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(5))
+        .connection_timeout(CHECKOUT_WAIT)
         .idle_timeout(Some(Duration::from_secs(300)))
         .connection_customizer(Box::new(SessionSettings))
         .build(ConnectionManager::new(url))

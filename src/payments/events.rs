@@ -52,7 +52,11 @@ struct RawObject {
 impl PaymentEvent {
     /// Reads the parts of a Stripe event we act on; `None` if it isn't an event at all.
     pub fn from_stripe_json(body: &[u8]) -> Option<Self> {
-        let raw: RawEvent = serde_json::from_slice(body).ok()?;
+        Self::from_stripe_value(&serde_json::from_slice(body).ok()?)
+    }
+
+    pub fn from_stripe_value(value: &serde_json::Value) -> Option<Self> {
+        let raw = RawEvent::deserialize(value).ok()?;
         let object = raw.data.object;
         let kind = match raw.kind.as_str() {
             "checkout.session.completed" => EventKind::Completed {
@@ -79,6 +83,22 @@ impl PaymentEvent {
             EventKind::Expired => "checkout.session.expired",
             EventKind::Other(name) => name,
         }
+    }
+}
+
+/// PostgreSQL can store no NUL character in text or jsonb, and an event it refuses would be
+/// retried by Stripe for days; none of the fields we act on can hold one, so drop them.
+pub fn without_nul(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.contains('\0') => Value::String(s.replace('\0', "")),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nul).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k.replace('\0', ""), without_nul(v)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 

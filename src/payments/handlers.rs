@@ -176,10 +176,11 @@ pub async fn webhook(
         tracing::warn!(error = %e, "webhook refused");
         return Ok(plain(StatusCode::BAD_REQUEST, "invalid signature"));
     }
-    let (Some(event), Ok(payload)) = (
-        PaymentEvent::from_stripe_json(&body),
-        serde_json::from_slice::<serde_json::Value>(&body),
-    ) else {
+    let payload = serde_json::from_slice::<serde_json::Value>(&body).map(events::without_nul);
+    let Some((event, payload)) = payload
+        .ok()
+        .and_then(|p| Some((PaymentEvent::from_stripe_value(&p)?, p)))
+    else {
         return Ok(plain(StatusCode::BAD_REQUEST, "not a Stripe event"));
     };
     let base = config.base_url.clone();

@@ -7,7 +7,7 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::middleware::Next;
-use actix_web::{Error, web};
+use actix_web::{Error, HttpMessage, web};
 
 use super::AppError;
 use super::session::AppSession;
@@ -49,8 +49,8 @@ fn header_token(req: &ServiceRequest) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Reads the token from a urlencoded body (putting the body back for the handler), or for
-/// file uploads, whose bodies are streamed, from the form's action URL.
+/// Reads the token from the form body, putting the body back for the handler. File uploads
+/// carry it as a multipart field too: a token in the URL would leak to logs and `Referer`.
 async fn form_token(req: &mut ServiceRequest) -> Result<Option<String>, Error> {
     let content_type = req
         .headers()
@@ -58,21 +58,62 @@ async fn form_token(req: &mut ServiceRequest) -> Result<Option<String>, Error> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    if content_type.starts_with("multipart/form-data") {
-        let token = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
-            .ok()
-            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
-        return Ok(token);
-    }
-    if !content_type.starts_with("application/x-www-form-urlencoded") {
+    let boundary = content_type
+        .strip_prefix("multipart/form-data")
+        .and_then(|rest| rest.split(';').find_map(|p| p.trim().strip_prefix("boundary=")))
+        .map(|b| b.trim_matches('"').to_owned());
+    if boundary.is_none() && !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok(None);
     }
-    let body = req.extract::<web::Bytes>().await?;
-    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-        .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+    // Bounded as the handler's own extractor would be: the upload limit or the form limit.
+    let limit = if boundary.is_some() {
+        UPLOAD_LIMIT
+    } else {
+        super::forms::FORM_LIMIT
+    };
+    let body = read_body(req.take_payload(), limit).await?;
+    let token = match &boundary {
+        Some(boundary) => multipart_field(&body, boundary, FIELD),
+        None => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v)),
+    };
     req.set_payload(Payload::from(body));
     Ok(token)
+}
+
+/// The most an upload request may carry (the multipart extractor's own total limit).
+pub const UPLOAD_LIMIT: usize = 3 * 1024 * 1024;
+
+async fn read_body(mut payload: Payload, limit: usize) -> Result<web::Bytes, AppError> {
+    use futures_util::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::BadRequest("What you sent is too large.".into()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The value of one small text field in a multipart body, read without a full parser: the
+/// part whose headers name it, up to the next boundary.
+fn multipart_field(body: &[u8], boundary: &str, name: &str) -> Option<String> {
+    let delimiter = format!("--{boundary}");
+    let wanted = format!("name=\"{name}\"");
+    let text = String::from_utf8_lossy(body);
+    text.split(delimiter.as_str()).find_map(|part| {
+        let (headers, value) = part.split_once("\r\n\r\n")?;
+        let disposition = headers
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition"))?;
+        if !disposition.split(';').any(|p| p.trim() == wanted) {
+            return None;
+        }
+        Some(value.strip_suffix("\r\n").unwrap_or(value).to_owned())
+    })
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
@@ -85,7 +126,20 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::constant_time_eq;
+    use super::{constant_time_eq, multipart_field};
+
+    #[test]
+    fn multipart_token_is_read_from_its_own_field() {
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n\
+                    --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\
+                    Content-Type: text/csv\r\n\r\nname=\"csrf_token\"\r\n--XyZ--\r\n";
+        assert_eq!(
+            multipart_field(body.as_bytes(), "XyZ", "csrf_token").as_deref(),
+            Some("abc123")
+        );
+        let no_token = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"csrf_token\"\r\n\r\nx\r\n--XyZ--";
+        assert_eq!(multipart_field(no_token.as_bytes(), "XyZ", "csrf_token"), None);
+    }
 
     #[test]
     fn tokens_must_match_exactly() {

@@ -114,18 +114,46 @@ impl ResponseError for AppError {
     }
 }
 
+/// The one place database failures become answers. A constraint that fired is a race the
+/// rules could not see (two tabs, two people saving the same thing at once): a 409 that asks
+/// for a reload, never a 500. Domains that can say more check first and answer themselves.
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error as E};
         match e {
-            diesel::result::Error::NotFound => Self::NotFound,
+            E::NotFound => Self::NotFound,
+            E::DatabaseError(Kind::UniqueViolation, _) => Self::Conflict(
+                "That was saved by someone else a moment ago. Reload the page to see it, then try again."
+                    .into(),
+            ),
+            E::DatabaseError(Kind::ForeignKeyViolation, _) => Self::Conflict(
+                "Something this refers to has just changed or been removed. Reload the page and try again."
+                    .into(),
+            ),
+            E::DatabaseError(Kind::SerializationFailure, _) => Self::Conflict(
+                "Someone else changed this at the same moment. Reload the page and try again."
+                    .into(),
+            ),
+            E::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, _) => {
+                tracing::warn!(error = %e, "database connection lost");
+                Self::Unavailable(
+                    "We're having trouble reaching our database. Please try again in a moment."
+                        .into(),
+                )
+            }
             other => Self::Unexpected(anyhow::Error::new(other).context("database query failed")),
         }
     }
 }
 
+/// No connection within the pool's wait (database down, or every connection busy) is a
+/// passing condition: the page says so and asks the browser to retry, it is not a 500.
 impl From<r2d2::Error> for AppError {
     fn from(e: r2d2::Error) -> Self {
-        Self::Unexpected(anyhow::Error::new(e).context("no database connection available"))
+        tracing::warn!(error = %e, "no database connection available");
+        Self::Unavailable(
+            "We're having trouble reaching our database. Please try again in a moment.".into(),
+        )
     }
 }
 
@@ -159,6 +187,25 @@ mod tests {
         let public = AppError::conflict("This order was already confirmed.").public();
         assert_eq!(public.status, StatusCode::CONFLICT);
         assert_eq!(public.message, "This order was already confirmed.");
+    }
+
+    #[test]
+    fn constraint_races_are_conflicts_not_500s() {
+        use diesel::result::{DatabaseErrorKind as Kind, Error as E};
+        for kind in [
+            Kind::UniqueViolation,
+            Kind::ForeignKeyViolation,
+            Kind::SerializationFailure,
+        ] {
+            let err = AppError::from(E::DatabaseError(kind, Box::new(String::from("detail"))));
+            assert_eq!(err.status_code(), StatusCode::CONFLICT, "{kind:?}");
+            assert!(!err.public().message.contains("detail"));
+        }
+        let lost = E::DatabaseError(Kind::ClosedConnection, Box::new(String::from("x")));
+        assert_eq!(
+            AppError::from(lost).status_code(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
     }
 
     #[test]

@@ -66,6 +66,11 @@ pub async fn render_errors(
     } else {
         page_response(&public, request_id)
     };
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
     // Keep cookie changes (a purged session, a new CSRF token) made on the way out.
     for cookie in original.headers().get_all(header::SET_COOKIE) {
         response

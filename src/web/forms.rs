@@ -29,11 +29,24 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
             if body.len() > FORM_LIMIT {
                 return Err(AppError::BadRequest("The form was too large.".into()));
             }
+            if has_nul(&body) {
+                return Err(AppError::BadRequest(NUL_MESSAGE.into()));
+            }
             serde_html_form::from_bytes::<T>(&body)
                 .map(Form)
                 .map_err(|_| AppError::BadRequest("The form could not be read.".into()))
         })
     }
+}
+
+/// PostgreSQL text can't hold a NUL character, and no person types one: refuse it at the
+/// edge with this message instead of letting the query fail.
+pub const NUL_MESSAGE: &str =
+    "What you sent contains a NUL control character, which text can't hold. Remove it and try again.";
+
+/// A raw NUL byte, or one percent-encoded (`%00`) as forms and query strings carry it.
+pub fn has_nul(raw: &[u8]) -> bool {
+    raw.contains(&0) || raw.windows(3).any(|w| w == b"%00")
 }
 
 /// Errors keyed by form field name; empty means the form is valid.
@@ -119,6 +132,15 @@ pub fn email(errors: &mut FieldErrors, field: &'static str, raw: &str) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_is_found_raw_or_percent_encoded() {
+        assert!(has_nul(b"name=a%00b"));
+        assert!(has_nul(b"name=a\0b"));
+        assert!(has_nul(b"q=%00"));
+        assert!(!has_nul(b"name=100%25&price=0.00"));
+        assert!(!has_nul(b"a=%2500"));
+    }
 
     #[test]
     fn required_fields_are_trimmed_and_bounded() {

@@ -1,6 +1,13 @@
 //! Response headers every page carries.
 
-use actix_web::middleware::DefaultHeaders;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
+use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::{Error, ResponseError};
+
+use super::AppError;
+use super::forms::{NUL_MESSAGE, has_nul};
 
 /// Forms may lead only here, or to Stripe Checkout (Chrome applies form-action to the
 /// redirect after "Pay").
@@ -29,4 +36,31 @@ pub fn headers(production: bool) -> DefaultHeaders {
     } else {
         headers
     }
+}
+
+/// A URL carrying a NUL character is refused before any handler or query sees it.
+pub async fn refuse_nul(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    if has_nul(req.uri().to_string().as_bytes()) {
+        let res = AppError::BadRequest(NUL_MESSAGE.into()).error_response();
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// Pages carry private data (orders, invoices, account details), so no shared or back-button
+/// cache may keep them; only `/static` files, which name their version, are cacheable.
+pub async fn no_store(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let is_static = req.path().starts_with("/static/");
+    let mut res = next.call(req).await?;
+    if !is_static && !res.headers().contains_key(CACHE_CONTROL) {
+        res.headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
 }

@@ -35,16 +35,47 @@ async fn upload(seller: &Seller, file_name: &str, bytes: Vec<u8>) -> (reqwest::S
     let res = seller
         .browser
         .client
-        .post(
-            seller
-                .browser
-                .url(&format!("/provider/products/import?csrf_token={token}")),
+        .post(seller.browser.url("/provider/products/import"))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("csrf_token", token)
+                .part("file", part),
         )
-        .multipart(reqwest::multipart::Form::new().part("file", part))
         .send()
         .await
         .unwrap();
     (res.status(), res.text().await.unwrap())
+}
+
+/// The token travels in the form body: in a URL it would reach logs and `Referer` headers.
+#[tokio::test]
+async fn import_form_carries_its_csrf_token_in_the_body_not_the_url() {
+    let app = spawn_app().await;
+    let sam = fixtures::seller(&app, "sam@dairy.test", "Dairy Co").await;
+    let page = sam.browser.get("/provider/products/import").await;
+    assert!(page.body.contains(r#"action="/provider/products/import""#));
+    assert!(!page.body.contains("csrf_token="), "token in a URL");
+    let token = page.csrf_token().expect("token field in the form");
+
+    let csv = b"sku,name,category,unit,price,vat_rate\nA1,Milk,dairy_eggs,l,1.20,0\n".to_vec();
+    let in_url = sam
+        .browser
+        .client
+        .post(
+            sam.browser
+                .url(&format!("/provider/products/import?csrf_token={token}")),
+        )
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.clone()).file_name("a.csv"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(in_url.status(), 403);
+    let (status, body) = upload(&sam, "a.csv", csv).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Milk"));
 }
 
 #[tokio::test]

@@ -4,7 +4,17 @@ use std::process::Command;
 
 fn larder() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_larder"));
-    for var in ["DATABASE_URL", "SESSION_KEY", "BASE_URL", "APP_ENV", "PORT"] {
+    for var in [
+        "DATABASE_URL",
+        "SESSION_KEY",
+        "BASE_URL",
+        "APP_ENV",
+        "PORT",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "SMTP_URL",
+        "CLIENT_IP_HEADER",
+    ] {
         cmd.env_remove(var);
     }
     cmd
@@ -17,7 +27,8 @@ fn production_refuses_to_start_without_its_secrets_and_says_which() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(
         stderr.trim(),
-        "larder: production needs these environment variables set: SESSION_KEY, BASE_URL, DATABASE_URL"
+        "larder: production needs these environment variables set: SESSION_KEY, BASE_URL, \
+         DATABASE_URL, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SMTP_URL, CLIENT_IP_HEADER"
     );
 }
 
@@ -27,11 +38,18 @@ fn production_names_only_what_is_missing() {
         .env("APP_ENV", "production")
         .env("SESSION_KEY", "ab".repeat(64))
         .env("BASE_URL", "https://larder.example")
+        .env("DATABASE_URL", "postgres://u:p@127.0.0.1:1/larder")
+        .env("STRIPE_SECRET_KEY", "sk_live_x")
+        .env("SMTP_URL", "smtps://u:p@smtp.example:465")
+        .env("CLIENT_IP_HEADER", "Fly-Client-IP")
         .output()
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.trim().ends_with("set: DATABASE_URL"), "{stderr}");
+    assert!(
+        stderr.trim().ends_with("set: STRIPE_WEBHOOK_SECRET"),
+        "a deploy that would take money and never record it: {stderr}"
+    );
 }
 
 #[test]

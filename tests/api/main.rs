@@ -9,6 +9,7 @@ mod catalog;
 mod cli;
 mod discovery;
 mod health;
+mod hostile;
 mod invoicing;
 mod locations;
 mod ordering;

@@ -428,3 +428,27 @@ async fn without_a_webhook_secret_events_are_refused() {
     let body = event("evt_1", "checkout.session.completed", "cs_x", "paid");
     assert_eq!(deliver(&app, &body, "anything").await, 503);
 }
+
+/// A signed event carrying `\u0000` in a field we store is applied once, not answered with a
+/// 500 that Stripe would retry for days.
+#[tokio::test]
+async fn a_signed_event_with_a_nul_character_is_applied_once() {
+    let stripe = MockServer::start().await;
+    let app = stripe_app(&stripe).await;
+    let shop = shop(&app).await;
+    let invoice = start_stripe_payment(&app, &shop, &stripe).await;
+    let body = serde_json::json!({
+        "id": "evt_nul_1",
+        "type": "checkout.session.completed",
+        "data": { "object": {
+            "id": "cs_test_123", "object": "checkout.session", "payment_status": "paid",
+            "payment_intent": "pi_123", "customer_details": { "name": "Ada\u{0}Cook" }
+        } }
+    })
+    .to_string();
+    assert!(body.contains("\\u0000"));
+    assert_eq!(deliver(&app, &body, WEBHOOK_SECRET).await, 200);
+    assert_eq!(deliver(&app, &body, WEBHOOK_SECRET).await, 200);
+    assert_eq!(invoice_status(&app, invoice), "paid");
+    assert_eq!(succeeded_payments(&app), 1);
+}

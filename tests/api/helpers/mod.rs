@@ -20,6 +20,8 @@ pub struct TestApp {
     pub address: String,
     pub db: db::TestDatabase,
     pub config: Config,
+    /// The app's own pool, for tests that need to exhaust it.
+    pub pool: larder::db::DbPool,
     /// The first visitor; `app.browser()` makes more.
     pub client: reqwest::Client,
 }
@@ -134,7 +136,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     );
     config.base_url = address.clone();
     adjust(&mut config);
-    let app = Application::from_listener(listener, config.clone(), pool).expect("app builds");
+    let app =
+        Application::from_listener(listener, config.clone(), pool.clone()).expect("app builds");
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .cookie_store(true)
@@ -145,6 +148,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         address,
         db,
         config,
+        pool,
         client,
     }
 }
