@@ -116,6 +116,39 @@ pub fn parse_gbp(raw: &str) -> Result<Decimal, MoneyError> {
     Ok(value.round_dp(2))
 }
 
+/// The most one order or invoice line may come to before VAT, and one order or invoice in
+/// all. Far above any real kitchen's order, far below what the database columns hold, so a
+/// typo like 10,000 × £999,999.99 is a message, not an overflow.
+pub const MAX_LINE_NET: Decimal = Decimal::from_parts(25_000_000, 0, 0, false, 2); // 250,000.00
+pub const MAX_DOCUMENT_TOTAL: Decimal = Decimal::from_parts(100_000_000, 0, 0, false, 2); // 1,000,000.00
+
+/// A line's net amount, if it stays within `MAX_LINE_NET`.
+pub fn bounded_line_net(unit_price: Decimal, quantity: Decimal) -> Result<Decimal, String> {
+    let net = unit_price
+        .checked_mul(quantity)
+        .map(round_pennies)
+        .filter(|net| *net <= MAX_LINE_NET)
+        .ok_or_else(|| {
+            format!(
+                "That line would come to more than {}, the most one line can be. Order less, or split it across orders.",
+                format_gbp(MAX_LINE_NET)
+            )
+        })?;
+    Ok(net)
+}
+
+/// Refuses a total (VAT included) above `MAX_DOCUMENT_TOTAL`.
+pub fn check_document_total(total: Decimal) -> Result<(), String> {
+    if total > MAX_DOCUMENT_TOTAL {
+        return Err(format!(
+            "This comes to {}, more than the {} one order or invoice can be. Split it into smaller ones.",
+            format_gbp(total),
+            format_gbp(MAX_DOCUMENT_TOTAL)
+        ));
+    }
+    Ok(())
+}
+
 /// Rounds to pennies, half away from zero ("half-up" for the positive amounts we keep).
 pub fn round_pennies(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
@@ -264,6 +297,20 @@ mod tests {
         assert_eq!(parse_gbp("-£3"), Err(MoneyError::Negative));
         assert_eq!(parse_gbp("12 50"), Err(MoneyError::NotANumber));
         assert_eq!(parse_gbp(&"9".repeat(40)), Err(MoneyError::NotANumber));
+    }
+
+    #[test]
+    fn line_and_document_amounts_are_bounded_below_the_columns() {
+        assert_eq!(bounded_line_net(dec("2.35"), dec("1.5")), Ok(dec("3.53")));
+        assert_eq!(
+            bounded_line_net(dec("25"), dec("10000")),
+            Ok(dec("250000.00"))
+        );
+        assert!(bounded_line_net(dec("999999.99"), dec("10000")).is_err());
+        assert!(bounded_line_net(dec("25.01"), dec("10000")).is_err());
+        assert!(check_document_total(dec("1000000.00")).is_ok());
+        let too_big = check_document_total(dec("1000000.01")).unwrap_err();
+        assert!(too_big.contains("£1,000,000.01"), "{too_big}");
     }
 
     #[test]

@@ -14,7 +14,6 @@ use crate::config::Config;
 use crate::db::DbPool;
 use crate::email::{self, OutgoingEmail};
 use crate::ids::UserId;
-use crate::jobs::queries as jobs;
 use crate::web::auth::Viewer;
 use crate::web::forms::{FieldErrors, Form, email as parse_email};
 use crate::web::session::FlashKind;
@@ -87,8 +86,7 @@ pub async fn request_submit(
                 }
                 .render()?,
             };
-            let payload = serde_json::to_value(&message).map_err(anyhow::Error::from)?;
-            jobs::enqueue(conn, email::JOB_KIND, &payload, None)?;
+            email::queue_undeduplicated(conn, &message)?;
             Ok(())
         })
     })

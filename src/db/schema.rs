@@ -78,6 +78,7 @@ diesel::table! {
         vat_rate -> Numeric,
         line_total -> Numeric,
         line_vat -> Numeric,
+        fractional -> Bool,
     }
 }
 
@@ -193,6 +194,7 @@ diesel::table! {
         confirmed_quantity -> Nullable<Numeric>,
         line_total -> Numeric,
         line_vat -> Numeric,
+        fractional -> Bool,
     }
 }
 

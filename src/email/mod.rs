@@ -19,6 +19,35 @@ pub struct OutgoingEmail {
     pub html: String,
 }
 
+/// Queues an email for the job worker in the caller's transaction, so it is sent only if the
+/// change commits. `dedup` names the change: the same change queued twice sends once.
+pub fn queue(
+    conn: &mut diesel::PgConnection,
+    message: &OutgoingEmail,
+    dedup: &str,
+) -> Result<(), crate::web::AppError> {
+    queue_inner(conn, message, Some(dedup))
+}
+
+/// For emails that answer a person's request rather than a change (a password reset):
+/// each request sends its own.
+pub fn queue_undeduplicated(
+    conn: &mut diesel::PgConnection,
+    message: &OutgoingEmail,
+) -> Result<(), crate::web::AppError> {
+    queue_inner(conn, message, None)
+}
+
+fn queue_inner(
+    conn: &mut diesel::PgConnection,
+    message: &OutgoingEmail,
+    dedup: Option<&str>,
+) -> Result<(), crate::web::AppError> {
+    let payload = serde_json::to_value(message).map_err(anyhow::Error::from)?;
+    crate::jobs::queries::enqueue(conn, JOB_KIND, &payload, dedup)?;
+    Ok(())
+}
+
 pub enum Mailer {
     Smtp {
         transport: SmtpTransport,

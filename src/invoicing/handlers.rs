@@ -1,26 +1,24 @@
-//! Invoice pages: the provider creates, edits, issues and voids; both sides list and read.
+//! Invoice pages: both sides list and read; the provider's draft actions are in `draft_handlers`.
 
 use std::collections::HashMap;
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::model::{Invoice, InvoiceLine, InvoiceRow, totals};
-use super::queries::{self, Charge, InvoiceFilter, LineEdit};
-use crate::catalog::rules as fields;
+use super::draft_form::FieldMessages;
+use super::queries::{self, InvoiceFilter};
 use crate::db::DbPool;
 use crate::money::{self, Totals};
 use crate::ordering::checkout::london_today;
 use crate::ordering::queries::Scope;
 use crate::payments::queries::{self as payment_queries, PaymentRow};
 use crate::web::auth::{BuyerCtx, ProviderCtx};
-use crate::web::forms::Form;
 use crate::web::pagination::{PageRequest, Paged};
-use crate::web::session::FlashKind;
-use crate::web::{AppError, PageMeta, render, see_other, with_conn};
+use crate::web::{AppError, PageMeta, render, render_with_status, with_conn};
 
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
@@ -128,6 +126,15 @@ struct InvoicePage {
     totals: Totals,
     status: &'static str,
     payment: PaymentPartial,
+    /// The draft form as typed, shown again with its messages when it was refused.
+    entered: Entered,
+}
+
+/// A refused draft form: the fields as typed and a message per field.
+#[derive(Debug, Clone, Default)]
+pub struct Entered {
+    pub typed: HashMap<String, String>,
+    pub errors: FieldMessages,
 }
 
 /// The payment region: state, history, and (buyers) the Pay button. While a payment is
@@ -153,17 +160,56 @@ impl InvoicePage {
     fn editable(&self) -> bool {
         self.provider_side && self.invoice.status == "draft"
     }
+
+    fn typed_or(&self, field: String, shown: String) -> String {
+        self.entered.typed.get(&field).cloned().unwrap_or(shown)
+    }
+
+    fn qty_value(&self, l: &InvoiceLine) -> String {
+        self.typed_or(format!("qty_{}", l.id), l.quantity_text())
+    }
+
+    fn price_value(&self, l: &InvoiceLine) -> String {
+        self.typed_or(format!("price_{}", l.id), l.price_plain())
+    }
+
+    fn removing(&self, l: &InvoiceLine) -> bool {
+        self.entered.typed.contains_key(&format!("remove_{}", l.id))
+    }
+
+    fn field(&self, name: &str) -> String {
+        self.typed_or(name.to_owned(), String::new())
+    }
+
+    fn error(&self, field: &str) -> Option<&String> {
+        self.entered.errors.get(field)
+    }
+
+    fn qty_error(&self, l: &InvoiceLine) -> Option<&String> {
+        self.error(&format!("qty_{}", l.id))
+    }
+
+    fn price_error(&self, l: &InvoiceLine) -> Option<&String> {
+        self.error(&format!("price_{}", l.id))
+    }
 }
 
-async fn page(
+pub(super) async fn page(
     meta_of: impl FnOnce(&Invoice) -> PageMeta,
     pool: &web::Data<DbPool>,
     scope: Scope,
     id: Uuid,
     processing: bool,
+    entered: Option<Entered>,
 ) -> Result<HttpResponse, AppError> {
     let (invoice, lines, payments) = with_conn(pool, move |conn| {
-        let invoice = queries::find(conn, scope, id)?;
+        let mut invoice = queries::find(conn, scope, id)?;
+        if invoice.buyer_name.is_none() {
+            // A draft names its buyer as it will when issued.
+            let (name, address) = queries::buyer_as_now(conn, &invoice)?;
+            invoice.buyer_name = Some(name);
+            invoice.buyer_address = address;
+        }
         let lines = queries::lines(conn, invoice.id)?;
         let payments = payment_queries::for_invoice(conn, invoice.id)?;
         Ok((invoice, lines, payments))
@@ -172,15 +218,23 @@ async fn page(
     let status = invoice.status_label(london_today());
     let meta = meta_of(&invoice);
     let provider_side = matches!(scope, Scope::Provider(_));
-    render(&InvoicePage {
-        payment: payment_partial(meta.clone(), &invoice, provider_side, payments, processing),
-        meta,
-        provider_side,
-        totals: totals(&lines),
-        invoice,
-        lines,
-        status,
-    })
+    let code = match entered {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    render_with_status(
+        code,
+        &InvoicePage {
+            payment: payment_partial(meta.clone(), &invoice, provider_side, payments, processing),
+            meta,
+            provider_side,
+            totals: totals(&lines),
+            invoice,
+            lines,
+            status,
+            entered: entered.unwrap_or_default(),
+        },
+    )
 }
 
 fn payment_partial(
@@ -237,6 +291,7 @@ pub async fn buyer_invoice(
         Scope::Buyer(ctx.business_id),
         id.into_inner(),
         processing,
+        None,
     )
     .await
 }
@@ -252,140 +307,8 @@ pub async fn provider_invoice(
         Scope::Provider(ctx.provider_id),
         id.into_inner(),
         false,
+        None,
     )
     .await
 }
 
-pub async fn create(
-    ctx: ProviderCtx,
-    pool: web::Data<DbPool>,
-    order: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
-    let (provider, order) = (ctx.provider_id, order.into_inner());
-    let id = with_conn(&pool, move |conn| {
-        queries::create_from_order(conn, provider, order)
-    })
-    .await?;
-    Ok(see_other(&format!("/provider/invoices/{id}")))
-}
-
-/// Parses "qty_<id>", "price_<id>", "remove_<id>" and the delivery charge fields.
-fn parse_edits(
-    form: &HashMap<String, String>,
-) -> Result<(Vec<LineEdit>, Option<Charge>), AppError> {
-    let bad = |what: &str| AppError::Validation(what.to_owned());
-    let mut edits: HashMap<Uuid, LineEdit> = HashMap::new();
-    for (name, value) in form {
-        let Some((field, id)) = name
-            .split_once('_')
-            .filter(|(f, _)| matches!(*f, "qty" | "price" | "remove"))
-        else {
-            continue;
-        };
-        let id = Uuid::parse_str(id)
-            .map_err(|_| bad("The invoice form was damaged. Reload and try again."))?;
-        let edit = edits.entry(id).or_insert(LineEdit {
-            id,
-            quantity: Decimal::ONE,
-            unit_price: Decimal::ZERO,
-            remove: false,
-        });
-        match field {
-            "qty" => edit.quantity = crate::ordering::rules::quantity(value, true).map_err(bad)?,
-            "price" => edit.unit_price = money::parse_gbp(value).map_err(|e| bad(e.message()))?,
-            _ => edit.remove = true,
-        }
-    }
-    let get = |k: &str| form.get(k).map(|v| v.trim()).unwrap_or("");
-    let charge = match (get("delivery_description"), get("delivery_price")) {
-        ("", "") => None,
-        (description, price) => {
-            let description = if description.is_empty() {
-                "Delivery"
-            } else {
-                description
-            };
-            if description.chars().count() > 200 {
-                return Err(bad("Keep the charge's description under 200 characters."));
-            }
-            Some(Charge {
-                description: description.to_owned(),
-                price: fields::price(price).map_err(bad)?,
-                vat_rate: fields::vat_rate(if get("delivery_vat").is_empty() {
-                    "20"
-                } else {
-                    get("delivery_vat")
-                })
-                .map_err(bad)?,
-            })
-        }
-    };
-    Ok((edits.into_values().collect(), charge))
-}
-
-pub async fn update(
-    ctx: ProviderCtx,
-    pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Result<HttpResponse, AppError> {
-    let (provider, id) = (ctx.provider_id, id.into_inner());
-    with_conn(&pool, move |conn| {
-        Ok(queries::find(conn, Scope::Provider(provider), id)?)
-    })
-    .await?;
-    let (edits, charge) = parse_edits(&form)?;
-    with_conn(&pool, move |conn| {
-        queries::update_draft(conn, provider, id, &edits, charge.as_ref())
-    })
-    .await?;
-    ctx.user.session.flash(FlashKind::Ok, "Draft saved.");
-    Ok(see_other(&format!("/provider/invoices/{id}")))
-}
-
-pub async fn issue(
-    ctx: ProviderCtx,
-    config: web::Data<crate::config::Config>,
-    pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
-    let (provider, id, base) = (ctx.provider_id, id.into_inner(), config.base_url.clone());
-    let number = with_conn(&pool, move |conn| {
-        queries::issue(conn, provider, id, london_today(), &base)
-    })
-    .await?;
-    ctx.user.session.flash(
-        FlashKind::Ok,
-        format!("Invoice {number} issued. The buyer can see and pay it now."),
-    );
-    Ok(see_other(&format!("/provider/invoices/{id}")))
-}
-
-#[derive(Deserialize)]
-pub struct VoidForm {
-    #[serde(default)]
-    reason: String,
-}
-
-pub async fn void(
-    ctx: ProviderCtx,
-    pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
-    Form(form): Form<VoidForm>,
-) -> Result<HttpResponse, AppError> {
-    let reason = form.reason.trim().to_owned();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(AppError::Validation(
-            "Say why the invoice is void (up to 500 characters).".into(),
-        ));
-    }
-    let (provider, id) = (ctx.provider_id, id.into_inner());
-    with_conn(&pool, move |conn| {
-        queries::void(conn, provider, id, &reason)
-    })
-    .await?;
-    ctx.user
-        .session
-        .flash(FlashKind::Ok, "Invoice voided. Its number stays used.");
-    Ok(see_other(&format!("/provider/invoices/{id}")))
-}

@@ -1,5 +1,7 @@
 //! Invoicing: VAT invoices made from delivered orders, numbered per provider without gaps.
 
+pub mod draft_form;
+pub mod draft_handlers;
 pub mod handlers;
 pub mod model;
 pub mod notify;
@@ -9,6 +11,7 @@ pub mod rules;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    use draft_handlers as d;
     use handlers as h;
     cfg.route("/invoices", web::get().to(h::buyer_invoices))
         .route("/invoices/{id}", web::get().to(h::buyer_invoice))
@@ -18,8 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/provider/invoices/{id}",
             web::get().to(h::provider_invoice),
         )
-        .route("/provider/invoices/{id}", web::post().to(h::update))
-        .route("/provider/invoices/{id}/issue", web::post().to(h::issue))
-        .route("/provider/invoices/{id}/void", web::post().to(h::void))
-        .route("/provider/orders/{id}/invoice", web::post().to(h::create));
+        .route("/provider/invoices/{id}", web::post().to(d::update))
+        .route("/provider/invoices/{id}/issue", web::post().to(d::issue))
+        .route("/provider/invoices/{id}/void", web::post().to(d::void))
+        .route("/provider/orders/{id}/invoice", web::post().to(d::create));
 }

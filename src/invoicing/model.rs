@@ -91,6 +91,7 @@ pub struct InvoiceLine {
     pub vat_rate: Decimal,
     pub line_total: Decimal,
     pub line_vat: Decimal,
+    pub fractional: bool,
 }
 
 impl InvoiceLine {
@@ -108,6 +109,10 @@ impl InvoiceLine {
     }
     pub fn vat_text(&self) -> String {
         format!("{}%", self.vat_rate.normalize())
+    }
+    /// The VAT on this line, rounded per line, so the page can be checked by hand.
+    pub fn vat_amount_text(&self) -> String {
+        format_gbp(self.line_vat)
     }
 }
 

@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use crate::db::schema::{invoices, memberships, providers, users};
 use crate::email::{self, OutgoingEmail};
-use crate::jobs::queries as jobs;
 use crate::web::AppError;
 
 #[derive(Template)]
@@ -87,13 +86,7 @@ pub fn issued(conn: &mut PgConnection, invoice: Uuid, base_url: &str) -> Result<
             .render()?,
             to: to.clone(),
         };
-        let payload = serde_json::to_value(&message).map_err(anyhow::Error::from)?;
-        jobs::enqueue(
-            conn,
-            email::JOB_KIND,
-            &payload,
-            Some(&format!("invoice:{invoice}:issued:{to}")),
-        )?;
+        email::queue(conn, &message, &format!("invoice:{invoice}:issued:{to}"))?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use time::Date;
 use uuid::Uuid;
 
+use super::draft_form::{DraftInput, FieldMessages};
 use super::model::{Invoice, InvoiceLine, InvoiceRow};
 use super::rules::{self, InvoiceStatus};
 use crate::db::schema::{
@@ -16,6 +17,7 @@ use crate::money;
 use crate::ordering::model::OrderLine;
 use crate::ordering::queries::Scope;
 use crate::ordering::rules::OrderStatus;
+use crate::providers::rules::Trade;
 use crate::web::AppError;
 use crate::web::pagination::PageRequest;
 
@@ -154,7 +156,30 @@ pub fn for_order(
     q.first(conn).optional()
 }
 
-fn write_totals(conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
+/// Who the invoice is to, as it stands now: the buyer's name and the order's delivery
+/// address. Issuing records these; a draft shows them.
+pub fn buyer_as_now(
+    conn: &mut PgConnection,
+    invoice: &Invoice,
+) -> QueryResult<(String, Option<String>)> {
+    let name: String = businesses::table
+        .find(invoice.business_id)
+        .select(businesses::name)
+        .first(conn)?;
+    let address: Option<String> = match invoice.order_id {
+        Some(order) => Some(
+            orders::table
+                .find(order)
+                .select(orders::delivery_address)
+                .first(conn)?,
+        ),
+        None => None,
+    };
+    Ok((name, address))
+}
+
+/// Recomputes the stored totals from the lines; returns the total with VAT.
+fn write_totals(conn: &mut PgConnection, id: Uuid) -> QueryResult<Decimal> {
     let t = super::model::totals(&lines(conn, id)?);
     diesel::update(invoices::table.find(id))
         .set((
@@ -162,8 +187,8 @@ fn write_totals(conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
             invoices::vat_total.eq(t.vat_total),
             invoices::total.eq(t.total),
         ))
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    Ok(t.total)
 }
 
 /// A draft from a confirmed or delivered order, lines as delivered (shorts excluded).
@@ -183,6 +208,7 @@ pub fn create_from_order(
         if let Some(existing) = for_order(conn, Scope::Provider(provider), order_id)? {
             return Ok(existing.id);
         }
+        crate::providers::queries::ensure_may_trade(conn, provider, Trade::Invoice)?;
         let ok = matches!(
             OrderStatus::parse(&status),
             Some(OrderStatus::Confirmed | OrderStatus::OutForDelivery | OrderStatus::Delivered)
@@ -226,6 +252,7 @@ pub fn create_from_order(
                         .eq(description.chars().take(200).collect::<String>()),
                     invoice_lines::unit.eq(l.unit.clone()),
                     invoice_lines::quantity.eq(q),
+                    invoice_lines::fractional.eq(l.fractional),
                     invoice_lines::unit_price.eq(l.unit_price),
                     invoice_lines::vat_rate.eq(l.vat_rate),
                     invoice_lines::line_total.eq(net),
@@ -256,103 +283,159 @@ fn lock(
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("unknown invoice status {status}")))
 }
 
-/// A draft line as edited: new quantity and price, or removed.
-#[derive(Debug, Clone)]
-pub struct LineEdit {
-    pub id: Uuid,
-    pub quantity: Decimal,
-    pub unit_price: Decimal,
-    pub remove: bool,
+/// Why a draft write stopped: messages for the form (the transaction rolls back), or an error.
+enum DraftFail {
+    Fields(FieldMessages),
+    App(AppError),
 }
 
-#[derive(Debug, Clone)]
-pub struct Charge {
-    pub description: String,
-    pub price: Decimal,
-    pub vat_rate: Decimal,
+impl From<diesel::result::Error> for DraftFail {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::App(e.into())
+    }
 }
 
+impl From<AppError> for DraftFail {
+    fn from(e: AppError) -> Self {
+        Self::App(e)
+    }
+}
+
+fn settle_draft<T>(result: Result<T, DraftFail>) -> Result<Result<T, FieldMessages>, AppError> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(DraftFail::Fields(messages)) => Ok(Err(messages)),
+        Err(DraftFail::App(e)) => Err(e),
+    }
+}
+
+/// Saves the draft as typed; `Ok(Err(messages))` means nothing was saved.
 pub fn update_draft(
     conn: &mut PgConnection,
     provider: ProviderId,
     id: Uuid,
-    edits: &[LineEdit],
-    charge: Option<&Charge>,
-) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    input: &DraftInput,
+) -> Result<Result<(), FieldMessages>, AppError> {
+    settle_draft(conn.transaction(|conn| {
         rules::can_edit(lock(conn, provider, id)?).map_err(AppError::Conflict)?;
-        for edit in edits {
-            let scoped = invoice_lines::table
-                .filter(invoice_lines::invoice_id.eq(id))
-                .filter(invoice_lines::id.eq(edit.id));
-            if edit.remove {
-                diesel::delete(scoped).execute(conn)?;
-                continue;
-            }
-            let rate: Decimal = scoped.select(invoice_lines::vat_rate).first(conn)?;
-            let net = money::line_net(edit.unit_price, edit.quantity);
-            diesel::update(scoped)
-                .set((
-                    invoice_lines::quantity.eq(edit.quantity),
-                    invoice_lines::unit_price.eq(edit.unit_price),
-                    invoice_lines::line_total.eq(net),
-                    invoice_lines::line_vat.eq(money::vat(net, rate)),
-                ))
-                .execute(conn)?;
-        }
-        if let Some(charge) = charge {
-            diesel::delete(
-                invoice_lines::table
-                    .filter(invoice_lines::invoice_id.eq(id))
-                    .filter(invoice_lines::kind.eq("delivery")),
-            )
-            .execute(conn)?;
-            let next: Option<i32> = invoice_lines::table
-                .filter(invoice_lines::invoice_id.eq(id))
-                .select(diesel::dsl::max(invoice_lines::position))
-                .first(conn)?;
-            diesel::insert_into(invoice_lines::table)
-                .values((
-                    invoice_lines::id.eq(crate::ids::new_id()),
-                    invoice_lines::invoice_id.eq(id),
-                    invoice_lines::position.eq(next.map_or(0, |n| n + 1)),
-                    invoice_lines::kind.eq("delivery"),
-                    invoice_lines::description.eq(&charge.description),
-                    invoice_lines::quantity.eq(Decimal::ONE),
-                    invoice_lines::unit_price.eq(charge.price),
-                    invoice_lines::vat_rate.eq(charge.vat_rate),
-                    invoice_lines::line_total.eq(charge.price),
-                    invoice_lines::line_vat.eq(money::vat(charge.price, charge.vat_rate)),
-                ))
-                .execute(conn)?;
-        }
-        let left: i64 = invoice_lines::table
-            .filter(invoice_lines::invoice_id.eq(id))
-            .count()
-            .get_result(conn)?;
-        if left == 0 {
-            return Err(AppError::Validation(
-                "An invoice needs at least one line.".into(),
-            ));
-        }
-        write_totals(conn, id)?;
-        Ok(())
-    })
+        apply_draft(conn, id, input)
+    }))
 }
 
-/// Issues a draft: takes the provider's next number inside this transaction (the counter row
-/// lock makes concurrent issues wait, and a rollback returns the number), sets the dates and
-/// records seller and buyer as they are now.
+/// Writes the edits and charge to a locked draft, then checks what it now comes to.
+fn apply_draft(conn: &mut PgConnection, id: Uuid, input: &DraftInput) -> Result<(), DraftFail> {
+    let mut errors = FieldMessages::new();
+    for edit in &input.edits {
+        let scoped = invoice_lines::table
+            .filter(invoice_lines::invoice_id.eq(id))
+            .filter(invoice_lines::id.eq(edit.id));
+        let Some((rate, fractional)) = scoped
+            .select((invoice_lines::vat_rate, invoice_lines::fractional))
+            .first::<(Decimal, bool)>(conn)
+            .optional()?
+        else {
+            return Err(AppError::Conflict(
+                "A line you edited isn't on this draft any more. Reload the page and try again."
+                    .into(),
+            )
+            .into());
+        };
+        if edit.remove {
+            diesel::delete(scoped).execute(conn)?;
+            continue;
+        }
+        if !fractional && edit.quantity.fract() != Decimal::ZERO {
+            errors.insert(
+                format!("qty_{}", edit.id),
+                "This is sold in whole units.".into(),
+            );
+            continue;
+        }
+        let net = money::line_net(edit.unit_price, edit.quantity);
+        diesel::update(scoped)
+            .set((
+                invoice_lines::quantity.eq(edit.quantity),
+                invoice_lines::unit_price.eq(edit.unit_price),
+                invoice_lines::line_total.eq(net),
+                invoice_lines::line_vat.eq(money::vat(net, rate)),
+            ))
+            .execute(conn)?;
+    }
+    if let Some(charge) = &input.charge {
+        diesel::delete(
+            invoice_lines::table
+                .filter(invoice_lines::invoice_id.eq(id))
+                .filter(invoice_lines::kind.eq("delivery")),
+        )
+        .execute(conn)?;
+        let next: Option<i32> = invoice_lines::table
+            .filter(invoice_lines::invoice_id.eq(id))
+            .select(diesel::dsl::max(invoice_lines::position))
+            .first(conn)?;
+        diesel::insert_into(invoice_lines::table)
+            .values((
+                invoice_lines::id.eq(crate::ids::new_id()),
+                invoice_lines::invoice_id.eq(id),
+                invoice_lines::position.eq(next.map_or(0, |n| n + 1)),
+                invoice_lines::kind.eq("delivery"),
+                invoice_lines::description.eq(&charge.description),
+                invoice_lines::quantity.eq(Decimal::ONE),
+                invoice_lines::fractional.eq(false),
+                invoice_lines::unit_price.eq(charge.price),
+                invoice_lines::vat_rate.eq(charge.vat_rate),
+                invoice_lines::line_total.eq(charge.price),
+                invoice_lines::line_vat.eq(money::vat(charge.price, charge.vat_rate)),
+            ))
+            .execute(conn)?;
+    }
+    let left: i64 = invoice_lines::table
+        .filter(invoice_lines::invoice_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if left == 0 {
+        errors.insert(
+            "lines".into(),
+            "An invoice needs at least one line: keep one, or void the draft.".into(),
+        );
+    }
+    let total = write_totals(conn, id)?;
+    if let Err(why) = money::check_document_total(total) {
+        errors.insert("lines".into(), why);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DraftFail::Fields(errors))
+    }
+}
+
+/// Issues a draft exactly as the provider sees it: the form's unsaved edits are applied first,
+/// in this transaction, so nothing typed is lost. Takes the provider's next number (the
+/// counter row lock makes concurrent issues wait, and a rollback returns the number), sets
+/// the dates and records seller and buyer as they are now. A total of £0 or less can't be
+/// paid, so it can't be issued.
 pub fn issue(
     conn: &mut PgConnection,
     provider: ProviderId,
     id: Uuid,
+    input: &DraftInput,
     today: Date,
     base_url: &str,
-) -> Result<String, AppError> {
-    conn.transaction(|conn| {
+) -> Result<Result<String, FieldMessages>, AppError> {
+    settle_draft(conn.transaction(|conn| {
         rules::can_edit(lock(conn, provider, id)?)
             .map_err(|_| AppError::Conflict("Only a draft can be issued.".into()))?;
+        crate::providers::queries::ensure_may_trade(conn, provider, Trade::Invoice)?;
+        if !input.is_empty() {
+            apply_draft(conn, id, input)?;
+        }
+        let total: Decimal = invoices::table
+            .find(id)
+            .select(invoices::total)
+            .first(conn)?;
+        rules::can_issue(total).map_err(|why| {
+            DraftFail::Fields(FieldMessages::from([("lines".to_owned(), why)]))
+        })?;
         let n: i32 = diesel::update(provider_invoice_counters::table.find(provider.0))
             .set(
                 provider_invoice_counters::last_number
@@ -377,19 +460,7 @@ pub fn issue(
             ))
             .first(conn)?;
         let invoice = find(conn, Scope::Provider(provider), id)?;
-        let buyer_name: String = businesses::table
-            .find(invoice.business_id)
-            .select(businesses::name)
-            .first(conn)?;
-        let buyer_address: Option<String> = match invoice.order_id {
-            Some(order) => Some(
-                orders::table
-                    .find(order)
-                    .select(orders::delivery_address)
-                    .first(conn)?,
-            ),
-            None => None,
-        };
+        let (buyer_name, buyer_address) = buyer_as_now(conn, &invoice)?;
         let number = rules::number(&prefix, n);
         diesel::update(invoices::table.find(id))
             .set((
@@ -408,7 +479,7 @@ pub fn issue(
             .execute(conn)?;
         super::notify::issued(conn, id, base_url)?;
         Ok(number)
-    })
+    }))
 }
 
 pub fn void(

@@ -51,6 +51,17 @@ pub fn can_edit(status: InvoiceStatus) -> Result<(), String> {
     }
 }
 
+/// An invoice must ask for money: at £0 or less it could never be paid.
+pub fn can_issue(total: rust_decimal::Decimal) -> Result<(), String> {
+    if total <= rust_decimal::Decimal::ZERO {
+        return Err(format!(
+            "This invoice comes to {}, so there's nothing to pay: add a line or a charge, or void the draft.",
+            crate::money::format_gbp(total)
+        ));
+    }
+    Ok(())
+}
+
 pub fn can_void(status: InvoiceStatus) -> Result<(), String> {
     match status {
         InvoiceStatus::Draft | InvoiceStatus::Issued => Ok(()),
@@ -68,6 +79,14 @@ pub fn is_overdue(status: InvoiceStatus, due: Option<Date>, today: Date) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_invoice_that_asks_for_money_can_be_issued() {
+        use rust_decimal::Decimal;
+        assert!(can_issue(Decimal::new(1, 2)).is_ok());
+        assert!(can_issue(Decimal::ZERO).unwrap_err().contains("£0.00"));
+        assert!(can_issue(Decimal::new(-500, 2)).is_err());
+    }
     use time::macros::date;
 
     #[test]

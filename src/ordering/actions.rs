@@ -2,10 +2,9 @@
 //! session's business or provider), check the transition, write, record the event, and
 //! queue the email. An illegal transition is a 409 with a message, never a silent no-op.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use diesel::prelude::*;
-use rust_decimal::Decimal;
 use time::{Date, Time};
 use uuid::Uuid;
 
@@ -16,6 +15,7 @@ use super::rules::{self, OrderAction, OrderStatus};
 use crate::db::schema::{deliveries, order_events, order_lines, orders};
 use crate::ids::{BusinessId, ProviderId, UserId, new_id};
 use crate::money;
+use crate::providers::rules::Trade;
 use crate::web::AppError;
 
 fn lock(conn: &mut PgConnection, scope: Scope, id: Uuid) -> Result<OrderStatus, AppError> {
@@ -38,14 +38,16 @@ fn lock(conn: &mut PgConnection, scope: Scope, id: Uuid) -> Result<OrderStatus, 
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("unknown order status {status}")))
 }
 
+/// Locks the order and checks the action against its state: (from, to).
 fn step(
     conn: &mut PgConnection,
     scope: Scope,
     id: Uuid,
     action: OrderAction,
-) -> Result<OrderStatus, AppError> {
+) -> Result<(OrderStatus, OrderStatus), AppError> {
     let from = lock(conn, scope, id)?;
-    rules::transition(from, action).map_err(AppError::Conflict)
+    let to = rules::transition(from, action).map_err(AppError::Conflict)?;
+    Ok((from, to))
 }
 
 fn record(
@@ -67,11 +69,31 @@ fn record(
         .map(|_| ())
 }
 
-fn set_status(conn: &mut PgConnection, id: Uuid, to: OrderStatus) -> QueryResult<()> {
-    diesel::update(orders::table.find(id))
-        .set(orders::status.eq(to.as_str()))
-        .execute(conn)
-        .map(|_| ())
+/// Moves the order from the state it was checked in, and only from there: the row lock
+/// already holds it, and the `WHERE status = from` makes the write itself say so.
+fn set_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    from: OrderStatus,
+    to: OrderStatus,
+) -> Result<(), AppError> {
+    let moved = diesel::update(
+        orders::table
+            .filter(orders::id.eq(id))
+            .filter(orders::status.eq(from.as_str())),
+    )
+    .set(orders::status.eq(to.as_str()))
+    .execute(conn)?;
+    exactly_one(moved)
+}
+
+fn exactly_one(moved: usize) -> Result<(), AppError> {
+    if moved != 1 {
+        return Err(AppError::Conflict(
+            "This order changed while you were looking at it. Reload the page to see it.".into(),
+        ));
+    }
+    Ok(())
 }
 
 pub fn cancel(
@@ -82,8 +104,8 @@ pub fn cancel(
     base_url: &str,
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
-        let to = step(conn, Scope::Buyer(business), id, OrderAction::Cancel)?;
-        set_status(conn, id, to)?;
+        let (from, to) = step(conn, Scope::Buyer(business), id, OrderAction::Cancel)?;
+        set_status(conn, id, from, to)?;
         record(conn, id, to.as_str(), actor, None)?;
         notify::order_event(conn, id, Event::Cancelled, base_url)
     })
@@ -98,46 +120,87 @@ pub fn reject(
     base_url: &str,
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
-        let to = step(conn, Scope::Provider(provider), id, OrderAction::Reject)?;
-        diesel::update(orders::table.find(id))
-            .set((
-                orders::status.eq(to.as_str()),
-                orders::rejection_reason.eq(reason),
-            ))
-            .execute(conn)?;
+        let (from, to) = step(conn, Scope::Provider(provider), id, OrderAction::Reject)?;
+        // One statement: a rejected order always carries its reason (a CHECK says so).
+        let moved = diesel::update(
+            orders::table
+                .filter(orders::id.eq(id))
+                .filter(orders::status.eq(from.as_str())),
+        )
+        .set((
+            orders::status.eq(to.as_str()),
+            orders::rejection_reason.eq(reason),
+        ))
+        .execute(conn)?;
+        exactly_one(moved)?;
         record(conn, id, to.as_str(), actor, Some(reason.to_owned()))?;
         notify::order_event(conn, id, Event::Rejected, base_url)
     })
 }
 
+/// Per-line messages for a confirmation that can't be taken as typed, keyed by line id.
+pub type LineErrors = BTreeMap<Uuid, String>;
+
 /// Confirms, with any line reduced (short) or set to 0 (unavailable); totals are recomputed
-/// from the confirmed quantities. `confirmed` maps line id to quantity; missing lines are
-/// confirmed in full.
+/// from the confirmed quantities. `typed` maps line id to the quantity as typed; missing lines
+/// are confirmed in full. Quantities that don't parse, exceed what was ordered, or split a
+/// whole unit come back as `Ok(Err(..))` with nothing written.
 pub fn confirm(
     conn: &mut PgConnection,
     provider: ProviderId,
     id: Uuid,
     actor: UserId,
-    confirmed: &HashMap<Uuid, Decimal>,
+    typed: &HashMap<Uuid, String>,
     base_url: &str,
-) -> Result<(), AppError> {
+) -> Result<Result<(), LineErrors>, AppError> {
     conn.transaction(|conn| {
-        let to = step(conn, Scope::Provider(provider), id, OrderAction::Confirm)?;
+        let (from, to) = step(conn, Scope::Provider(provider), id, OrderAction::Confirm)?;
+        crate::providers::queries::ensure_may_trade(conn, provider, Trade::ConfirmOrder)?;
         let lines: Vec<OrderLine> = order_lines::table
             .filter(order_lines::order_id.eq(id))
             .order(order_lines::position)
             .select(OrderLine::as_select())
             .load(conn)?;
-        let mut priced = Vec::new();
+        if typed.keys().any(|k| !lines.iter().any(|l| l.id == *k)) {
+            return Err(AppError::Conflict(
+                "The confirmation names an item that isn't on this order. Reload the page and try again.".into(),
+            ));
+        }
+        let mut errors = LineErrors::new();
+        let mut confirmed = Vec::new();
         for line in &lines {
-            let q = confirmed.get(&line.id).copied().unwrap_or(line.quantity);
-            if q < Decimal::ZERO || q > line.quantity {
-                return Err(AppError::Validation(format!(
-                    "{}: confirm between 0 and the {} ordered.",
-                    line.product_name,
-                    line.quantity.normalize()
-                )));
+            let q = match typed.get(&line.id) {
+                None => Ok(line.quantity),
+                Some(raw) => rules::confirmed_quantity(raw, line.fractional)
+                    .map_err(str::to_owned)
+                    .and_then(|q| {
+                        if q > line.quantity {
+                            Err(format!(
+                                "Confirm between 0 and the {} ordered.",
+                                line.quantity.normalize()
+                            ))
+                        } else {
+                            Ok(q)
+                        }
+                    }),
+            };
+            match q {
+                Ok(q) => confirmed.push((line, q)),
+                Err(why) => {
+                    errors.insert(line.id, why);
+                }
             }
+        }
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        if confirmed.iter().all(|(_, q)| q.is_zero()) {
+            return Err(AppError::Conflict(
+                "Every item is unavailable: reject the order instead, with a reason.".into(),
+            ));
+        }
+        let mut priced = Vec::new();
+        for (line, q) in confirmed {
             let net = money::line_net(line.unit_price, q);
             let vat = money::vat(net, line.vat_rate);
             diesel::update(order_lines::table.find(line.id))
@@ -149,18 +212,10 @@ pub fn confirm(
                 .execute(conn)?;
             priced.push((net, line.vat_rate, vat, q < line.quantity));
         }
-        if lines
-            .iter()
-            .all(|l| confirmed.get(&l.id).is_some_and(|q| q.is_zero()))
-        {
-            return Err(AppError::Conflict(
-                "Every item is unavailable: reject the order instead, with a reason.".into(),
-            ));
-        }
         let totals = money::Totals::from_lines(priced.iter().map(|(n, r, v, _)| (*n, *r, *v)));
+        set_status(conn, id, from, to)?;
         diesel::update(orders::table.find(id))
             .set((
-                orders::status.eq(to.as_str()),
                 orders::subtotal.eq(totals.subtotal),
                 orders::vat_total.eq(totals.vat_total),
                 orders::total.eq(totals.total),
@@ -169,7 +224,8 @@ pub fn confirm(
         let shorts = priced.iter().filter(|p| p.3).count();
         let note = (shorts > 0).then(|| format!("{shorts} item(s) short"));
         record(conn, id, to.as_str(), actor, note)?;
-        notify::order_event(conn, id, Event::Confirmed, base_url)
+        notify::order_event(conn, id, Event::Confirmed, base_url)?;
+        Ok(Ok(()))
     })
 }
 
@@ -181,15 +237,10 @@ pub fn schedule(
     actor: UserId,
     date: Date,
     window: Option<(Time, Time)>,
+    base_url: &str,
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
-        let status = lock(conn, Scope::Provider(provider), id)?;
-        if status != OrderStatus::Confirmed {
-            return Err(AppError::Conflict(format!(
-                "This order is {}, so its delivery can't be scheduled now.",
-                status.label().to_lowercase()
-            )));
-        }
+        step(conn, Scope::Provider(provider), id, OrderAction::Schedule)?;
         let (start, end) = window.map_or((None, None), |(a, b)| (Some(a), Some(b)));
         diesel::insert_into(deliveries::table)
             .values((
@@ -215,7 +266,7 @@ pub fn schedule(
             actor,
             Some(format!("Delivery scheduled for {when}")),
         )?;
-        Ok(())
+        notify::order_event(conn, id, Event::Scheduled, base_url)
     })
 }
 
@@ -244,8 +295,8 @@ pub fn dispatch(
     base_url: &str,
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
-        let to = step(conn, Scope::Provider(provider), id, OrderAction::Dispatch)?;
-        set_status(conn, id, to)?;
+        let (from, to) = step(conn, Scope::Provider(provider), id, OrderAction::Dispatch)?;
+        set_status(conn, id, from, to)?;
         ensure_delivery(conn, id)?;
         diesel::update(deliveries::table.filter(deliveries::order_id.eq(id)))
             .set(deliveries::status.eq("out_for_delivery"))
@@ -264,8 +315,8 @@ pub fn deliver(
     base_url: &str,
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
-        let to = step(conn, Scope::Provider(provider), id, OrderAction::Deliver)?;
-        set_status(conn, id, to)?;
+        let (from, to) = step(conn, Scope::Provider(provider), id, OrderAction::Deliver)?;
+        set_status(conn, id, from, to)?;
         ensure_delivery(conn, id)?;
         diesel::update(deliveries::table.filter(deliveries::order_id.eq(id)))
             .set((

@@ -38,6 +38,15 @@ impl CartLine {
         money::vat(self.net(), self.vat_rate)
     }
 
+    /// "Double cream (2 L)": the name alone can't tell two packs apart.
+    pub fn label(&self) -> String {
+        if self.pack_size.trim().is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} ({})", self.name, self.pack_size)
+        }
+    }
+
     pub fn available(&self) -> bool {
         self.active && self.in_stock
     }
@@ -101,7 +110,8 @@ pub enum Added {
     },
     /// Not listed, provider not open, or no such product.
     Unavailable,
-    BadQuantity(&'static str),
+    /// The quantity as typed, or the line it would make, is refused; nothing changed.
+    Refused(String),
 }
 
 /// Adds to the cart of the product's provider (made on first use); adding again sums.
@@ -111,8 +121,8 @@ pub fn add(
     product_id: Uuid,
     raw_quantity: &str,
 ) -> QueryResult<Added> {
-    conn.transaction(|conn| {
-        let product: Option<(Uuid, String, bool, bool, String)> = products::table
+    let outcome = conn.transaction(|conn| {
+        let product: Option<(Uuid, String, bool, bool, String, Decimal)> = products::table
             .inner_join(providers::table)
             .filter(products::id.eq(product_id))
             .select((
@@ -121,10 +131,11 @@ pub fn add(
                 products::fractional,
                 products::active,
                 providers::status,
+                products::price,
             ))
             .first(conn)
             .optional()?;
-        let Some((provider_id, name, fractional, active, status)) = product else {
+        let Some((provider_id, name, fractional, active, status, price)) = product else {
             return Ok(Added::Unavailable);
         };
         if !active || !crate::providers::rules::is_open_for_orders(&status) {
@@ -132,7 +143,7 @@ pub fn add(
         }
         let quantity = match super::rules::quantity(raw_quantity, fractional) {
             Ok(q) => q,
-            Err(why) => return Ok(Added::BadQuantity(why)),
+            Err(why) => return Ok(Added::Refused(why.to_owned())),
         };
         diesel::insert_into(carts::table)
             .values((
@@ -167,28 +178,62 @@ pub fn add(
             )
             .returning(cart_items::quantity)
             .get_result(conn)?;
+        if let Err(why) = money::bounded_line_net(price, in_cart) {
+            // Undo the sum: the cart stays as the buyer last saw it.
+            return Err(Refusal::Refused(why));
+        }
         Ok(Added::Added {
             name,
             quantity_in_cart: in_cart,
         })
-    })
+    });
+    match outcome {
+        Ok(added) => Ok(added),
+        Err(Refusal::Refused(why)) => Ok(Added::Refused(why)),
+        Err(Refusal::Db(e)) => Err(e),
+    }
 }
 
-/// The provider of a cart item, if the item is this business's.
-pub fn item_provider(
+/// Lets a transaction roll back with a message for the buyer rather than a database error.
+enum Refusal {
+    Refused(String),
+    Db(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for Refusal {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// What changing a cart item's quantity needs to know: its provider and product rules.
+pub struct ItemFacts {
+    pub provider: ProviderId,
+    pub fractional: bool,
+    pub price: Decimal,
+}
+
+/// The facts of a cart item, if the item is this business's.
+pub fn item_facts(
     conn: &mut PgConnection,
     business: BusinessId,
     item: Uuid,
-) -> QueryResult<Option<(ProviderId, bool)>> {
+) -> QueryResult<Option<ItemFacts>> {
     cart_items::table
         .inner_join(carts::table)
         .inner_join(products::table)
         .filter(carts::business_id.eq(business.0))
         .filter(cart_items::id.eq(item))
-        .select((carts::provider_id, products::fractional))
-        .first::<(Uuid, bool)>(conn)
+        .select((carts::provider_id, products::fractional, products::price))
+        .first::<(Uuid, bool, Decimal)>(conn)
         .optional()
-        .map(|r| r.map(|(p, f)| (ProviderId(p), f)))
+        .map(|r| {
+            r.map(|(p, fractional, price)| ItemFacts {
+                provider: ProviderId(p),
+                fractional,
+                price,
+            })
+        })
 }
 
 pub fn set_quantity(

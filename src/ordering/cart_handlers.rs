@@ -11,7 +11,7 @@ use super::cart::{self, Added, CartLine};
 use crate::accounts::forms::safe_next;
 use crate::db::DbPool;
 use crate::ids::ProviderId;
-use crate::money::Totals;
+use crate::money::{self, Totals};
 use crate::web::auth::BuyerCtx;
 use crate::web::forms::Form;
 use crate::web::htmx::is_htmx;
@@ -98,11 +98,7 @@ pub async fn add(
     let business = ctx.business_id;
     let (product, quantity) = (
         form.product_id,
-        if form.quantity.trim().is_empty() {
-            "1".to_owned()
-        } else {
-            form.quantity.clone()
-        },
+        form.quantity.clone(),
     );
     let (outcome, badge) = with_conn(&pool, move |conn| {
         let outcome = cart::add(conn, business, product, &quantity)?;
@@ -121,7 +117,7 @@ pub async fn add(
             ),
         ),
         Added::Unavailable => (false, "That product can't be ordered right now.".to_owned()),
-        Added::BadQuantity(why) => (false, why.to_owned()),
+        Added::Refused(why) => (false, why),
     };
     if is_htmx(req.headers()) {
         let status = if ok {
@@ -198,11 +194,15 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let (business, item) = (ctx.business_id, item.into_inner());
     let found = with_conn(&pool, move |conn| {
-        Ok(cart::item_provider(conn, business, item)?)
+        Ok(cart::item_facts(conn, business, item)?)
     })
     .await?;
-    let (provider, fractional) = found.ok_or(AppError::NotFound)?;
-    let problem = match super::rules::quantity(&form.quantity, fractional) {
+    let facts = found.ok_or(AppError::NotFound)?;
+    let provider = facts.provider;
+    let checked = super::rules::quantity(&form.quantity, facts.fractional)
+        .map_err(str::to_owned)
+        .and_then(|q| money::bounded_line_net(facts.price, q).map(|_| q));
+    let problem = match checked {
         Ok(q) => {
             with_conn(&pool, move |conn| {
                 Ok(cart::set_quantity(conn, business, item, q)?)
@@ -210,7 +210,7 @@ pub async fn update(
             .await?;
             None
         }
-        Err(why) => Some(why.to_owned()),
+        Err(why) => Some(why),
     };
     provider_section(&req, &ctx, &pool, provider, problem).await
 }
@@ -223,10 +223,10 @@ pub async fn remove(
 ) -> Result<HttpResponse, AppError> {
     let (business, item) = (ctx.business_id, item.into_inner());
     let found = with_conn(&pool, move |conn| {
-        Ok(cart::item_provider(conn, business, item)?)
+        Ok(cart::item_facts(conn, business, item)?)
     })
     .await?;
-    let (provider, _) = found.ok_or(AppError::NotFound)?;
+    let provider = found.ok_or(AppError::NotFound)?.provider;
     with_conn(&pool, move |conn| Ok(cart::remove(conn, business, item)?)).await?;
     provider_section(&req, &ctx, &pool, provider, None).await
 }

@@ -92,18 +92,11 @@ fn page(
         .map(|l| covering_areas(&l.outcode))
         .unwrap_or_default();
     let facts = CheckoutFacts {
-        empty: loaded.lines.is_empty(),
         business_active: loaded.business_active,
         provider_open: crate::providers::rules::is_open_for_orders(&loaded.provider.status),
         location_covered: loaded.provider.areas().iter().any(|a| covering.contains(a)),
         min_order: loaded.provider.min_order_value,
-        subtotal: totals.subtotal,
-        unavailable: loaded
-            .lines
-            .iter()
-            .filter(|l| !l.available())
-            .map(|l| l.name.clone())
-            .collect(),
+        ..CheckoutFacts::from_lines(&loaded.lines)
     };
     let mut problems = extra;
     for p in rules::checkout_problems(&facts) {

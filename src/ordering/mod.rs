@@ -7,6 +7,7 @@ pub mod cart_handlers;
 pub mod checkout;
 pub mod model;
 pub mod notify;
+pub mod order_actions;
 pub mod order_pages;
 pub mod queries;
 pub mod rules;
@@ -15,6 +16,7 @@ pub mod submit;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    use order_actions as a;
     use order_pages as o;
     cfg.route("/cart", web::get().to(cart_handlers::cart_page))
         .route("/cart/items", web::post().to(cart_handlers::add))
@@ -28,23 +30,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/orders", web::get().to(o::buyer_orders))
         .route("/orders/{id}", web::get().to(o::buyer_order))
         .route("/orders/{id}/status", web::get().to(o::buyer_status))
-        .route("/orders/{id}/cancel", web::post().to(o::cancel))
-        .route("/orders/{id}/reorder", web::post().to(o::reorder))
+        .route("/orders/{id}/cancel", web::post().to(a::cancel))
+        .route("/orders/{id}/reorder", web::post().to(a::reorder))
         .route("/provider/orders", web::get().to(o::provider_orders))
         .route("/provider/orders/{id}", web::get().to(o::provider_order))
         .route(
             "/provider/orders/{id}/status",
             web::get().to(o::provider_status),
         )
-        .route("/provider/orders/{id}/confirm", web::post().to(o::confirm))
-        .route("/provider/orders/{id}/reject", web::post().to(o::reject))
+        .route("/provider/orders/{id}/confirm", web::post().to(a::confirm))
+        .route("/provider/orders/{id}/reject", web::post().to(a::reject))
         .route(
             "/provider/orders/{id}/schedule",
-            web::post().to(o::schedule),
+            web::post().to(a::schedule),
         )
         .route(
             "/provider/orders/{id}/dispatch",
-            web::post().to(o::dispatch),
+            web::post().to(a::dispatch),
         )
-        .route("/provider/orders/{id}/deliver", web::post().to(o::deliver));
+        .route("/provider/orders/{id}/deliver", web::post().to(a::deliver));
 }

@@ -75,6 +75,7 @@ pub struct OrderLine {
     pub confirmed_quantity: Option<Decimal>,
     pub line_total: Decimal,
     pub line_vat: Decimal,
+    pub fractional: bool,
 }
 
 impl OrderLine {

@@ -6,11 +6,11 @@ use askama::Template;
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::model::OrderDetail;
 use super::queries::{Scope, detail};
 use crate::db::schema::{orders, providers, users};
 use crate::email::{self, OutgoingEmail};
 use crate::ids::ProviderId;
-use crate::jobs::queries as jobs;
 use crate::web::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,8 +19,16 @@ pub enum Event {
     Cancelled,
     Confirmed,
     Rejected,
+    Scheduled,
     Dispatched,
     Delivered,
+}
+
+/// Which side of an order an email is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient {
+    Buyer,
+    Provider,
 }
 
 impl Event {
@@ -30,8 +38,22 @@ impl Event {
             Self::Cancelled => "cancelled",
             Self::Confirmed => "confirmed",
             Self::Rejected => "rejected",
+            Self::Scheduled => "scheduled",
             Self::Dispatched => "dispatched",
             Self::Delivered => "delivered",
+        }
+    }
+
+    /// Who hears of a change: the other side always, and the buyer also gets a receipt for
+    /// the order they placed and their own cancellation, so their inbox holds the record.
+    pub fn recipients(self) -> &'static [Recipient] {
+        match self {
+            Self::Submitted | Self::Cancelled => &[Recipient::Provider, Recipient::Buyer],
+            Self::Confirmed
+            | Self::Rejected
+            | Self::Scheduled
+            | Self::Dispatched
+            | Self::Delivered => &[Recipient::Buyer],
         }
     }
 }
@@ -67,27 +89,63 @@ pub fn order_event(
         .select(orders::provider_id)
         .first(conn)?;
     let d = detail(conn, Scope::Provider(ProviderId(provider)), order_id)?;
-    let number = &d.order.number;
-    let buyer_email: String = users::table
-        .find(d.order.placed_by)
-        .select(users::email)
-        .first(conn)?;
-    let provider_email: String = providers::table
-        .find(provider)
-        .select(providers::contact_email)
-        .first(conn)?;
-    let to_provider = matches!(event, Event::Submitted | Event::Cancelled);
-    let (to, link) = if to_provider {
-        (
-            provider_email,
-            format!("{base_url}/provider/orders/{order_id}"),
-        )
-    } else {
-        (buyer_email, format!("{base_url}/orders/{order_id}"))
+    // A reschedule is a new change; everything else happens once per order.
+    let occurrence = match (event, &d.delivery) {
+        (Event::Scheduled, Some(del)) => format!(":{}", del.summary()),
+        _ => String::new(),
     };
+    for &recipient in event.recipients() {
+        let to: String = match recipient {
+            Recipient::Buyer => users::table
+                .find(d.order.placed_by)
+                .select(users::email)
+                .first(conn)?,
+            Recipient::Provider => providers::table
+                .find(provider)
+                .select(providers::contact_email)
+                .first(conn)?,
+        };
+        let link = match recipient {
+            Recipient::Buyer => format!("{base_url}/orders/{order_id}"),
+            Recipient::Provider => format!("{base_url}/provider/orders/{order_id}"),
+        };
+        let (subject, message) = wording(&d, event, recipient);
+        let content = OrderEmail {
+            headline: subject.clone(),
+            message,
+            lines: d
+                .lines
+                .iter()
+                .map(|l| (l.product_name.clone(), l.confirmed_text(), l.total_text()))
+                .collect(),
+            total: d.order.total_text(),
+            link,
+        };
+        let message = OutgoingEmail {
+            to,
+            subject,
+            text: OrderText { e: &content }.render()?,
+            html: OrderHtml { e: &content }.render()?,
+        };
+        let side = match recipient {
+            Recipient::Buyer => "buyer",
+            Recipient::Provider => "provider",
+        };
+        // One email per order, event and side, however often the change is replayed.
+        email::queue(
+            conn,
+            &message,
+            &format!("order:{order_id}:{}:{side}{occurrence}", event.key()),
+        )?;
+    }
+    Ok(())
+}
+
+fn wording(d: &OrderDetail, event: Event, recipient: Recipient) -> (String, String) {
+    let number = &d.order.number;
     let shorts = d.lines.iter().filter(|l| l.is_short()).count();
-    let (subject, message) = match event {
-        Event::Submitted => (
+    match (event, recipient) {
+        (Event::Submitted, Recipient::Provider) => (
             format!("New order {number} from {}", d.business_name),
             format!(
                 "{} has ordered for delivery on {}. Please confirm it, or reject it with a reason.",
@@ -95,21 +153,36 @@ pub fn order_event(
                 d.order.delivery_date_text()
             ),
         ),
-        Event::Cancelled => (
+        (Event::Submitted, Recipient::Buyer) => (
+            format!("Order {number} sent to {}", d.provider_name),
+            format!(
+                "We've sent your order to {} for delivery on {}. We'll email you when they confirm it.",
+                d.provider_name,
+                d.order.delivery_date_text()
+            ),
+        ),
+        (Event::Cancelled, Recipient::Provider) => (
             format!("Order {number} was cancelled"),
             format!(
                 "{} cancelled this order before you confirmed it.",
                 d.business_name
             ),
         ),
-        Event::Confirmed if shorts > 0 => (
+        (Event::Cancelled, Recipient::Buyer) => (
+            format!("You cancelled order {number}"),
+            format!(
+                "Your order from {} is cancelled; nothing will be delivered or invoiced.",
+                d.provider_name
+            ),
+        ),
+        (Event::Confirmed, _) if shorts > 0 => (
             format!("Order {number} confirmed, with {shorts} item(s) short"),
             format!(
                 "{} confirmed your order, but can't supply everything. The totals below are what you'll be invoiced.",
                 d.provider_name
             ),
         ),
-        Event::Confirmed => (
+        (Event::Confirmed, _) => (
             format!("Order {number} confirmed"),
             format!(
                 "{} confirmed your order for {}.",
@@ -117,7 +190,7 @@ pub fn order_event(
                 d.order.delivery_date_text()
             ),
         ),
-        Event::Rejected => (
+        (Event::Rejected, _) => (
             format!("Order {number} was rejected"),
             format!(
                 "{} can't take this order: {}",
@@ -125,39 +198,47 @@ pub fn order_event(
                 d.order.rejection_reason.clone().unwrap_or_default()
             ),
         ),
-        Event::Dispatched => (
+        (Event::Scheduled, _) => (
+            format!("Order {number}: delivery scheduled"),
+            format!(
+                "{} will deliver your order on {}.",
+                d.provider_name,
+                d.delivery
+                    .as_ref()
+                    .map(|del| del.summary())
+                    .unwrap_or_else(|| d.order.delivery_date_text())
+            ),
+        ),
+        (Event::Dispatched, _) => (
             format!("Order {number} is on its way"),
             format!("{} has sent your order out for delivery.", d.provider_name),
         ),
-        Event::Delivered => (
+        (Event::Delivered, _) => (
             format!("Order {number} delivered"),
             format!("{} marked your order as delivered.", d.provider_name),
         ),
-    };
-    let content = OrderEmail {
-        headline: subject.clone(),
-        message,
-        lines: d
-            .lines
-            .iter()
-            .map(|l| (l.product_name.clone(), l.confirmed_text(), l.total_text()))
-            .collect(),
-        total: d.order.total_text(),
-        link,
-    };
-    let message = OutgoingEmail {
-        to,
-        subject,
-        text: OrderText { e: &content }.render()?,
-        html: OrderHtml { e: &content }.render()?,
-    };
-    let payload = serde_json::to_value(&message).map_err(anyhow::Error::from)?;
-    // One email per order and event, however often the change is replayed.
-    jobs::enqueue(
-        conn,
-        email::JOB_KIND,
-        &payload,
-        Some(&format!("order:{order_id}:{}", event.key())),
-    )?;
-    Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_sides_hear_of_an_order_and_the_buyer_of_every_provider_change() {
+        assert_eq!(
+            Event::Submitted.recipients(),
+            &[Recipient::Provider, Recipient::Buyer]
+        );
+        for e in [
+            Event::Confirmed,
+            Event::Rejected,
+            Event::Scheduled,
+            Event::Dispatched,
+            Event::Delivered,
+        ] {
+            assert_eq!(e.recipients(), &[Recipient::Buyer], "{e:?}");
+        }
+        assert!(Event::Cancelled.recipients().contains(&Recipient::Provider));
+    }
 }

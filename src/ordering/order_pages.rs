@@ -1,28 +1,23 @@
-//! Order lists and order pages for both sides, and the actions on them. Action answers to
-//! htmx are the order's status region; plain forms redirect back to the order.
+//! Order lists and order pages for both sides, and the status region they poll. The
+//! actions on an order are in `order_actions`.
 
 use std::collections::HashMap;
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
-use rust_decimal::Decimal;
 use serde::Deserialize;
-use time::{Date, Time};
 use uuid::Uuid;
 
-use super::actions;
-use super::model::{OrderDetail, OrderRow, totals};
+use super::actions::LineErrors;
+use super::model::{OrderDetail, OrderLine, OrderRow, totals};
 use super::queries::{self, OrderFilter, Scope};
-use super::rules::OrderStatus;
-use crate::config::Config;
+use super::rules::{OrderStatus, actions_for};
 use crate::db::{DbConn, DbPool};
 use crate::money::Totals;
-use crate::web::auth::{BuyerCtx, CurrentUser, ProviderCtx};
-use crate::web::forms::Form;
-use crate::web::htmx::{is_htmx, with_vary};
+use crate::web::auth::{BuyerCtx, ProviderCtx};
+use crate::web::htmx::with_vary;
 use crate::web::pagination::{PageRequest, Paged};
-use crate::web::session::FlashKind;
-use crate::web::{AppError, PageMeta, render, see_other, with_conn};
+use crate::web::{AppError, PageMeta, render, render_with_status, with_conn};
 
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
@@ -148,26 +143,89 @@ pub async fn provider_orders(
     })
 }
 
-/// The status region: status, timeline, delivery and the actions this side may take.
+/// The status region: status, timeline, delivery and the fulfilment actions this side may
+/// take. An action's htmx answer carries the order body too, swapped out of band, so no
+/// button survives that the new state no longer allows.
 #[derive(Template)]
 #[template(path = "ordering/_status.html")]
-struct StatusPartial {
+pub(super) struct StatusPartial {
     meta: PageMeta,
     d: OrderDetail,
     provider_side: bool,
     today: String,
+    body: Option<OrderBody>,
 }
 
 impl StatusPartial {
     fn base(&self) -> String {
+        order_base(self.d.order.id, self.provider_side)
+    }
+    fn offers(&self, action: &str) -> bool {
+        offers(&self.d, self.provider_side, action)
+    }
+}
+
+fn order_base(id: Uuid, provider_side: bool) -> String {
+    if provider_side {
+        format!("/provider/orders/{id}")
+    } else {
+        format!("/orders/{id}")
+    }
+}
+
+/// Does the order page offer `action` ("confirm", "reject", …) to this side now?
+fn offers(d: &OrderDetail, provider_side: bool, action: &str) -> bool {
+    OrderStatus::parse(&d.order.status).is_some_and(|status| {
+        actions_for(status, provider_side)
+            .iter()
+            .any(|a| a.name() == action)
+    })
+}
+
+/// The items (with the confirm and reject forms while the order awaits them) and the
+/// invoice panel.
+#[derive(Template)]
+#[template(path = "ordering/_order_body.html")]
+pub(super) struct OrderBody {
+    meta: PageMeta,
+    d: OrderDetail,
+    provider_side: bool,
+    totals: Totals,
+    /// The order's live invoice: (id, title), if there is one this side may see.
+    invoice: Option<(Uuid, String)>,
+    /// Quantities as the provider typed them, shown again beside their errors.
+    typed: HashMap<Uuid, String>,
+    errors: LineErrors,
+    oob: bool,
+}
+
+impl OrderBody {
+    fn offers(&self, action: &str) -> bool {
+        offers(&self.d, self.provider_side, action)
+    }
+
+    fn typed_quantity(&self, line: &OrderLine) -> String {
+        self.typed
+            .get(&line.id)
+            .cloned()
+            .unwrap_or_else(|| line.quantity_text())
+    }
+
+    fn error(&self, line: &OrderLine) -> Option<&String> {
+        self.errors.get(&line.id)
+    }
+
+    fn invoice_link(&self, id: &Uuid) -> String {
         if self.provider_side {
-            format!("/provider/orders/{}", self.d.order.id)
+            format!("/provider/invoices/{id}")
         } else {
-            format!("/orders/{}", self.d.order.id)
+            format!("/invoices/{id}")
         }
     }
-    fn can(&self, s: &str) -> bool {
-        self.d.order.status == s
+
+    fn can_invoice(&self) -> bool {
+        self.provider_side
+            && ["confirmed", "out_for_delivery", "delivered"].contains(&self.d.order.status.as_str())
     }
 }
 
@@ -176,45 +234,60 @@ impl StatusPartial {
 struct OrderPage {
     meta: PageMeta,
     status: StatusPartial,
-    totals: Totals,
-    /// The order's live invoice: (id, title), if there is one this side may see.
-    invoice: Option<(Uuid, String)>,
+    body: OrderBody,
 }
 
-impl OrderPage {
-    fn invoice_link(&self, id: &Uuid) -> String {
-        if self.status.provider_side {
-            format!("/provider/invoices/{id}")
-        } else {
-            format!("/invoices/{id}")
-        }
-    }
+pub(super) type WithInvoice = (OrderDetail, Option<(Uuid, String)>);
 
-    fn can_invoice(&self) -> bool {
-        self.status.provider_side
-            && ["confirmed", "out_for_delivery", "delivered"]
-                .contains(&self.status.d.order.status.as_str())
-    }
+pub(super) fn with_invoice(
+    conn: &mut DbConn,
+    scope: Scope,
+    id: Uuid,
+) -> Result<WithInvoice, AppError> {
+    let d = queries::detail(conn, scope, id)?;
+    let invoice =
+        crate::invoicing::queries::for_order(conn, scope, id)?.map(|i| (i.id, i.title()));
+    Ok((d, invoice))
 }
-
-type WithInvoice = (OrderDetail, Option<(Uuid, String)>);
 
 async fn load_with_invoice(
     pool: &web::Data<DbPool>,
     scope: Scope,
     id: Uuid,
 ) -> Result<WithInvoice, AppError> {
-    with_conn(pool, move |conn| {
-        let d = queries::detail(conn, scope, id)?;
-        let invoice =
-            crate::invoicing::queries::for_order(conn, scope, id)?.map(|i| (i.id, i.title()));
-        Ok((d, invoice))
-    })
-    .await
+    with_conn(pool, move |conn| with_invoice(conn, scope, id)).await
 }
 
-fn status_partial(meta: PageMeta, d: OrderDetail, provider_side: bool) -> StatusPartial {
+fn body(
+    meta: PageMeta,
+    (d, invoice): WithInvoice,
+    provider_side: bool,
+    entered: Option<(HashMap<Uuid, String>, LineErrors)>,
+    oob: bool,
+) -> OrderBody {
+    let (typed, errors) = entered.unwrap_or_default();
+    OrderBody {
+        meta,
+        totals: totals(&d.lines),
+        d,
+        provider_side,
+        invoice,
+        typed,
+        errors,
+        oob,
+    }
+}
+
+/// The status region alone (the poll), or with the body out of band (after an action).
+pub(super) fn status_partial(
+    meta: PageMeta,
+    loaded: WithInvoice,
+    provider_side: bool,
+    with_body: bool,
+) -> StatusPartial {
+    let d = loaded.0.clone();
     StatusPartial {
+        body: with_body.then(|| body(meta.clone(), loaded, provider_side, None, true)),
         meta,
         d,
         provider_side,
@@ -222,18 +295,26 @@ fn status_partial(meta: PageMeta, d: OrderDetail, provider_side: bool) -> Status
     }
 }
 
-fn order_page(
+/// The whole order page; `entered` re-shows a refused confirmation with its messages.
+pub(super) fn order_page(
     meta: PageMeta,
-    (d, invoice): WithInvoice,
+    loaded: WithInvoice,
     provider_side: bool,
+    entered: Option<(HashMap<Uuid, String>, LineErrors)>,
 ) -> Result<HttpResponse, AppError> {
-    let totals = totals(&d.lines);
-    render(&OrderPage {
-        invoice,
-        meta: meta.clone(),
-        status: status_partial(meta, d, provider_side),
-        totals,
-    })
+    let status = if entered.is_some() {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    render_with_status(
+        status,
+        &OrderPage {
+            status: status_partial(meta.clone(), loaded.clone(), provider_side, false),
+            body: body(meta.clone(), loaded, provider_side, entered, false),
+            meta,
+        },
+    )
 }
 
 pub async fn buyer_order(
@@ -246,6 +327,7 @@ pub async fn buyer_order(
         ctx.user.meta(format!("Order {}", loaded.0.order.number)),
         loaded,
         false,
+        None,
     )
 }
 
@@ -281,14 +363,20 @@ async fn status_response(
         {
             return Ok(None);
         }
-        Ok(Some(queries::detail(conn, scope, id)?))
+        Ok(Some(with_invoice(conn, scope, id)?))
     })
     .await?;
-    let Some(d) = changed else {
+    let Some(loaded) = changed else {
         return Ok(with_vary(HttpResponse::NoContent().finish()));
     };
     let provider_side = matches!(scope, Scope::Provider(_));
-    Ok(with_vary(render(&status_partial(meta, d, provider_side))?))
+    // A change made elsewhere (the other side, another tab) may change what the body offers.
+    Ok(with_vary(render(&status_partial(
+        meta,
+        loaded,
+        provider_side,
+        true,
+    ))?))
 }
 
 pub async fn provider_order(
@@ -302,6 +390,7 @@ pub async fn provider_order(
         ctx.user.meta(format!("Order {}", loaded.0.order.number)),
         loaded,
         true,
+        None,
     )
 }
 
@@ -315,311 +404,3 @@ pub async fn provider_status(
     status_response(ctx.user.meta(""), &pool, scope, id.into_inner(), &query).await
 }
 
-/// Runs an order action, then answers htmx with the fresh status region (read on the same
-/// connection, right after the action) and plain forms with a redirect and a flash.
-async fn act<F>(
-    req: &HttpRequest,
-    user: &CurrentUser,
-    pool: &web::Data<DbPool>,
-    scope: Scope,
-    id: Uuid,
-    done: &str,
-    action: F,
-) -> Result<HttpResponse, AppError>
-where
-    F: FnOnce(&mut DbConn) -> Result<(), AppError> + Send + 'static,
-{
-    let provider_side = matches!(scope, Scope::Provider(_));
-    let htmx = is_htmx(req.headers());
-    let detail = with_conn(pool, move |conn| {
-        action(conn)?;
-        Ok(if htmx {
-            Some(queries::detail(conn, scope, id)?)
-        } else {
-            None
-        })
-    })
-    .await?;
-    if let Some(d) = detail {
-        return render(&status_partial(user.meta(""), d, provider_side));
-    }
-    user.session.flash(FlashKind::Ok, done);
-    let base = if provider_side {
-        "/provider/orders"
-    } else {
-        "/orders"
-    };
-    Ok(see_other(&format!("{base}/{id}")))
-}
-
-pub async fn cancel(
-    req: HttpRequest,
-    ctx: BuyerCtx,
-    config: web::Data<Config>,
-    pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
-    let (business, actor, id, base) = (
-        ctx.business_id,
-        ctx.user.id,
-        id.into_inner(),
-        config.base_url.clone(),
-    );
-    act(
-        &req,
-        &ctx.user,
-        &pool,
-        Scope::Buyer(business),
-        id,
-        "Order cancelled.",
-        move |conn| actions::cancel(conn, business, id, actor, &base),
-    )
-    .await
-}
-
-pub async fn reorder(
-    ctx: BuyerCtx,
-    pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
-    let (business, id) = (ctx.business_id, id.into_inner());
-    let (added, skipped) = with_conn(&pool, move |conn| {
-        let d = queries::detail(conn, Scope::Buyer(business), id)?;
-        let mut added = 0;
-        let mut skipped = Vec::new();
-        for line in &d.lines {
-            let quantity = line.quantity.normalize().to_string();
-            let outcome = match line.product_id {
-                Some(product) => super::cart::add(conn, business, product, &quantity)?,
-                None => super::cart::Added::Unavailable,
-            };
-            match outcome {
-                super::cart::Added::Added { .. } => added += 1,
-                _ => skipped.push(line.product_name.clone()),
-            }
-        }
-        Ok((added, skipped))
-    })
-    .await?;
-    let mut message = format!("{added} item(s) from this order are in your cart.");
-    if !skipped.is_empty() {
-        message.push_str(&format!(
-            " Not available any more, so skipped: {}.",
-            skipped.join(", ")
-        ));
-    }
-    ctx.user.session.flash(
-        if added > 0 {
-            FlashKind::Ok
-        } else {
-            FlashKind::Error
-        },
-        message,
-    );
-    Ok(see_other("/cart"))
-}
-
-pub async fn confirm(
-    req: HttpRequest,
-    ctx: ProviderCtx,
-    config: web::Data<Config>,
-    pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Result<HttpResponse, AppError> {
-    let mut confirmed = HashMap::new();
-    for (name, value) in &form {
-        if let Some(line) = name.strip_prefix("qty_") {
-            let line = Uuid::parse_str(line).map_err(|_| {
-                AppError::BadRequest(
-                    "The confirmation form was damaged. Reload and try again.".into(),
-                )
-            })?;
-            let q: Decimal = value
-                .trim()
-                .parse()
-                .ok()
-                .filter(|q: &Decimal| !q.is_sign_negative() && q.normalize().scale() <= 3)
-                .ok_or_else(|| {
-                    AppError::Validation(format!(
-                        "“{}” isn't a quantity: use a number like 2 or 1.5, or 0 if you have none.",
-                        value.chars().take(20).collect::<String>()
-                    ))
-                })?;
-            confirmed.insert(line, q);
-        }
-    }
-    let (provider, actor, id, base) = (
-        ctx.provider_id,
-        ctx.user.id,
-        id.into_inner(),
-        config.base_url.clone(),
-    );
-    act(
-        &req,
-        &ctx.user,
-        &pool,
-        Scope::Provider(provider),
-        id,
-        "Order confirmed. The buyer has been told.",
-        move |conn| actions::confirm(conn, provider, id, actor, &confirmed, &base),
-    )
-    .await
-}
-
-#[derive(Deserialize)]
-pub struct RejectForm {
-    #[serde(default)]
-    reason: String,
-}
-
-pub async fn reject(
-    req: HttpRequest,
-    ctx: ProviderCtx,
-    config: web::Data<Config>,
-    pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
-    Form(form): Form<RejectForm>,
-) -> Result<HttpResponse, AppError> {
-    let reason = form.reason.trim().to_owned();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(AppError::Validation(
-            "Give the buyer a reason (up to 500 characters).".into(),
-        ));
-    }
-    let (provider, actor, id, base) = (
-        ctx.provider_id,
-        ctx.user.id,
-        id.into_inner(),
-        config.base_url.clone(),
-    );
-    act(
-        &req,
-        &ctx.user,
-        &pool,
-        Scope::Provider(provider),
-        id,
-        "Order rejected. The buyer has been told why.",
-        move |conn| actions::reject(conn, provider, id, actor, &reason, &base),
-    )
-    .await
-}
-
-#[derive(Deserialize)]
-pub struct ScheduleForm {
-    #[serde(default)]
-    date: String,
-    #[serde(default)]
-    window_start: String,
-    #[serde(default)]
-    window_end: String,
-}
-
-fn parse_time(raw: &str) -> Option<Time> {
-    let (h, m) = raw.trim().split_once(':')?;
-    Time::from_hms(h.parse().ok()?, m.get(..2)?.parse().ok()?, 0).ok()
-}
-
-pub async fn schedule(
-    req: HttpRequest,
-    ctx: ProviderCtx,
-    pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
-    Form(form): Form<ScheduleForm>,
-) -> Result<HttpResponse, AppError> {
-    let date = Date::parse(
-        form.date.trim(),
-        &time::format_description::well_known::Iso8601::DATE,
-    )
-    .map_err(|_| AppError::Validation("Choose a delivery date.".into()))?;
-    if date < super::checkout::london_today() {
-        return Err(AppError::Validation(
-            "Choose a delivery date from today onwards.".into(),
-        ));
-    }
-    let window = match (form.window_start.trim(), form.window_end.trim()) {
-        ("", "") => None,
-        (a, b) => match (parse_time(a), parse_time(b)) {
-            (Some(a), Some(b)) if a < b => Some((a, b)),
-            _ => {
-                return Err(AppError::Validation(
-                    "Give the window as two times, the first earlier, like 07:00 and 10:00.".into(),
-                ));
-            }
-        },
-    };
-    let (provider, actor, id) = (ctx.provider_id, ctx.user.id, id.into_inner());
-    act(
-        &req,
-        &ctx.user,
-        &pool,
-        Scope::Provider(provider),
-        id,
-        "Delivery scheduled.",
-        move |conn| actions::schedule(conn, provider, id, actor, date, window),
-    )
-    .await
-}
-
-pub async fn dispatch(
-    req: HttpRequest,
-    ctx: ProviderCtx,
-    config: web::Data<Config>,
-    pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
-    let (provider, actor, id, base) = (
-        ctx.provider_id,
-        ctx.user.id,
-        id.into_inner(),
-        config.base_url.clone(),
-    );
-    act(
-        &req,
-        &ctx.user,
-        &pool,
-        Scope::Provider(provider),
-        id,
-        "Marked out for delivery.",
-        move |conn| actions::dispatch(conn, provider, id, actor, &base),
-    )
-    .await
-}
-
-#[derive(Deserialize)]
-pub struct DeliverForm {
-    #[serde(default)]
-    received_by: String,
-}
-
-pub async fn deliver(
-    req: HttpRequest,
-    ctx: ProviderCtx,
-    config: web::Data<Config>,
-    pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
-    Form(form): Form<DeliverForm>,
-) -> Result<HttpResponse, AppError> {
-    let received_by = form.received_by.trim().to_owned();
-    if received_by.is_empty() || received_by.chars().count() > 100 {
-        return Err(AppError::Validation(
-            "Say who received the delivery (up to 100 characters).".into(),
-        ));
-    }
-    let (provider, actor, id, base) = (
-        ctx.provider_id,
-        ctx.user.id,
-        id.into_inner(),
-        config.base_url.clone(),
-    );
-    act(
-        &req,
-        &ctx.user,
-        &pool,
-        Scope::Provider(provider),
-        id,
-        "Marked delivered.",
-        move |conn| actions::deliver(conn, provider, id, actor, &received_by, &base),
-    )
-    .await
-}

@@ -19,8 +19,36 @@ pub enum OrderAction {
     Confirm,
     Reject,
     Cancel,
+    Schedule,
     Dispatch,
     Deliver,
+}
+
+impl OrderAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Confirm => "confirm",
+            Self::Reject => "reject",
+            Self::Cancel => "cancel",
+            Self::Schedule => "schedule",
+            Self::Dispatch => "dispatch",
+            Self::Deliver => "deliver",
+        }
+    }
+}
+
+/// The actions a side may take on an order in `status`, primary first: what the order page
+/// offers, so it never shows a button that could only answer "can't be done now".
+pub fn actions_for(status: OrderStatus, provider_side: bool) -> &'static [OrderAction] {
+    use OrderAction as A;
+    use OrderStatus as S;
+    match (status, provider_side) {
+        (S::Submitted, true) => &[A::Confirm, A::Reject],
+        (S::Confirmed, true) => &[A::Schedule, A::Dispatch, A::Deliver],
+        (S::OutForDelivery, true) => &[A::Deliver],
+        (S::Submitted, false) => &[A::Cancel],
+        _ => &[],
+    }
 }
 
 impl OrderStatus {
@@ -76,6 +104,7 @@ pub fn transition(from: OrderStatus, action: OrderAction) -> Result<OrderStatus,
         (S::Submitted, A::Confirm) => Ok(S::Confirmed),
         (S::Submitted, A::Reject) => Ok(S::Rejected),
         (S::Submitted, A::Cancel) => Ok(S::Cancelled),
+        (S::Confirmed, A::Schedule) => Ok(S::Confirmed),
         (S::Confirmed, A::Dispatch) => Ok(S::OutForDelivery),
         (S::OutForDelivery, A::Deliver) => Ok(S::Delivered),
         (S::Confirmed, A::Deliver) => Ok(S::Delivered),
@@ -86,6 +115,7 @@ pub fn transition(from: OrderStatus, action: OrderAction) -> Result<OrderStatus,
                 A::Confirm => "confirmed",
                 A::Reject => "rejected",
                 A::Cancel => "cancelled",
+                A::Schedule => "scheduled for delivery",
                 A::Dispatch => "sent out for delivery",
                 A::Deliver => "marked delivered",
             }
@@ -168,8 +198,37 @@ pub struct CheckoutFacts {
     pub location_covered: bool,
     pub min_order: Decimal,
     pub subtotal: Decimal,
+    /// The total with VAT, bounded by `money::MAX_DOCUMENT_TOTAL`.
+    pub total: Decimal,
     /// Names of items that are out of stock or no longer listed.
     pub unavailable: Vec<String>,
+    /// Names of items in fractions that the provider now sells only whole.
+    pub not_whole: Vec<String>,
+    /// Names of items whose line exceeds `money::MAX_LINE_NET`.
+    pub oversized: Vec<String>,
+}
+
+impl CheckoutFacts {
+    /// The facts that come from the cart's own lines.
+    pub fn from_lines(lines: &[super::cart::CartLine]) -> Self {
+        let totals = super::cart::totals(lines);
+        let names = |keep: &dyn Fn(&super::cart::CartLine) -> bool| {
+            lines
+                .iter()
+                .filter(|l| keep(l))
+                .map(|l| l.label())
+                .collect()
+        };
+        Self {
+            empty: lines.is_empty(),
+            subtotal: totals.subtotal,
+            total: totals.total,
+            unavailable: names(&|l| !l.available()),
+            not_whole: names(&|l| !l.fractional && l.quantity.fract() != Decimal::ZERO),
+            oversized: names(&|l| crate::money::bounded_line_net(l.price, l.quantity).is_err()),
+            ..Self::default()
+        }
+    }
 }
 
 /// Everything that stops this cart becoming an order, in words for the buyer.
@@ -199,6 +258,22 @@ pub fn checkout_problems(f: &CheckoutFacts) -> Vec<String> {
             "Remove what's no longer available: {}.",
             f.unavailable.join(", ")
         ));
+    }
+    if !f.not_whole.is_empty() {
+        problems.push(format!(
+            "These are now sold in whole units only; change their quantities: {}.",
+            f.not_whole.join(", ")
+        ));
+    }
+    if !f.oversized.is_empty() {
+        problems.push(format!(
+            "These lines come to more than {} each; order less: {}.",
+            crate::money::format_gbp(crate::money::MAX_LINE_NET),
+            f.oversized.join(", ")
+        ));
+    }
+    if let Err(why) = crate::money::check_document_total(f.total) {
+        problems.push(why);
     }
     if f.subtotal < f.min_order {
         problems.push(format!(
@@ -236,6 +311,40 @@ mod tests {
         }
     }
 
+    /// Every action offered is one the state machine allows, and every allowed action is
+    /// offered to the side that takes it.
+    #[test]
+    fn pages_offer_exactly_the_actions_the_state_allows() {
+        let all = [
+            OrderAction::Confirm,
+            OrderAction::Reject,
+            OrderAction::Cancel,
+            OrderAction::Schedule,
+            OrderAction::Dispatch,
+            OrderAction::Deliver,
+        ];
+        for status in OrderStatus::ALL {
+            for provider_side in [true, false] {
+                let offered = actions_for(status, provider_side);
+                for action in all {
+                    let by_this_side = (action == OrderAction::Cancel) != provider_side;
+                    let allowed = transition(status, action).is_ok() && by_this_side;
+                    assert_eq!(
+                        offered.contains(&action),
+                        allowed,
+                        "{status:?} {action:?} provider_side={provider_side}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            actions_for(OrderStatus::Submitted, true)[0],
+            OrderAction::Confirm,
+            "the primary action comes first"
+        );
+        assert!(actions_for(OrderStatus::Rejected, true).is_empty());
+    }
+
     #[test]
     fn statuses_round_trip_their_names() {
         for s in OrderStatus::ALL {
@@ -265,7 +374,10 @@ mod tests {
             assert!(quantity(raw, fractional).is_err(), "{raw}");
         }
         assert_eq!(quantity("1,5", true), Ok(Decimal::new(15, 1)));
-        assert_eq!(quantity("10,000", false), Ok(Decimal::from(10_000)));
+        assert!(
+            quantity("10,000", false).unwrap_err().contains("thousands or decimals"),
+            "three digits after one comma could be either"
+        );
     }
 
     #[test]

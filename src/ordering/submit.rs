@@ -74,17 +74,11 @@ pub fn submit(
         let totals = cart::totals(&lines);
         let covering = covering_areas(&location.outcode);
         let facts = CheckoutFacts {
-            empty: lines.is_empty(),
             business_active: business_row.status == "active",
             provider_open: crate::providers::rules::is_open_for_orders(&provider.status),
             location_covered: provider.areas().iter().any(|a| covering.contains(a)),
             min_order: provider.min_order_value,
-            subtotal: totals.subtotal,
-            unavailable: lines
-                .iter()
-                .filter(|l| !l.available())
-                .map(|l| l.name.clone())
-                .collect(),
+            ..CheckoutFacts::from_lines(&lines)
         };
         let mut problems = rules::checkout_problems(&facts);
         if !facts.empty {
@@ -148,6 +142,7 @@ pub fn submit(
                     order_lines::unit_price.eq(l.price),
                     order_lines::vat_rate.eq(l.vat_rate),
                     order_lines::quantity.eq(l.quantity),
+                    order_lines::fractional.eq(l.fractional),
                     order_lines::line_total.eq(l.net()),
                     order_lines::line_vat.eq(l.vat()),
                 )

@@ -6,7 +6,6 @@ use uuid::Uuid;
 
 use crate::db::schema::{businesses, invoices, memberships, providers, users};
 use crate::email::{self, OutgoingEmail};
-use crate::jobs::queries as jobs;
 use crate::web::AppError;
 
 #[derive(Template)]
@@ -90,12 +89,10 @@ pub fn invoice_paid(
             .render()?,
             to: to.clone(),
         };
-        let payload = serde_json::to_value(&message).map_err(anyhow::Error::from)?;
-        jobs::enqueue(
+        email::queue(
             conn,
-            email::JOB_KIND,
-            &payload,
-            Some(&format!("invoice:{invoice}:paid:{side}:{to}")),
+            &message,
+            &format!("invoice:{invoice}:paid:{side}:{to}"),
         )?;
     }
     Ok(())

@@ -50,6 +50,21 @@ fn slug_exists(conn: &mut PgConnection, slug: &str) -> QueryResult<bool> {
     .get_result(conn)
 }
 
+/// Refuses `trade` unless the provider's status (read now, in the caller's transaction)
+/// allows it.
+pub fn ensure_may_trade(
+    conn: &mut PgConnection,
+    id: ProviderId,
+    trade: super::rules::Trade,
+) -> Result<(), crate::web::AppError> {
+    let status: String = providers::table
+        .find(id.0)
+        .select(providers::status)
+        .first(conn)?;
+    super::rules::may_trade(&status, trade)
+        .map_err(|why| crate::web::AppError::Conflict(why.to_owned()))
+}
+
 pub fn provider(conn: &mut PgConnection, id: ProviderId) -> QueryResult<Provider> {
     providers::table
         .find(id.0)

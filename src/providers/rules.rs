@@ -51,9 +51,61 @@ pub fn is_open_for_orders(status: &str) -> bool {
     status == "active"
 }
 
+/// What a provider does in trade, for `may_trade`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trade {
+    /// Confirm a new order: a new commitment.
+    ConfirmOrder,
+    /// Schedule, dispatch, deliver an order already confirmed, or reject one.
+    FinishOrder,
+    /// Create or issue an invoice.
+    Invoice,
+    /// Take a buyer's payment.
+    BePaid,
+}
+
+/// The policy for a provider that is not active (suspended by an admin, or not yet approved):
+/// it finishes what buyers are already waiting for (confirmed orders go out, a pending order
+/// may be rejected so the buyer can order elsewhere), but takes on nothing new: no
+/// confirmations, no invoices, and no money until an admin restores it.
+pub fn may_trade(status: &str, trade: Trade) -> Result<(), &'static str> {
+    if status == "active" || trade == Trade::FinishOrder {
+        return Ok(());
+    }
+    Err(match trade {
+        Trade::ConfirmOrder => {
+            "This provider's account is suspended, so it can't confirm new orders. Reject the order so the buyer can order elsewhere, or contact Larder support."
+        }
+        Trade::Invoice => {
+            "This provider's account is suspended, so it can't create or issue invoices. Contact Larder support."
+        }
+        Trade::BePaid | Trade::FinishOrder => {
+            "Payments to this provider are paused while its account is under review. Nothing was charged; please try again later or contact Larder support."
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_suspended_provider_finishes_orders_but_takes_on_nothing_new() {
+        for trade in [
+            Trade::ConfirmOrder,
+            Trade::FinishOrder,
+            Trade::Invoice,
+            Trade::BePaid,
+        ] {
+            assert!(may_trade("active", trade).is_ok());
+        }
+        for status in ["suspended", "pending"] {
+            assert!(may_trade(status, Trade::FinishOrder).is_ok());
+            assert!(may_trade(status, Trade::ConfirmOrder).is_err());
+            assert!(may_trade(status, Trade::Invoice).is_err());
+            assert!(may_trade(status, Trade::BePaid).is_err());
+        }
+    }
 
     #[test]
     fn slugs_are_url_safe() {

@@ -33,14 +33,15 @@ fn order_steps() -> Vec<(&'static str, String)> {
            FROM s
            JOIN b ON b.rn = 1 + s.i % (SELECT count(*) FROM b)
            JOIN p ON p.rn = 1 + (s.i * 7) % (SELECT count(*) FROM p)".into()),
-        ("order lines", "WITH pr AS (SELECT id, provider_id, sku, name, unit, pack_size, price, vat_rate,
+        ("order lines", "WITH pr AS (SELECT id, provider_id, sku, name, unit, pack_size, price, vat_rate, fractional,
                                        row_number() OVER (PARTITION BY provider_id ORDER BY id) AS rn,
                                        count(*) OVER (PARTITION BY provider_id) AS n
                                   FROM products)
          INSERT INTO order_lines (id, order_id, product_id, position, sku, product_name, unit, pack_size, unit_price,
-                                  vat_rate, quantity, line_total, line_vat)
+                                  vat_rate, quantity, line_total, line_vat, fractional)
          SELECT larder_uuid_v7(), o.id, pr.id, k - 1, pr.sku, pr.name, pr.unit, pr.pack_size, pr.price, pr.vat_rate,
-                1 + k % 4, round(pr.price * (1 + k % 4), 2), round(round(pr.price * (1 + k % 4), 2) * pr.vat_rate / 100, 2)
+                1 + k % 4, round(pr.price * (1 + k % 4), 2), round(round(pr.price * (1 + k % 4), 2) * pr.vat_rate / 100, 2),
+                pr.fractional
            FROM orders o
            CROSS JOIN generate_series(1, 5) k
            JOIN pr ON pr.provider_id = o.provider_id

@@ -195,6 +195,24 @@ async fn ten_concurrent_issues_by_one_provider_take_ten_consecutive_numbers() {
                     invoices::id.eq(id),
                     invoices::provider_id.eq(shop.sam.provider_id),
                     invoices::business_id.eq(business),
+                    invoices::subtotal.eq(Decimal::TEN),
+                    invoices::total.eq(Decimal::TEN),
+                ))
+                .execute(&mut conn)
+                .unwrap();
+            diesel::insert_into(invoice_lines::table)
+                .values((
+                    invoice_lines::id.eq(Uuid::now_v7()),
+                    invoice_lines::invoice_id.eq(id),
+                    invoice_lines::position.eq(0),
+                    invoice_lines::description.eq("Crate of leeks"),
+                    invoice_lines::unit.eq("crate"),
+                    invoice_lines::quantity.eq(Decimal::ONE),
+                    invoice_lines::unit_price.eq(Decimal::TEN),
+                    invoice_lines::vat_rate.eq(Decimal::ZERO),
+                    invoice_lines::line_total.eq(Decimal::TEN),
+                    invoice_lines::line_vat.eq(Decimal::ZERO),
+                    invoice_lines::fractional.eq(false),
                 ))
                 .execute(&mut conn)
                 .unwrap();

@@ -1,0 +1,144 @@
+//! The provider's invoice actions: create a draft from an order, save it, issue it exactly
+//! as typed, void it. A refused form comes back with the values typed and a message per field.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::draft_form::{self, DraftInput, DraftProblem, FieldMessages};
+use super::handlers::{Entered, page};
+use super::queries;
+use crate::db::DbPool;
+use crate::ordering::checkout::london_today;
+use crate::ordering::queries::Scope;
+use crate::web::auth::ProviderCtx;
+use crate::web::forms::Form;
+use crate::web::session::FlashKind;
+use crate::web::{AppError, see_other, with_conn};
+
+pub async fn create(
+    ctx: ProviderCtx,
+    pool: web::Data<DbPool>,
+    order: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let (provider, order) = (ctx.provider_id, order.into_inner());
+    let id = with_conn(&pool, move |conn| {
+        queries::create_from_order(conn, provider, order)
+    })
+    .await?;
+    Ok(see_other(&format!("/provider/invoices/{id}")))
+}
+
+fn parse(form: &HashMap<String, String>) -> Result<Result<DraftInput, FieldMessages>, AppError> {
+    match draft_form::parse(form) {
+        Ok(input) => Ok(Ok(input)),
+        Err(DraftProblem::Fields(errors)) => Ok(Err(errors)),
+        Err(DraftProblem::Damaged) => Err(AppError::BadRequest(
+            "The invoice form was damaged. Reload the page and try again.".into(),
+        )),
+    }
+}
+
+/// The draft page again with what was typed and why it was refused (422).
+async fn refused(
+    ctx: &ProviderCtx,
+    pool: &web::Data<DbPool>,
+    id: Uuid,
+    typed: HashMap<String, String>,
+    errors: FieldMessages,
+) -> Result<HttpResponse, AppError> {
+    page(
+        |i| ctx.user.meta(i.title()),
+        pool,
+        Scope::Provider(ctx.provider_id),
+        id,
+        false,
+        Some(Entered { typed, errors }),
+    )
+    .await
+}
+
+pub async fn update(
+    ctx: ProviderCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (provider, id) = (ctx.provider_id, id.into_inner());
+    let outcome = match parse(&form)? {
+        Err(errors) => Err(errors),
+        Ok(input) => {
+            with_conn(&pool, move |conn| {
+                queries::update_draft(conn, provider, id, &input)
+            })
+            .await?
+        }
+    };
+    if let Err(errors) = outcome {
+        return refused(&ctx, &pool, id, form, errors).await;
+    }
+    ctx.user.session.flash(FlashKind::Ok, "Draft saved.");
+    Ok(see_other(&format!("/provider/invoices/{id}")))
+}
+
+/// Issues what the provider sees: the draft form's button posts its fields here, and any
+/// unsaved edits are saved in the same transaction as the issue.
+pub async fn issue(
+    ctx: ProviderCtx,
+    config: web::Data<crate::config::Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (provider, id, base) = (ctx.provider_id, id.into_inner(), config.base_url.clone());
+    let outcome = match parse(&form)? {
+        Err(errors) => Err(errors),
+        Ok(input) => {
+            with_conn(&pool, move |conn| {
+                queries::issue(conn, provider, id, &input, london_today(), &base)
+            })
+            .await?
+        }
+    };
+    match outcome {
+        Ok(number) => {
+            ctx.user.session.flash(
+                FlashKind::Ok,
+                format!("Invoice {number} issued. The buyer can see and pay it now."),
+            );
+            Ok(see_other(&format!("/provider/invoices/{id}")))
+        }
+        Err(errors) => refused(&ctx, &pool, id, form, errors).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct VoidForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn void(
+    ctx: ProviderCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<VoidForm>,
+) -> Result<HttpResponse, AppError> {
+    let reason = form.reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::Validation(
+            "Say why the invoice is void (up to 500 characters).".into(),
+        ));
+    }
+    let (provider, id) = (ctx.provider_id, id.into_inner());
+    with_conn(&pool, move |conn| {
+        queries::void(conn, provider, id, &reason)
+    })
+    .await?;
+    ctx.user
+        .session
+        .flash(FlashKind::Ok, "Invoice voided. Its number stays used.");
+    Ok(see_other(&format!("/provider/invoices/{id}")))
+}

@@ -1,0 +1,350 @@
+//! The actions on an order, for both sides. Answers to htmx are the order's status region
+//! with the order body out of band; plain forms redirect back to the order with a flash.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use time::{Date, Time};
+use uuid::Uuid;
+
+use super::actions;
+use super::order_pages::{WithInvoice, order_page, status_partial, with_invoice};
+use super::queries::{self, Scope};
+use crate::config::Config;
+use crate::db::{DbConn, DbPool};
+use crate::web::auth::{BuyerCtx, CurrentUser, ProviderCtx};
+use crate::web::forms::Form;
+use crate::web::htmx::is_htmx;
+use crate::web::session::FlashKind;
+use crate::web::{AppError, render, see_other, with_conn};
+
+/// Runs an order action, then answers htmx with the fresh status region (read on the same
+/// connection, right after the action) and plain forms with a redirect and a flash.
+async fn act<F>(
+    req: &HttpRequest,
+    user: &CurrentUser,
+    pool: &web::Data<DbPool>,
+    scope: Scope,
+    id: Uuid,
+    done: &str,
+    action: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<(), AppError> + Send + 'static,
+{
+    let provider_side = matches!(scope, Scope::Provider(_));
+    let htmx = is_htmx(req.headers());
+    let detail = with_conn(pool, move |conn| {
+        action(conn)?;
+        Ok(if htmx {
+            Some(with_invoice(conn, scope, id)?)
+        } else {
+            None
+        })
+    })
+    .await?;
+    answer(user, provider_side, id, done, detail)
+}
+
+/// After an action: the status region (with the body out of band) when htmx asked and it
+/// was read, else a redirect to the order with `done` as the flash.
+fn answer(
+    user: &CurrentUser,
+    provider_side: bool,
+    id: Uuid,
+    done: &str,
+    loaded: Option<WithInvoice>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(loaded) = loaded {
+        return render(&status_partial(user.meta(""), loaded, provider_side, true));
+    }
+    user.session.flash(FlashKind::Ok, done);
+    let base = if provider_side {
+        "/provider/orders"
+    } else {
+        "/orders"
+    };
+    Ok(see_other(&format!("{base}/{id}")))
+}
+
+pub async fn cancel(
+    req: HttpRequest,
+    ctx: BuyerCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let (business, actor, id, base) = (
+        ctx.business_id,
+        ctx.user.id,
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    act(
+        &req,
+        &ctx.user,
+        &pool,
+        Scope::Buyer(business),
+        id,
+        "Order cancelled.",
+        move |conn| actions::cancel(conn, business, id, actor, &base),
+    )
+    .await
+}
+
+pub async fn reorder(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let (business, id) = (ctx.business_id, id.into_inner());
+    let (added, skipped) = with_conn(&pool, move |conn| {
+        let d = queries::detail(conn, Scope::Buyer(business), id)?;
+        let mut added = 0;
+        let mut skipped = Vec::new();
+        for line in &d.lines {
+            let quantity = line.quantity.normalize().to_string();
+            let outcome = match line.product_id {
+                Some(product) => super::cart::add(conn, business, product, &quantity)?,
+                None => super::cart::Added::Unavailable,
+            };
+            match outcome {
+                super::cart::Added::Added { .. } => added += 1,
+                _ => skipped.push(line.product_name.clone()),
+            }
+        }
+        Ok((added, skipped))
+    })
+    .await?;
+    let mut message = format!("{added} item(s) from this order are in your cart.");
+    if !skipped.is_empty() {
+        message.push_str(&format!(
+            " Not available any more, so skipped: {}.",
+            skipped.join(", ")
+        ));
+    }
+    ctx.user.session.flash(
+        if added > 0 {
+            FlashKind::Ok
+        } else {
+            FlashKind::Error
+        },
+        message,
+    );
+    Ok(see_other("/cart"))
+}
+
+pub async fn confirm(
+    req: HttpRequest,
+    ctx: ProviderCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let mut typed = HashMap::new();
+    for (name, value) in form {
+        if let Some(line) = name.strip_prefix("qty_") {
+            let line = Uuid::parse_str(line).map_err(|_| {
+                AppError::BadRequest(
+                    "The confirmation form was damaged. Reload and try again.".into(),
+                )
+            })?;
+            typed.insert(line, value);
+        }
+    }
+    let (provider, actor, id, base) = (
+        ctx.provider_id,
+        ctx.user.id,
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    let scope = Scope::Provider(provider);
+    let htmx = is_htmx(req.headers());
+    let outcome = with_conn(&pool, move |conn| {
+        match actions::confirm(conn, provider, id, actor, &typed, &base)? {
+            Ok(()) if htmx => Ok(Ok(Some(with_invoice(conn, scope, id)?))),
+            Ok(()) => Ok(Ok(None)),
+            Err(errors) => Ok(Err((with_invoice(conn, scope, id)?, typed, errors))),
+        }
+    })
+    .await?;
+    match outcome {
+        Ok(loaded) => answer(
+            &ctx.user,
+            true,
+            id,
+            "Order confirmed. The buyer has been told.",
+            loaded,
+        ),
+        // The quantities as typed, each message beside its field, nothing confirmed.
+        Err((loaded, typed, errors)) => {
+            let meta = ctx.user.meta(format!("Order {}", loaded.0.order.number));
+            order_page(meta, loaded, true, Some((typed, errors)))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RejectForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn reject(
+    req: HttpRequest,
+    ctx: ProviderCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<RejectForm>,
+) -> Result<HttpResponse, AppError> {
+    let reason = form.reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::Validation(
+            "Give the buyer a reason (up to 500 characters).".into(),
+        ));
+    }
+    let (provider, actor, id, base) = (
+        ctx.provider_id,
+        ctx.user.id,
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    act(
+        &req,
+        &ctx.user,
+        &pool,
+        Scope::Provider(provider),
+        id,
+        "Order rejected. The buyer has been told why.",
+        move |conn| actions::reject(conn, provider, id, actor, &reason, &base),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ScheduleForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    window_start: String,
+    #[serde(default)]
+    window_end: String,
+}
+
+fn parse_time(raw: &str) -> Option<Time> {
+    let (h, m) = raw.trim().split_once(':')?;
+    Time::from_hms(h.parse().ok()?, m.get(..2)?.parse().ok()?, 0).ok()
+}
+
+pub async fn schedule(
+    req: HttpRequest,
+    ctx: ProviderCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<ScheduleForm>,
+) -> Result<HttpResponse, AppError> {
+    let date = Date::parse(
+        form.date.trim(),
+        &time::format_description::well_known::Iso8601::DATE,
+    )
+    .map_err(|_| AppError::Validation("Choose a delivery date.".into()))?;
+    if date < super::checkout::london_today() {
+        return Err(AppError::Validation(
+            "Choose a delivery date from today onwards.".into(),
+        ));
+    }
+    let window = match (form.window_start.trim(), form.window_end.trim()) {
+        ("", "") => None,
+        (a, b) => match (parse_time(a), parse_time(b)) {
+            (Some(a), Some(b)) if a < b => Some((a, b)),
+            _ => {
+                return Err(AppError::Validation(
+                    "Give the window as two times, the first earlier, like 07:00 and 10:00.".into(),
+                ));
+            }
+        },
+    };
+    let (provider, actor, id, base) = (
+        ctx.provider_id,
+        ctx.user.id,
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    act(
+        &req,
+        &ctx.user,
+        &pool,
+        Scope::Provider(provider),
+        id,
+        "Delivery scheduled. The buyer has been told.",
+        move |conn| actions::schedule(conn, provider, id, actor, date, window, &base),
+    )
+    .await
+}
+
+pub async fn dispatch(
+    req: HttpRequest,
+    ctx: ProviderCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let (provider, actor, id, base) = (
+        ctx.provider_id,
+        ctx.user.id,
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    act(
+        &req,
+        &ctx.user,
+        &pool,
+        Scope::Provider(provider),
+        id,
+        "Marked out for delivery.",
+        move |conn| actions::dispatch(conn, provider, id, actor, &base),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct DeliverForm {
+    #[serde(default)]
+    received_by: String,
+}
+
+pub async fn deliver(
+    req: HttpRequest,
+    ctx: ProviderCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<DeliverForm>,
+) -> Result<HttpResponse, AppError> {
+    let received_by = form.received_by.trim().to_owned();
+    if received_by.is_empty() || received_by.chars().count() > 100 {
+        return Err(AppError::Validation(
+            "Say who received the delivery (up to 100 characters).".into(),
+        ));
+    }
+    let (provider, actor, id, base) = (
+        ctx.provider_id,
+        ctx.user.id,
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    act(
+        &req,
+        &ctx.user,
+        &pool,
+        Scope::Provider(provider),
+        id,
+        "Marked delivered.",
+        move |conn| actions::deliver(conn, provider, id, actor, &received_by, &base),
+    )
+    .await
+}
