@@ -50,7 +50,11 @@ pub fn normalise_number(raw: &str, decimal_comma_digits: usize) -> Result<String
     if raw.is_empty() {
         return Err(NumberError::Empty);
     }
-    if raw.len() > 24 || !raw.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    if raw.len() > 24
+        || !raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
         return Err(NumberError::NotANumber);
     }
     if !raw.chars().any(|c| c.is_ascii_digit()) || raw.matches('.').count() > 1 {
@@ -267,8 +271,14 @@ mod tests {
         assert_eq!(parse_gbp("1,250"), Ok(dec("1250")));
         assert_eq!(parse_gbp("12,345,678"), Err(MoneyError::TooLarge));
         assert_eq!(parse_gbp("1,234.50"), Ok(dec("1234.50")));
-        for ambiguous in ["1,250,00", "1.250,50", "12,5,0", "1,2345", ",50", "01,250", "1,25.00"] {
-            assert_eq!(parse_gbp(ambiguous), Err(MoneyError::Ambiguous), "{ambiguous}");
+        for ambiguous in [
+            "1,250,00", "1.250,50", "12,5,0", "1,2345", ",50", "01,250", "1,25.00",
+        ] {
+            assert_eq!(
+                parse_gbp(ambiguous),
+                Err(MoneyError::Ambiguous),
+                "{ambiguous}"
+            );
         }
     }
 

@@ -8,8 +8,8 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::model::{Invoice, InvoiceLine, InvoiceRow, totals};
 use super::draft_form::FieldMessages;
+use super::model::{Invoice, InvoiceLine, InvoiceRow, totals};
 use super::queries::{self, InvoiceFilter};
 use crate::db::DbPool;
 use crate::money::{self, Totals};
@@ -311,4 +311,3 @@ pub async fn provider_invoice(
     )
     .await
 }
-

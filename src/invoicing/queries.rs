@@ -433,9 +433,8 @@ pub fn issue(
             .find(id)
             .select(invoices::total)
             .first(conn)?;
-        rules::can_issue(total).map_err(|why| {
-            DraftFail::Fields(FieldMessages::from([("lines".to_owned(), why)]))
-        })?;
+        rules::can_issue(total)
+            .map_err(|why| DraftFail::Fields(FieldMessages::from([("lines".to_owned(), why)])))?;
         let n: i32 = diesel::update(provider_invoice_counters::table.find(provider.0))
             .set(
                 provider_invoice_counters::last_number

@@ -71,7 +71,7 @@ fn record(
 
 /// Moves the order from the state it was checked in, and only from there: the row lock
 /// already holds it, and the `WHERE status = from` makes the write itself say so.
-fn set_status(
+pub fn set_status(
     conn: &mut PgConnection,
     id: Uuid,
     from: OrderStatus,

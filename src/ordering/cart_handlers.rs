@@ -96,10 +96,7 @@ pub async fn add(
     Form(form): Form<AddForm>,
 ) -> Result<HttpResponse, AppError> {
     let business = ctx.business_id;
-    let (product, quantity) = (
-        form.product_id,
-        form.quantity.clone(),
-    );
+    let (product, quantity) = (form.product_id, form.quantity.clone());
     let (outcome, badge) = with_conn(&pool, move |conn| {
         let outcome = cart::add(conn, business, product, &quantity)?;
         Ok((outcome, cart::item_count(conn, business)?))

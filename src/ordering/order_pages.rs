@@ -225,7 +225,8 @@ impl OrderBody {
 
     fn can_invoice(&self) -> bool {
         self.provider_side
-            && ["confirmed", "out_for_delivery", "delivered"].contains(&self.d.order.status.as_str())
+            && ["confirmed", "out_for_delivery", "delivered"]
+                .contains(&self.d.order.status.as_str())
     }
 }
 
@@ -245,8 +246,7 @@ pub(super) fn with_invoice(
     id: Uuid,
 ) -> Result<WithInvoice, AppError> {
     let d = queries::detail(conn, scope, id)?;
-    let invoice =
-        crate::invoicing::queries::for_order(conn, scope, id)?.map(|i| (i.id, i.title()));
+    let invoice = crate::invoicing::queries::for_order(conn, scope, id)?.map(|i| (i.id, i.title()));
     Ok((d, invoice))
 }
 
@@ -403,4 +403,3 @@ pub async fn provider_status(
     let scope = Scope::Provider(ctx.provider_id);
     status_response(ctx.user.meta(""), &pool, scope, id.into_inner(), &query).await
 }
-

@@ -375,7 +375,9 @@ mod tests {
         }
         assert_eq!(quantity("1,5", true), Ok(Decimal::new(15, 1)));
         assert!(
-            quantity("10,000", false).unwrap_err().contains("thousands or decimals"),
+            quantity("10,000", false)
+                .unwrap_err()
+                .contains("thousands or decimals"),
             "three digits after one comma could be either"
         );
     }

@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::gateway::CheckoutSession;
 use crate::db::schema::{invoices, payments};
-use crate::ids::{BusinessId, new_id};
+use crate::ids::{BusinessId, ProviderId, new_id};
+use crate::providers::rules::Trade;
 use crate::web::AppError;
 
 pub enum Reserved {
@@ -28,19 +29,25 @@ pub fn reserve(
     gateway: &str,
 ) -> Result<Reserved, AppError> {
     conn.transaction(|conn| {
-        let (status, number, total, paid): (String, Option<String>, Decimal, Decimal) =
-            invoices::table
-                .filter(invoices::id.eq(invoice))
-                .filter(invoices::business_id.eq(business.0))
-                .filter(invoices::status.ne("draft"))
-                .select((
-                    invoices::status,
-                    invoices::number,
-                    invoices::total,
-                    invoices::amount_paid,
-                ))
-                .for_update()
-                .first(conn)?;
+        let (status, number, total, paid, provider): (
+            String,
+            Option<String>,
+            Decimal,
+            Decimal,
+            Uuid,
+        ) = invoices::table
+            .filter(invoices::id.eq(invoice))
+            .filter(invoices::business_id.eq(business.0))
+            .filter(invoices::status.ne("draft"))
+            .select((
+                invoices::status,
+                invoices::number,
+                invoices::total,
+                invoices::amount_paid,
+                invoices::provider_id,
+            ))
+            .for_update()
+            .first(conn)?;
         match status.as_str() {
             "issued" => {}
             "paid" => return Err(AppError::conflict("This invoice is already paid.")),
@@ -50,6 +57,7 @@ pub fn reserve(
                 ));
             }
         }
+        crate::providers::queries::ensure_may_trade(conn, ProviderId(provider), Trade::BePaid)?;
         let soon = OffsetDateTime::now_utc() + Duration::minutes(2);
         let open: Option<(Option<String>, Option<OffsetDateTime>, OffsetDateTime)> =
             payments::table

@@ -60,7 +60,10 @@ async fn form_token(req: &mut ServiceRequest) -> Result<Option<String>, Error> {
         .to_owned();
     let boundary = content_type
         .strip_prefix("multipart/form-data")
-        .and_then(|rest| rest.split(';').find_map(|p| p.trim().strip_prefix("boundary=")))
+        .and_then(|rest| {
+            rest.split(';')
+                .find_map(|p| p.trim().strip_prefix("boundary="))
+        })
         .map(|b| b.trim_matches('"').to_owned());
     if boundary.is_none() && !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok(None);
@@ -89,7 +92,8 @@ async fn read_body(mut payload: Payload, limit: usize) -> Result<web::Bytes, App
     use futures_util::StreamExt;
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+        let chunk =
+            chunk.map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
         if body.len() + chunk.len() > limit {
             return Err(AppError::BadRequest("What you sent is too large.".into()));
         }
@@ -138,7 +142,10 @@ mod tests {
             Some("abc123")
         );
         let no_token = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"csrf_token\"\r\n\r\nx\r\n--XyZ--";
-        assert_eq!(multipart_field(no_token.as_bytes(), "XyZ", "csrf_token"), None);
+        assert_eq!(
+            multipart_field(no_token.as_bytes(), "XyZ", "csrf_token"),
+            None
+        );
     }
 
     #[test]

@@ -41,8 +41,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
 
 /// PostgreSQL text can't hold a NUL character, and no person types one: refuse it at the
 /// edge with this message instead of letting the query fail.
-pub const NUL_MESSAGE: &str =
-    "What you sent contains a NUL control character, which text can't hold. Remove it and try again.";
+pub const NUL_MESSAGE: &str = "What you sent contains a NUL control character, which text can't hold. Remove it and try again.";
 
 /// A raw NUL byte, or one percent-encoded (`%00`) as forms and query strings carry it.
 pub fn has_nul(raw: &[u8]) -> bool {

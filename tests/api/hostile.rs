@@ -59,9 +59,17 @@ async fn private_pages_are_never_cached_but_static_files_may_be() {
     let app = spawn_app().await;
     let ada = fixtures::buyer(&app, "ada@bistro.test").await;
     for url in ["/buyer", "/orders", "/account", "/login"] {
-        let res = ada.browser.client.get(ada.browser.url(url)).send().await.unwrap();
+        let res = ada
+            .browser
+            .client
+            .get(ada.browser.url(url))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(
-            res.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+            res.headers()
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
             Some("no-store"),
             "{url}"
         );
@@ -100,7 +108,9 @@ async fn an_exhausted_pool_answers_503_with_retry_after() {
         .unwrap();
     assert_eq!(res.status(), 503);
     assert_eq!(
-        res.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+        res.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
         Some("5")
     );
     let body = res.text().await.unwrap();

@@ -374,3 +374,188 @@ async fn bad_draft_edits_are_refused_and_change_nothing() {
         .unwrap();
     assert_eq!(before, after);
 }
+
+fn lines_of(app: &crate::helpers::TestApp, invoice: Uuid) -> Vec<(String, Decimal)> {
+    invoice_lines::table
+        .filter(invoice_lines::invoice_id.eq(invoice))
+        .order(invoice_lines::position)
+        .select((invoice_lines::description, invoice_lines::line_total))
+        .load(&mut app.conn())
+        .unwrap()
+}
+
+/// "Issue invoice" sits in the draft form and saves what is typed there first, so a charge
+/// typed but not saved is on the issued invoice.
+#[tokio::test]
+async fn issuing_saves_what_the_provider_typed_first() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let (_, invoice) = drafted(&app, &shop).await;
+    let draft = shop
+        .sam
+        .browser
+        .get(&format!("/provider/invoices/{invoice}"))
+        .await;
+    assert!(draft.body.contains(&format!(
+        r#"formaction="/provider/invoices/{invoice}/issue""#
+    )));
+    let issued = shop
+        .sam
+        .browser
+        .post(
+            &format!("/provider/invoices/{invoice}/issue"),
+            &[
+                ("delivery_description", "Van"),
+                ("delivery_price", "4,5"),
+                ("delivery_vat", "20"),
+            ],
+        )
+        .await;
+    assert_eq!(issued.status, 303);
+    let lines = lines_of(&app, invoice);
+    assert!(
+        lines.contains(&("Van".to_owned(), Decimal::new(450, 2))),
+        "{lines:?}"
+    );
+    let status: String = invoices::table
+        .find(invoice)
+        .select(invoices::status)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(status, "issued");
+}
+
+#[tokio::test]
+async fn a_zero_invoice_cannot_be_issued() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let (_, invoice) = drafted(&app, &shop).await;
+    let ids: Vec<Uuid> = invoice_lines::table
+        .filter(invoice_lines::invoice_id.eq(invoice))
+        .select(invoice_lines::id)
+        .load(&mut app.conn())
+        .unwrap();
+    let mut form: Vec<(String, String)> = Vec::new();
+    for id in &ids {
+        form.push((format!("qty_{id}"), "1".into()));
+        form.push((format!("price_{id}"), "0".into()));
+    }
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let page = shop
+        .sam
+        .browser
+        .post(&format!("/provider/invoices/{invoice}/issue"), &fields)
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("comes to £0.00"), "{}", page.body);
+    let (status, number): (String, Option<String>) = invoices::table
+        .find(invoice)
+        .select((invoices::status, invoices::number))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!((status.as_str(), number), ("draft", None), "nothing issued");
+    assert!(
+        lines_of(&app, invoice).iter().all(|(_, t)| !t.is_zero()),
+        "the refused edits were not saved either"
+    );
+}
+
+#[tokio::test]
+async fn a_draft_shows_its_buyer_and_every_line_its_vat() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let (_, invoice) = drafted(&app, &shop).await;
+    let page = shop
+        .sam
+        .browser
+        .get(&format!("/provider/invoices/{invoice}"))
+        .await;
+    let to = page.body.split("<h2>To</h2>").nth(1).unwrap_or_default();
+    let to = to.split("</div>").next().unwrap_or_default();
+    assert!(to.contains("Ada&#39;s Bistro"), "{to}");
+    assert!(to.contains("1 Borough High St"), "{to}");
+    // House red: £42.00 at 20% has £8.40 of VAT on its own line.
+    let wine_row = page
+        .body
+        .split("<tr>")
+        .find(|row| row.contains("House red"))
+        .unwrap();
+    assert!(wine_row.contains("£8.40"), "{wine_row}");
+}
+
+#[tokio::test]
+async fn refused_draft_edits_keep_their_values_beside_the_fields() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let (_, invoice) = drafted(&app, &shop).await;
+    let wine: Uuid = invoice_lines::table
+        .filter(invoice_lines::invoice_id.eq(invoice))
+        .filter(invoice_lines::description.eq("House red"))
+        .select(invoice_lines::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let (q, p) = (format!("qty_{wine}"), format!("price_{wine}"));
+    let page = shop
+        .sam
+        .browser
+        .post(
+            &format!("/provider/invoices/{invoice}"),
+            &[
+                (q.as_str(), "1.5"),
+                (p.as_str(), "40"),
+                ("delivery_price", "abc"),
+                ("delivery_description", "Van <b>"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains(r#"value="abc""#));
+    let kept = page.body.split("id=\"d-desc\"").nth(1).unwrap_or_default();
+    assert!(kept.contains(r#"value="Van &#60;b&#62;""#), "escaped, kept");
+    assert!(page.body.contains(r#"aria-describedby="d-price-error""#));
+    assert!(page.body.contains("Nothing was saved"));
+    // The whole-unit rule needs the line, so it comes from the database check.
+    let page = shop
+        .sam
+        .browser
+        .post(
+            &format!("/provider/invoices/{invoice}"),
+            &[(q.as_str(), "1.5"), (p.as_str(), "40")],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("sold in whole units"));
+    assert!(page.body.contains(r#"value="1.5""#));
+    assert!(lines_of(&app, invoice).contains(&("House red".to_owned(), Decimal::new(4200, 2))));
+}
+
+#[tokio::test]
+async fn an_edit_naming_another_invoices_line_is_refused() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let (_, first) = drafted(&app, &shop).await;
+    let (_, second) = drafted(&app, &shop).await;
+    let foreign: Uuid = invoice_lines::table
+        .filter(invoice_lines::invoice_id.eq(second))
+        .select(invoice_lines::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let before = lines_of(&app, second);
+    for fields in [
+        vec![
+            (format!("qty_{foreign}"), "2"),
+            (format!("price_{foreign}"), "1"),
+        ],
+        vec![(format!("remove_{foreign}"), "on")],
+    ] {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let page = shop
+            .sam
+            .browser
+            .post(&format!("/provider/invoices/{first}"), &fields)
+            .await;
+        assert_eq!(page.status, 409, "{fields:?}");
+        assert!(!page.body.contains("Draft saved"));
+    }
+    assert_eq!(lines_of(&app, second), before);
+}
