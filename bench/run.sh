@@ -89,15 +89,17 @@ bench cart_add "$BUYER" "/cart/items" "$BENCH_DIR/cart_add.lua"
 # Submit: every request needs a filled cart and its own key, so 16 buyers each add and submit
 # in a loop; only the submits are timed.
 submit_loop() { # buyer number, rounds
-  local jar="$OUT/submit$1.jar" cookie token loc date
+  local jar="$OUT/submit$1.jar" cookie token loc date cart
   login "buyer$1@scale.test" "$jar" >/dev/null
   token=$(curl -s -b "$jar" "$BASE/account" | csrf_of)
   loc=$(q "SELECT l.id FROM locations l JOIN memberships m ON m.business_id = l.business_id JOIN users u ON u.id = m.user_id WHERE u.email = 'buyer$1@scale.test'")
-  date=$(q "SELECT to_char(d, 'YYYY-MM-DD') FROM generate_series(current_date, current_date + 14, interval '1 day') d WHERE extract(isodow FROM d)::int = ANY (SELECT unnest(delivery_days) FROM providers WHERE id = '$PROVIDER_ID') LIMIT 1")
+  date=$(q "SELECT to_char(d, 'YYYY-MM-DD') FROM generate_series(current_date + 1, current_date + 15, interval '1 day') d WHERE extract(isodow FROM d)::int = ANY (SELECT unnest(delivery_days) FROM providers WHERE id = '$PROVIDER_ID') LIMIT 1")
   for _ in $(seq 1 "$2"); do
     curl -s -b "$jar" -o /dev/null -d "csrf_token=$token&product_id=$PRODUCT_ID&quantity=2" "$BASE/cart/items"
+    # The checkout page names the cart it shows; the submit must name the same one.
+    cart=$(curl -s -b "$jar" "$BASE/checkout/$PROVIDER_SLUG" | sed -n 's/.*name="cart" value="\([0-9a-f]*\)".*/\1/p')
     curl -s -b "$jar" -o /dev/null -w "%{http_code} %{time_total} %{redirect_url}\n" \
-      -d "csrf_token=$token&key=$(cat /proc/sys/kernel/random/uuid)&date=$date&location=$loc" "$BASE/checkout/$PROVIDER_SLUG"
+      -d "csrf_token=$token&key=$(cat /proc/sys/kernel/random/uuid)&date=$date&location=$loc&cart=$cart" "$BASE/checkout/$PROVIDER_SLUG"
   done
 }
 percentiles() { awk '{print $2 * 1000}' | sort -n | awk '{a[NR]=$1} END {printf "p50=%.2f p95=%.2f p99=%.2f n=%d", a[int(NR*0.5)+1], a[int(NR*0.95)], a[int(NR*0.99)], NR}'; }

@@ -64,6 +64,29 @@ impl CartLine {
     }
 }
 
+/// Names the cart exactly as a buyer sees it (items, quantities, prices, VAT rates), so a
+/// submit can tell whether it changed since the checkout page was shown.
+pub fn fingerprint(lines: &[CartLine]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut described: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{}|{}|{}|{}|{}|{}",
+                l.item_id,
+                l.product_id,
+                l.quantity.normalize(),
+                l.price.normalize(),
+                l.vat_rate.normalize(),
+                l.available()
+            )
+        })
+        .collect();
+    described.sort();
+    let digest = Sha256::digest(described.join("\n").as_bytes());
+    hex::encode(&digest[..12])
+}
+
 pub fn totals(lines: &[CartLine]) -> money::Totals {
     money::Totals::from_lines(lines.iter().map(|l| (l.net(), l.vat_rate, l.vat())))
 }

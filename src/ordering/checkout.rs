@@ -39,6 +39,7 @@ struct CheckoutPage {
     dates: Vec<(String, String)>,
     problems: Vec<String>,
     form: CheckoutForm,
+    recent: Option<(Uuid, String, String)>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -48,6 +49,8 @@ pub struct CheckoutForm {
     pub date: String,
     pub notes: String,
     pub key: String,
+    /// The fingerprint of the cart as this page showed it.
+    pub cart: String,
 }
 
 struct Loaded {
@@ -55,6 +58,8 @@ struct Loaded {
     lines: Vec<CartLine>,
     locations: Vec<Location>,
     business_active: bool,
+    /// An order placed from this cart in the last day: (id, number, placed at).
+    recent: Option<(Uuid, String, String)>,
 }
 
 async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>, slug: String) -> Result<Loaded, AppError> {
@@ -64,11 +69,15 @@ async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>, slug: String) -> Result<
         let lines = cart::lines(conn, business, Some(ProviderId(provider.id)))?;
         let locations = businesses::list_locations(conn, business)?;
         let business_active = businesses::business(conn, business)?.status == "active";
+        let since = OffsetDateTime::now_utc() - time::Duration::days(1);
+        let recent = super::queries::latest_since(conn, business, ProviderId(provider.id), since)?
+            .map(|(id, number, at)| (id, number, crate::timefmt::datetime(at)));
         Ok(Loaded {
             provider,
             lines,
             locations,
             business_active,
+            recent,
         })
     })
     .await
@@ -104,7 +113,8 @@ fn page(
             problems.push(p);
         }
     }
-    let dates = rules::next_delivery_dates(london_today(), &loaded.provider.days(), 12)
+    let earliest = rules::earliest_delivery(OffsetDateTime::now_utc());
+    let dates = rules::next_delivery_dates(earliest, &loaded.provider.days(), 12)
         .into_iter()
         .map(|d| {
             (
@@ -115,6 +125,8 @@ fn page(
         .collect();
     let form = CheckoutForm {
         location: chosen.map(|l| l.id.to_string()).unwrap_or_default(),
+        // What this page shows is what the next submit must find.
+        cart: cart::fingerprint(&loaded.lines),
         key: if form.key.is_empty() {
             Uuid::now_v7().to_string()
         } else {
@@ -122,6 +134,7 @@ fn page(
         },
         ..form
     };
+    let empty = loaded.lines.is_empty();
     render_with_status(
         status,
         &CheckoutPage {
@@ -133,6 +146,7 @@ fn page(
             dates,
             problems,
             form,
+            recent: loaded.recent.filter(|_| empty),
         },
     )
 }
@@ -186,6 +200,7 @@ pub async fn submit(
     };
     let (business, placed_by, base_url) = (ctx.business_id, ctx.user.id, config.base_url.clone());
     let provider_slug = slug.clone();
+    let form_cart = form.cart.trim().to_owned();
     let outcome = with_conn(&pool, move |conn| {
         let provider = providers::by_slug(conn, &provider_slug)?;
         let submission = Submission {
@@ -195,8 +210,10 @@ pub async fn submit(
             notes,
             key,
             placed_by,
+            seen: form_cart,
         };
-        submit::submit(conn, business, &submission, london_today(), &base_url)
+        let earliest = rules::earliest_delivery(OffsetDateTime::now_utc());
+        submit::submit(conn, business, &submission, earliest, &base_url)
     })
     .await?;
     match outcome {

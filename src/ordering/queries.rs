@@ -197,3 +197,21 @@ pub fn find_by_key(
         .first(conn)
         .optional()
 }
+
+/// The business's latest order from this provider placed since `since`: (id, number, when),
+/// for pointing a second tab's empty checkout at the order the first one placed.
+pub fn latest_since(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    provider: ProviderId,
+    since: time::OffsetDateTime,
+) -> QueryResult<Option<(Uuid, String, time::OffsetDateTime)>> {
+    orders::table
+        .filter(orders::business_id.eq(business.0))
+        .filter(orders::provider_id.eq(provider.0))
+        .filter(orders::created_at.ge(since))
+        .order(orders::created_at.desc())
+        .select((orders::id, orders::number, orders::created_at))
+        .first(conn)
+        .optional()
+}

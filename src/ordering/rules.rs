@@ -161,11 +161,29 @@ fn parse_quantity(raw: &str, fractional: bool, allow_zero: bool) -> Result<Decim
     Ok(q.normalize())
 }
 
+/// Hour of the London day after which a same-day delivery is no longer offered. Providers'
+/// own cut-offs replace this with the availability work.
+pub const SAME_DAY_CUTOFF_HOUR: u8 = 12;
+
+/// The earliest delivery date a buyer may ask for at `now`: today until noon London time,
+/// tomorrow after it (whatever the clocks did).
+pub fn earliest_delivery(now: time::OffsetDateTime) -> Date {
+    let london = crate::timefmt::to_london(now);
+    if london.hour() < SAME_DAY_CUTOFF_HOUR {
+        london.date()
+    } else {
+        london.date().next_day().unwrap_or(london.date())
+    }
+}
+
 /// A requested delivery date: not in the past, on one of the provider's days (ISO weekday),
 /// within three months.
 pub fn delivery_date(date: Date, today: Date, days: &[i16]) -> Result<(), String> {
     if date < today {
-        return Err("Choose a delivery date from today onwards.".into());
+        return Err(format!(
+            "Choose a delivery date from {} onwards.",
+            crate::timefmt::date(today)
+        ));
     }
     if date > today + time::Duration::days(92) {
         return Err("Choose a date within the next three months.".into());
@@ -346,6 +364,38 @@ mod tests {
     }
 
     #[test]
+    fn same_day_delivery_is_offered_only_before_noon_london_time() {
+        use time::macros::datetime;
+        let winter_morning = datetime!(2026-01-15 11:59 UTC);
+        assert_eq!(
+            earliest_delivery(winter_morning),
+            time::macros::date!(2026 - 01 - 15)
+        );
+        let winter_noon = datetime!(2026-01-15 12:00 UTC);
+        assert_eq!(
+            earliest_delivery(winter_noon),
+            time::macros::date!(2026 - 01 - 16)
+        );
+        // In summer London is UTC+1: 11:30 UTC is already 12:30 there.
+        let summer = datetime!(2026-07-15 11:30 UTC);
+        assert_eq!(
+            earliest_delivery(summer),
+            time::macros::date!(2026 - 07 - 16)
+        );
+        // The night the clocks go back: 23:30 UTC on 24 Oct is 00:30 BST on the 25th.
+        let clocks = datetime!(2026-10-24 23:30 UTC);
+        assert_eq!(
+            earliest_delivery(clocks),
+            time::macros::date!(2026 - 10 - 25)
+        );
+        let year_end = datetime!(2026-12-31 13:00 UTC);
+        assert_eq!(
+            earliest_delivery(year_end),
+            time::macros::date!(2027 - 01 - 01)
+        );
+    }
+
+    #[test]
     fn statuses_round_trip_their_names() {
         for s in OrderStatus::ALL {
             assert_eq!(OrderStatus::parse(s.as_str()), Some(s));
@@ -432,7 +482,7 @@ mod tests {
         assert!(
             delivery_date(date!(2026 - 11 - 23), today, &weekdays)
                 .unwrap_err()
-                .contains("from today")
+                .contains("from 24 Nov 2026 onwards")
         );
         assert!(
             delivery_date(date!(2026 - 11 - 28), today, &weekdays)

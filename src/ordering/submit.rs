@@ -32,7 +32,12 @@ pub struct Submission {
     pub notes: String,
     pub key: Uuid,
     pub placed_by: UserId,
+    /// `cart::fingerprint` of the cart the checkout page showed.
+    pub seen: String,
 }
+
+/// Shown when the cart differs from what the buyer reviewed.
+pub const CART_CHANGED: &str = "Your cart changed since you opened checkout (a price, VAT rate or item changed, perhaps in another tab). Check the totals below, then place the order.";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitOutcome {
@@ -46,7 +51,7 @@ pub fn submit(
     conn: &mut PgConnection,
     business: BusinessId,
     s: &Submission,
-    today: Date,
+    earliest: Date,
     base_url: &str,
 ) -> Result<SubmitOutcome, AppError> {
     conn.transaction(|conn| {
@@ -81,8 +86,11 @@ pub fn submit(
             ..CheckoutFacts::from_lines(&lines)
         };
         let mut problems = rules::checkout_problems(&facts);
+        if !facts.empty && cart::fingerprint(&lines) != s.seen {
+            problems.insert(0, CART_CHANGED.to_owned());
+        }
         if !facts.empty {
-            if let Err(why) = rules::delivery_date(s.date, today, &provider.days()) {
+            if let Err(why) = rules::delivery_date(s.date, earliest, &provider.days()) {
                 problems.push(why);
             }
         }

@@ -109,7 +109,19 @@ pub async fn checkout_form(b: &Browser) -> (String, String, String) {
     )
 }
 
+/// The cart fingerprint the checkout page carries: what the buyer last saw.
+pub async fn cart_seen(b: &Browser) -> String {
+    let page = b.get("/checkout/veg-co").await;
+    Regex::new(r#"name="cart" value="([0-9a-f]*)""#)
+        .unwrap()
+        .captures(&page.body)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_default() // an empty cart shows no form
+}
+
+/// Submits as a checkout page loaded just now would.
 pub async fn submit(b: &Browser, key: &str, date: &str, location: &str) -> Page {
+    let cart = cart_seen(b).await;
     b.post(
         "/checkout/veg-co",
         &[
@@ -117,6 +129,7 @@ pub async fn submit(b: &Browser, key: &str, date: &str, location: &str) -> Page 
             ("date", date),
             ("location", location),
             ("notes", "Side door please"),
+            ("cart", &cart),
         ],
     )
     .await
@@ -268,10 +281,12 @@ async fn twenty_concurrent_submits_with_one_key_make_one_order() {
     add(&shop.ada.browser, shop.cream, "10").await;
     let (key, date, location) = checkout_form(&shop.ada.browser).await;
     let token = shop.ada.browser.csrf().await;
+    let cart = cart_seen(&shop.ada.browser).await;
     let body = serde_urlencoded::to_string([
         ("key", key.as_str()),
         ("date", &date),
         ("location", &location),
+        ("cart", &cart),
         ("csrf_token", &token),
     ])
     .unwrap();
@@ -364,7 +379,7 @@ async fn checkout_refuses_below_minimum_wrong_days_and_unavailable_items() {
         &location,
     )
     .await;
-    assert!(past.body.contains("from today onwards"));
+    assert!(past.body.contains("onwards"), "{}", past.body);
     let nonsense = submit(&shop.ada.browser, &key, "31/02/2026", &location).await;
     assert!(nonsense.body.contains("Choose a delivery date"));
 
@@ -885,4 +900,87 @@ async fn two_workers_never_send_the_same_email_twice() {
     subjects.sort();
     subjects.dedup();
     assert_eq!(subjects.len(), 30, "no message was sent twice");
+}
+
+/// The cart is placed as the buyer saw it: a price changed meanwhile (another tab, the
+/// provider) refuses the submit with the new totals shown, keeps the cart and makes nothing.
+#[tokio::test]
+async fn a_cart_that_changed_since_checkout_was_shown_is_refused_for_review() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    add(&shop.ada.browser, shop.cream, "10").await;
+    let (key, date, location) = checkout_form(&shop.ada.browser).await;
+    let seen = cart_seen(&shop.ada.browser).await;
+    diesel::update(products::table.find(shop.cream))
+        .set(products::price.eq(Decimal::new(610, 2)))
+        .execute(&mut app.conn())
+        .unwrap();
+    let stale = shop
+        .ada
+        .browser
+        .post(
+            "/checkout/veg-co",
+            &[
+                ("key", key.as_str()),
+                ("date", &date),
+                ("location", &location),
+                ("cart", &seen),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 422);
+    assert!(
+        stale
+            .body
+            .contains("Your cart changed since you opened checkout")
+    );
+    assert!(stale.body.contains("£61.00"), "the new total is shown");
+    assert_eq!(order_count(&app), 0);
+    // The page that said so carries the new fingerprint: placing it now works.
+    let fresh = Regex::new(r#"name="cart" value="([0-9a-f]*)""#)
+        .unwrap()
+        .captures(&stale.body)
+        .unwrap()[1]
+        .to_owned();
+    assert_ne!(fresh, seen);
+    let placed = shop
+        .ada
+        .browser
+        .post(
+            "/checkout/veg-co",
+            &[
+                ("key", key.as_str()),
+                ("date", &date),
+                ("location", &location),
+                ("cart", &fresh),
+            ],
+        )
+        .await;
+    assert_eq!(placed.status, 303, "{}", placed.body);
+    let total: Decimal = orders::table
+        .select(orders::total)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(total, Decimal::new(6100, 2));
+}
+
+/// A second tab (or Back and resubmit with a new key) finds the cart empty and is pointed
+/// at the order the first tab placed.
+#[tokio::test]
+async fn an_emptied_checkout_links_the_order_just_placed() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let id = place_order(&shop).await;
+    let page = shop.ada.browser.get("/checkout/veg-co").await;
+    let number: String = orders::table
+        .find(id)
+        .select(orders::number)
+        .first(&mut app.conn())
+        .unwrap();
+    assert!(
+        page.body
+            .contains(&format!(r#"<a href="/orders/{id}">{number}</a>"#)),
+        "{}",
+        page.body
+    );
 }
