@@ -1,5 +1,11 @@
 //! The PostgreSQL job queue: rows claimed with `FOR UPDATE SKIP LOCKED`, so any number of
-//! workers run each job once; failures retry with exponential backoff and keep the last error.
+//! workers share it; failures retry with exponential backoff and keep the last error.
+//!
+//! Jobs are **at-least-once**: a worker that dies, or outlives the ten-minute claim, leaves
+//! its job to be taken again, so the same job can run twice. Every handler must be
+//! idempotent (an email carries its dedup key; a payment step checks the row's state).
+//! Finishing checks the claim is still this worker's, so a late finisher can't overwrite
+//! the record of the worker that took over.
 
 pub mod queries;
 pub mod worker;

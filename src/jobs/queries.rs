@@ -60,32 +60,59 @@ pub fn claim_next(conn: &mut PgConnection, worker: &str) -> QueryResult<Option<C
     .optional()
 }
 
-pub fn complete(conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
-    diesel::update(jobs::table.find(id))
+/// The claim a worker holds: still `running`, locked by this worker, on this attempt. A job
+/// taken over after the ten-minute reclaim has another attempt number, so the first worker,
+/// finishing late, can't overwrite what the second one records.
+type Condition = Box<
+    dyn diesel::BoxableExpression<
+            jobs::table,
+            diesel::pg::Pg,
+            SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+        >,
+>;
+
+fn held_by(job: &ClaimedJob, worker: &str) -> Condition {
+    Box::new(
+        jobs::id
+            .eq(job.id)
+            .and(jobs::status.eq("running"))
+            .and(jobs::locked_by.eq(worker.to_owned()))
+            .and(jobs::attempts.eq(job.attempts)),
+    )
+}
+
+/// Marks the job done if this worker still holds it; `false` if another took it over.
+pub fn complete(conn: &mut PgConnection, job: &ClaimedJob, worker: &str) -> QueryResult<bool> {
+    diesel::update(jobs::table.filter(held_by(job, worker)))
         // last_error stays: a job that succeeded on a retry still says why it had to.
         .set((
             jobs::status.eq("done"),
             jobs::finished_at.eq(diesel::dsl::now),
         ))
         .execute(conn)
-        .map(|_| ())
+        .map(|n| n == 1)
 }
 
-/// Records a failure: back in the queue after a backoff, or `failed` for good.
-pub fn fail(conn: &mut PgConnection, job: &ClaimedJob, error: &str) -> QueryResult<()> {
+/// Records a failure if this worker still holds the job: back in the queue after a backoff,
+/// or `failed` for good. `false` if another worker took it over meanwhile.
+pub fn fail(
+    conn: &mut PgConnection,
+    job: &ClaimedJob,
+    worker: &str,
+    error: &str,
+) -> QueryResult<bool> {
     let error: String = error.chars().take(2000).collect();
-    if job.attempts >= job.max_attempts {
-        diesel::update(jobs::table.find(job.id))
+    let updated = if job.attempts >= job.max_attempts {
+        diesel::update(jobs::table.filter(held_by(job, worker)))
             .set((
                 jobs::status.eq("failed"),
                 jobs::finished_at.eq(diesel::dsl::now),
                 jobs::last_error.eq(error),
             ))
-            .execute(conn)
-            .map(|_| ())
+            .execute(conn)?
     } else {
         let run_at = time::OffsetDateTime::now_utc() + super::backoff(job.attempts);
-        diesel::update(jobs::table.find(job.id))
+        diesel::update(jobs::table.filter(held_by(job, worker)))
             .set((
                 jobs::status.eq("queued"),
                 jobs::run_at.eq(run_at),
@@ -93,7 +120,7 @@ pub fn fail(conn: &mut PgConnection, job: &ClaimedJob, error: &str) -> QueryResu
                 jobs::locked_by.eq(None::<String>),
                 jobs::last_error.eq(error),
             ))
-            .execute(conn)
-            .map(|_| ())
-    }
+            .execute(conn)?
+    };
+    Ok(updated == 1)
 }

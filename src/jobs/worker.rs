@@ -23,12 +23,17 @@ pub fn run_pending(
     let mut ran = 0;
     while let Some(job) = queries::claim_next(conn, worker)? {
         ran += 1;
-        match execute(&job, ctx) {
-            Ok(()) => queries::complete(conn, job.id)?,
+        let held = match execute(&job, ctx) {
+            Ok(()) => queries::complete(conn, &job, worker)?,
             Err(e) => {
                 tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
-                queries::fail(conn, &job, &format!("{e:#}"))?;
+                queries::fail(conn, &job, worker, &format!("{e:#}"))?
             }
+        };
+        if !held {
+            // Another worker reclaimed it after the timeout; its record stands. The job may
+            // have run twice, which is why handlers must be idempotent.
+            tracing::warn!(job = %job.id, kind = %job.kind, "job was taken over before it finished");
         }
     }
     Ok(ran)

@@ -984,3 +984,38 @@ async fn an_emptied_checkout_links_the_order_just_placed() {
         page.body
     );
 }
+
+/// A worker that outlived its claim finds the job taken over: its late `complete` or `fail`
+/// changes nothing, and the worker that took over records the outcome.
+#[tokio::test]
+async fn a_late_worker_cannot_overwrite_the_claim_of_the_worker_that_took_over() {
+    use larder::jobs::queries::{claim_next, complete, enqueue, fail};
+    let app = spawn_app().await;
+    let mut conn = app.conn();
+    enqueue(&mut conn, "send_email", &serde_json::json!({}), None).unwrap();
+    let first = claim_next(&mut conn, "worker-a").unwrap().expect("claimed");
+    diesel::update(jobs::table)
+        .set(jobs::locked_at.eq(Some(
+            time::OffsetDateTime::now_utc() - time::Duration::minutes(11),
+        )))
+        .execute(&mut conn)
+        .unwrap();
+    let second = claim_next(&mut conn, "worker-b")
+        .unwrap()
+        .expect("reclaimed");
+    assert_eq!((first.id, second.attempts), (second.id, 2));
+
+    assert!(!complete(&mut conn, &first, "worker-a").unwrap());
+    assert!(!fail(&mut conn, &first, "worker-a", "late").unwrap());
+    let (status, by): (String, Option<String>) = jobs::table
+        .select((jobs::status, jobs::locked_by))
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(
+        (status.as_str(), by.as_deref()),
+        ("running", Some("worker-b"))
+    );
+    assert!(complete(&mut conn, &second, "worker-b").unwrap());
+    let status: String = jobs::table.select(jobs::status).first(&mut conn).unwrap();
+    assert_eq!(status, "done");
+}
