@@ -124,15 +124,17 @@ fn serve(config: Config) -> anyhow::Result<()> {
         }
     }
     let pool = db::build_pool(&url, config.db_pool_size).context("connecting to the database")?;
-    if config.run_worker {
+    let jobs = if config.run_worker {
         let ctx = JobContext {
             mailer: Mailer::from_config(&config)?,
         };
         // Its own connection: a slow mail server holds it for the whole send, and the web
         // pool is sized to the database's cores (two per core), so it can't spare one.
         let jobs_pool = db::build_pool(&url, 1).context("connecting the job worker")?;
-        worker::spawn(jobs_pool, Arc::new(ctx));
-    }
+        Some(worker::spawn(jobs_pool, Arc::new(ctx)).context("starting the job worker")?)
+    } else {
+        None
+    };
     let (host, port) = (config.host.clone(), config.port);
     let app = Application::build(config, pool).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -148,6 +150,11 @@ fn serve(config: Config) -> anyhow::Result<()> {
         app.port()
     );
     let result = actix_web::rt::System::new().block_on(app.run_until_stopped());
+    // The worker first: its connection must close before the cluster stops, or the
+    // database's shutdown shows up as errors from a job that was merely polling.
+    if let Some(jobs) = jobs {
+        jobs.stop();
+    }
     // Dropping the handle stops a cluster this process started.
     drop(local_pg);
     result.context("the web server stopped with an error")
@@ -161,10 +168,11 @@ fn worker(config: &Config) -> anyhow::Result<()> {
         mailer: Mailer::from_config(config)?,
     });
     println!("Larder worker running (Ctrl-C to stop)");
-    worker::spawn(pool, ctx);
+    let jobs = worker::spawn(pool, ctx).context("starting the job worker")?;
     actix_web::rt::System::new().block_on(async {
         let _ = tokio::signal::ctrl_c().await;
     });
+    jobs.stop();
     Ok(())
 }
 
@@ -197,7 +205,15 @@ fn create_admin(config: &Config, email: &str, name: &str) -> anyhow::Result<()> 
     }
     let hash = password::hash(&password, config.argon2)?;
     accounts::insert_user(&mut conn, &email, &hash, name.trim(), AccountType::Admin)?;
-    println!("admin {email} created; log in at {}/login", config.base_url);
+    // Without BASE_URL the address is only a guess at where the app runs.
+    if std::env::var_os("BASE_URL").is_some() {
+        println!("admin {email} created; log in at {}/login", config.base_url);
+    } else {
+        println!(
+            "admin {email} created; log in at /login on the running app (locally {}/login unless it runs on another PORT)",
+            config.base_url
+        );
+    }
     Ok(())
 }
 

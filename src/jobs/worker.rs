@@ -49,10 +49,28 @@ fn execute(job: &ClaimedJob, ctx: &JobContext) -> anyhow::Result<()> {
     }
 }
 
-/// Polls for work until the process ends. Runs on its own thread: jobs block.
-pub fn spawn(pool: DbPool, ctx: Arc<JobContext>) {
+/// The running worker thread; `stop` ends it after the job in hand.
+pub struct WorkerHandle {
+    stop: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl WorkerHandle {
+    /// Stops polling and waits for the current job to finish, so whatever shuts down next
+    /// (the database, on Ctrl-C locally) never pulls the ground from under a running job.
+    pub fn stop(self) {
+        drop(self.stop);
+        if self.thread.join().is_err() {
+            tracing::error!("the job worker panicked");
+        }
+    }
+}
+
+/// Polls for work (each second) until stopped. Runs on its own thread: jobs block.
+pub fn spawn(pool: DbPool, ctx: Arc<JobContext>) -> std::io::Result<WorkerHandle> {
     let name = format!("worker-{}-{}", hostname(), std::process::id());
-    let spawned = std::thread::Builder::new()
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::Builder::new()
         .name("larder-worker".into())
         .spawn(move || {
             loop {
@@ -63,12 +81,13 @@ pub fn spawn(pool: DbPool, ctx: Arc<JobContext>) {
                 if let Err(e) = outcome {
                     tracing::error!(error = %e, "job worker could not run jobs");
                 }
-                std::thread::sleep(Duration::from_secs(1));
+                match stopped.recv_timeout(Duration::from_secs(1)) {
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                    _ => break,
+                }
             }
-        });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "could not start the job worker");
-    }
+        })?;
+    Ok(WorkerHandle { stop, thread })
 }
 
 fn hostname() -> String {

@@ -1019,3 +1019,35 @@ async fn a_late_worker_cannot_overwrite_the_claim_of_the_worker_that_took_over()
     let status: String = jobs::table.select(jobs::status).first(&mut conn).unwrap();
     assert_eq!(status, "done");
 }
+
+/// Stopping the worker finishes the pass in hand and ends the thread, so nothing polls
+/// afterwards (the local cluster is stopped only after this on Ctrl-C).
+#[tokio::test]
+async fn a_stopped_worker_finishes_its_pass_and_polls_no_more() {
+    let app = spawn_app().await;
+    let email = larder::email::OutgoingEmail {
+        to: "chef@bistro.test".into(),
+        subject: "Hello".into(),
+        text: "hello".into(),
+        html: "<p>hello</p>".into(),
+    };
+    let mut conn = app.conn();
+    larder::email::queue(&mut conn, &email, "stop-test-1").unwrap();
+    let ctx = larder::jobs::worker::JobContext {
+        mailer: larder::email::Mailer::from_config(&app.config).unwrap(),
+    };
+    let pool = larder::db::build_pool(&app.db.url, 1).unwrap();
+    let handle = larder::jobs::worker::spawn(pool, std::sync::Arc::new(ctx)).unwrap();
+    tokio::task::spawn_blocking(move || handle.stop())
+        .await
+        .unwrap();
+    let statuses: Vec<String> = jobs::table.select(jobs::status).load(&mut conn).unwrap();
+    assert_eq!(statuses, vec!["done"], "the first pass ran before the stop");
+    larder::email::queue(&mut conn, &email, "stop-test-2").unwrap();
+    let queued: i64 = jobs::table
+        .filter(jobs::status.eq("queued"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(queued, 1, "nothing polls after the stop");
+}
