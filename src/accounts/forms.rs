@@ -155,6 +155,8 @@ pub struct LoginForm {
 pub struct AccountForm {
     pub name: String,
     pub email: String,
+    /// The current password, needed only when the email changes.
+    pub password_check: String,
 }
 
 impl AccountForm {

@@ -5,8 +5,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::forms::{BuyerSignupForm, LoginForm, ProviderSignupForm, safe_next};
 use super::model::AccountType;
-use super::signup::{self, LoginOutcome, SignupOutcome};
+use super::signup::{self, LoginOutcome, Precheck, SignupOutcome};
 use super::views::{BuyerSignupPage, LoginPage, ProviderSignupPage, SignupChoicePage};
+use super::{hashing, queries, throttle};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::ids::UserId;
@@ -53,7 +54,35 @@ pub async fn signup_buyer_form(viewer: Viewer) -> Result<HttpResponse, AppError>
     })
 }
 
+/// Takes one sign-up from this address's hourly allowance; the message if it is spent.
+async fn signup_spent(
+    req: &HttpRequest,
+    config: &Config,
+    pool: &web::Data<DbPool>,
+) -> Result<Option<FieldErrors>, AppError> {
+    let client = client_ip(req, config);
+    let allowed = with_conn(pool, move |conn| {
+        Ok(queries::take_request_allowance(
+            conn,
+            throttle::Action::Signup,
+            &client,
+            time::OffsetDateTime::now_utc(),
+        )?)
+    })
+    .await?;
+    if allowed {
+        return Ok(None);
+    }
+    let mut errors = FieldErrors::new();
+    errors.add(
+        crate::web::forms::FORM,
+        "Too many accounts were made from your network in the last hour. Please try again later.",
+    );
+    Ok(Some(errors))
+}
+
 pub async fn signup_buyer_submit(
+    req: HttpRequest,
     viewer: Viewer,
     config: web::Data<Config>,
     pool: web::Data<DbPool>,
@@ -62,9 +91,9 @@ pub async fn signup_buyer_submit(
     if let Some(r) = already_logged_in(&viewer) {
         return Ok(r);
     }
-    let invalid = |form: BuyerSignupForm, errors| {
+    let refuse = |status, form: BuyerSignupForm, errors| {
         render_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            status,
             &BuyerSignupPage {
                 meta: viewer.meta("Sign up to order"),
                 form: BuyerSignupForm {
@@ -75,13 +104,17 @@ pub async fn signup_buyer_submit(
             },
         )
     };
+    let invalid = |form, errors| refuse(StatusCode::UNPROCESSABLE_ENTITY, form, errors);
     let signup = match form.parse() {
         Ok(s) => s,
         Err(errors) => return invalid(form, errors),
     };
-    let cost = config.argon2;
+    if let Some(errors) = signup_spent(&req, &config, &pool).await? {
+        return refuse(StatusCode::TOO_MANY_REQUESTS, form, errors);
+    }
+    let hash = hashing::hash(signup.person.password.clone(), config.argon2).await?;
     let outcome = with_conn(&pool, move |conn| {
-        signup::sign_up_buyer(conn, &signup, cost)
+        signup::sign_up_buyer(conn, &signup, &hash)
     })
     .await?;
     match outcome {
@@ -106,6 +139,7 @@ pub async fn signup_provider_form(viewer: Viewer) -> Result<HttpResponse, AppErr
 }
 
 pub async fn signup_provider_submit(
+    req: HttpRequest,
     viewer: Viewer,
     config: web::Data<Config>,
     pool: web::Data<DbPool>,
@@ -114,9 +148,9 @@ pub async fn signup_provider_submit(
     if let Some(r) = already_logged_in(&viewer) {
         return Ok(r);
     }
-    let invalid = |form: ProviderSignupForm, errors| {
+    let refuse = |status, form: ProviderSignupForm, errors| {
         render_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            status,
             &ProviderSignupPage::new(
                 viewer.meta("Sign up to sell"),
                 ProviderSignupForm {
@@ -127,13 +161,17 @@ pub async fn signup_provider_submit(
             ),
         )
     };
+    let invalid = |form, errors| refuse(StatusCode::UNPROCESSABLE_ENTITY, form, errors);
     let signup = match form.parse() {
         Ok(s) => s,
         Err(errors) => return invalid(form, errors),
     };
-    let cost = config.argon2;
+    if let Some(errors) = signup_spent(&req, &config, &pool).await? {
+        return refuse(StatusCode::TOO_MANY_REQUESTS, form, errors);
+    }
+    let hash = hashing::hash(signup.person.password.clone(), config.argon2).await?;
     let outcome = with_conn(&pool, move |conn| {
-        signup::sign_up_provider(conn, &signup, cost)
+        signup::sign_up_provider(conn, &signup, &hash)
     })
     .await?;
     match outcome {
@@ -197,10 +235,21 @@ pub async fn login_submit(
         if email.is_empty() || password.is_empty() || email.len() > 320 || password.len() > 1024 {
             LoginOutcome::WrongCredentials
         } else {
-            with_conn(&pool, move |conn| {
-                signup::log_in(conn, &email, &password, &ip, cost)
-            })
-            .await?
+            let (who, from) = (email.clone(), ip.clone());
+            let precheck =
+                with_conn(&pool, move |conn| signup::login_precheck(conn, &who, &from)).await?;
+            match precheck {
+                Precheck::Locked { minutes } => LoginOutcome::Locked { minutes },
+                Precheck::Candidate(user) => {
+                    // No connection is held while the password is checked.
+                    let stored = user.as_ref().map(|u| u.password_hash.clone());
+                    let matches = hashing::verify(password, stored, cost).await?;
+                    with_conn(&pool, move |conn| {
+                        signup::finish_login(conn, &email, &ip, user, matches)
+                    })
+                    .await?
+                }
+            }
         };
     let (status, problem) = match outcome {
         LoginOutcome::LoggedIn(user) => {

@@ -3,6 +3,7 @@
 
 pub mod forms;
 pub mod handlers;
+pub mod hashing;
 pub mod model;
 pub mod password;
 pub mod queries;

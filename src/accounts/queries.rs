@@ -250,3 +250,48 @@ pub fn consume_reset_token(
     }
     Ok(user.map(UserId))
 }
+
+/// Counts this address's recent `action`s and, if it may make one more, records it; false
+/// when it is over its limit. One transaction, so concurrent requests can't all slip past.
+pub fn take_request_allowance(
+    conn: &mut PgConnection,
+    action: super::throttle::Action,
+    client: &str,
+    now: time::OffsetDateTime,
+) -> QueryResult<bool> {
+    use crate::db::schema::throttled_requests as t;
+    conn.transaction(|conn| {
+        // Serialise per address and action, so the count and the insert agree.
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind::<diesel::sql_types::Text, _>(format!("{}:{client}", action.name()))
+            .execute(conn)?;
+        let recent: i64 = t::table
+            .filter(t::action.eq(action.name()))
+            .filter(t::client.eq(client))
+            .filter(t::created_at.gt(now - super::throttle::REQUEST_WINDOW))
+            .count()
+            .get_result(conn)?;
+        let recent = usize::try_from(recent).unwrap_or(usize::MAX);
+        if !super::throttle::request_allowed(action, recent) {
+            return Ok(false);
+        }
+        diesel::insert_into(t::table)
+            .values((t::action.eq(action.name()), t::client.eq(client)))
+            .execute(conn)?;
+        Ok(true)
+    })
+}
+
+/// Reset links sent to this account since `since`.
+pub fn resets_since(
+    conn: &mut PgConnection,
+    user: UserId,
+    since: time::OffsetDateTime,
+) -> QueryResult<i64> {
+    use crate::db::schema::password_reset_tokens as r;
+    r::table
+        .filter(r::user_id.eq(user.0))
+        .filter(r::created_at.gt(since))
+        .count()
+        .get_result(conn)
+}

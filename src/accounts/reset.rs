@@ -9,7 +9,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::forms::{ResetForm, ResetRequestForm, new_password};
 use super::views::{ResetEmailHtml, ResetEmailText, ResetFormPage, ResetRequestPage};
-use super::{password, queries};
+use super::{hashing, queries, throttle};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::email::{self, OutgoingEmail};
@@ -35,6 +35,7 @@ pub async fn request_form(viewer: Viewer) -> Result<HttpResponse, AppError> {
 }
 
 pub async fn request_submit(
+    req: actix_web::HttpRequest,
     viewer: Viewer,
     config: web::Data<Config>,
     pool: web::Data<DbPool>,
@@ -55,14 +56,25 @@ pub async fn request_submit(
     }
     let base_url = config.base_url.clone();
     let lookup = address.clone();
-    with_conn(&pool, move |conn| {
+    let client = crate::web::client_ip(&req, &config);
+    let allowed = with_conn(&pool, move |conn| {
+        let now = OffsetDateTime::now_utc();
+        if !queries::take_request_allowance(conn, throttle::Action::PasswordReset, &client, now)? {
+            return Ok(false);
+        }
         use diesel::Connection;
         conn.transaction(|conn| {
             let Some(user) = queries::find_by_email(conn, &lookup)? else {
-                return Ok(());
+                return Ok(true);
             };
             if !user.is_active() {
-                return Ok(());
+                return Ok(true);
+            }
+            // The page answers the same either way, so a flood tells nothing and sends no more.
+            let sent =
+                queries::resets_since(conn, UserId(user.id), now - throttle::REQUEST_WINDOW)?;
+            if sent >= throttle::RESETS_PER_ACCOUNT as i64 {
+                return Ok(true);
             }
             let token = hex::encode(rand::random::<[u8; 32]>());
             queries::insert_reset_token(
@@ -87,10 +99,26 @@ pub async fn request_submit(
                 .render()?,
             };
             email::queue_undeduplicated(conn, &message)?;
-            Ok(())
+            Ok(true)
         })
     })
     .await?;
+    if !allowed {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "email",
+            "Too many reset requests came from your network in the last hour. Please try again later.",
+        );
+        return render_with_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &ResetRequestPage {
+                meta: viewer.meta("Reset your password"),
+                form,
+                errors,
+                sent_to: None,
+            },
+        );
+    }
     render(&ResetRequestPage {
         meta: viewer.meta("Check your email"),
         form: ResetRequestForm::default(),
@@ -161,14 +189,15 @@ pub async fn reset_submit(
     if !errors.is_empty() {
         return page(true, errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let (hash, cost, new) = (token_hash(&token), config.argon2, form.new_password.clone());
+    let hash = token_hash(&token);
+    // Hashed before a connection is taken; a spent token just wastes this one hash.
+    let password_hash = hashing::hash(form.new_password.clone(), config.argon2).await?;
     let changed = with_conn(&pool, move |conn| {
         use diesel::Connection;
         conn.transaction(|conn| {
             let Some(user) = queries::consume_reset_token(conn, &hash)? else {
                 return Ok(false);
             };
-            let password_hash = password::hash(&new, cost)?;
             queries::set_password(conn, user, &password_hash)?;
             Ok(true)
         })

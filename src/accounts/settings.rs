@@ -4,14 +4,16 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
 use super::forms::{AccountForm, PasswordChangeForm, new_password};
-use super::views::AccountPage;
-use super::{password, queries};
+use super::views::{AccountPage, EmailChangedHtml, EmailChangedText};
+use super::{hashing, queries};
 use crate::config::Config;
 use crate::db::DbPool;
+use crate::email::{self, OutgoingEmail};
 use crate::web::auth::CurrentUser;
 use crate::web::forms::{FieldErrors, Form};
 use crate::web::session::FlashKind;
 use crate::web::{AppError, render, render_with_status, see_other, with_conn};
+use askama::Template;
 
 pub async fn account_page(user: CurrentUser) -> Result<HttpResponse, AppError> {
     render(&AccountPage {
@@ -19,14 +21,19 @@ pub async fn account_page(user: CurrentUser) -> Result<HttpResponse, AppError> {
         form: AccountForm {
             name: user.name.clone(),
             email: user.email.clone(),
+            password_check: String::new(),
         },
         errors: FieldErrors::new(),
         password_errors: FieldErrors::new(),
     })
 }
 
+/// Saves name and email. Changing the login email asks for the password (a session left
+/// open on a shared computer must not be enough to take the account over), tells the old
+/// address, and ends every other session.
 pub async fn update_account(
     user: CurrentUser,
+    config: web::Data<Config>,
     pool: web::Data<DbPool>,
     Form(form): Form<AccountForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -35,7 +42,10 @@ pub async fn update_account(
             StatusCode::UNPROCESSABLE_ENTITY,
             &AccountPage {
                 meta: user.meta("Your account"),
-                form,
+                form: AccountForm {
+                    password_check: String::new(),
+                    ..form
+                },
                 errors,
                 password_errors: FieldErrors::new(),
             },
@@ -45,22 +55,75 @@ pub async fn update_account(
         Ok(v) => v,
         Err(errors) => return invalid(form, errors),
     };
-    let id = user.id;
-    let taken = with_conn(&pool, move |conn| {
-        if queries::email_taken(conn, &email, Some(id))? {
-            return Ok(true);
+    let changing_email = !email.eq_ignore_ascii_case(&user.email);
+    if changing_email {
+        let stored = user.loaded.user.password_hash.clone();
+        let password = form.password_check.clone();
+        if password.is_empty() || !hashing::verify(password, Some(stored), config.argon2).await? {
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "password_check",
+                "Enter your current password to change your login email.",
+            );
+            return invalid(form, errors);
         }
-        queries::update_profile(conn, id, &name, &email)?;
-        Ok(false)
+    }
+    let (id, old_email, old_name) = (user.id, user.email.clone(), user.name.clone());
+    let reset_link = format!("{}/password-reset", config.base_url);
+    let saved = with_conn(&pool, move |conn| {
+        use diesel::Connection;
+        conn.transaction(|conn| {
+            if queries::email_taken(conn, &email, Some(id))? {
+                return Ok(None);
+            }
+            queries::update_profile(conn, id, &name, &email)?;
+            if !changing_email {
+                return Ok(Some(None));
+            }
+            let epoch = queries::bump_epoch(conn, id)?;
+            let message = OutgoingEmail {
+                to: old_email.clone(),
+                subject: "Your Larder login email was changed".into(),
+                text: EmailChangedText {
+                    name: &old_name,
+                    new_email: &email,
+                    reset_link: &reset_link,
+                }
+                .render()?,
+                html: EmailChangedHtml {
+                    name: &old_name,
+                    new_email: &email,
+                    reset_link: &reset_link,
+                }
+                .render()?,
+            };
+            email::queue(conn, &message, &format!("email-changed:{}:{epoch}", id.0))?;
+            Ok(Some(Some(epoch)))
+        })
     })
     .await?;
-    if taken {
-        let mut errors = FieldErrors::new();
-        errors.add("email", "Another account already uses this email.");
-        return invalid(form, errors);
+    match saved {
+        None => {
+            let mut errors = FieldErrors::new();
+            errors.add("email", "Another account already uses this email.");
+            invalid(form, errors)
+        }
+        Some(epoch) => {
+            if let Some(epoch) = epoch {
+                // Every other session ends with the epoch bump; this one carries on.
+                user.session.log_in(id, epoch);
+            }
+            user.session.flash(
+                FlashKind::Ok,
+                if epoch.is_some() {
+                    "Your details are saved. We told your old address, and logged out your other devices."
+                } else {
+                    "Your details are saved."
+                },
+            );
+            Ok(see_other("/account"))
+        }
     }
-    user.session.flash(FlashKind::Ok, "Your details are saved.");
-    Ok(see_other("/account"))
 }
 
 pub async fn change_password(
@@ -83,17 +146,18 @@ pub async fn change_password(
     );
     let current = form.current_password.clone();
     let new = form.new_password.clone();
-    let outcome = with_conn(&pool, move |conn| {
-        if !password::verify(&current, &stored, cost) {
-            errors.add("current_password", "That isn't your current password.");
-        }
-        if !errors.is_empty() {
-            return Ok(Err(errors));
-        }
-        let hash = password::hash(&new, cost)?;
-        Ok(Ok(queries::set_password(conn, id, &hash)?))
-    })
-    .await?;
+    if !hashing::verify(current, Some(stored), cost).await? {
+        errors.add("current_password", "That isn't your current password.");
+    }
+    let outcome = if errors.is_empty() {
+        let hash = hashing::hash(new, cost).await?;
+        Ok(with_conn(&pool, move |conn| {
+            Ok(queries::set_password(conn, id, &hash)?)
+        })
+        .await?)
+    } else {
+        Err(errors)
+    };
     match outcome {
         Ok(epoch) => {
             // Every other session ends with the epoch bump; this one carries on.
@@ -111,6 +175,7 @@ pub async fn change_password(
                 form: AccountForm {
                     name: user.name.clone(),
                     email: user.email.clone(),
+                    password_check: String::new(),
                 },
                 errors: FieldErrors::new(),
                 password_errors,

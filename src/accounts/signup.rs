@@ -5,9 +5,8 @@ use time::OffsetDateTime;
 
 use super::forms::{BuyerSignup, Person, ProviderSignup};
 use super::model::{AccountType, User};
-use super::{password, queries, throttle};
+use super::{queries, throttle};
 use crate::businesses::queries as businesses;
-use crate::config::Argon2Cost;
 use crate::ids::UserId;
 use crate::providers::queries as providers;
 use crate::web::AppError;
@@ -28,13 +27,12 @@ fn create_user(
     conn: &mut PgConnection,
     person: &Person,
     kind: AccountType,
-    cost: Argon2Cost,
+    hash: &str,
 ) -> Result<Option<UserId>, AppError> {
     if queries::email_taken(conn, &person.email, None)? {
         return Ok(None);
     }
-    let hash = password::hash(&person.password, cost)?;
-    match queries::insert_user(conn, &person.email, &hash, &person.name, kind) {
+    match queries::insert_user(conn, &person.email, hash, &person.name, kind) {
         Ok(id) => Ok(Some(id)),
         // Two sign-ups with one address at the same moment: the second loses here.
         Err(e) if is_unique_violation(&e) => Ok(None),
@@ -46,10 +44,10 @@ fn create_user(
 pub fn sign_up_buyer(
     conn: &mut PgConnection,
     signup: &BuyerSignup,
-    cost: Argon2Cost,
+    hash: &str,
 ) -> Result<SignupOutcome, AppError> {
     conn.transaction(|conn| {
-        let Some(user) = create_user(conn, &signup.person, AccountType::Buyer, cost)? else {
+        let Some(user) = create_user(conn, &signup.person, AccountType::Buyer, hash)? else {
             return Ok(SignupOutcome::EmailTaken);
         };
         let business =
@@ -64,10 +62,10 @@ pub fn sign_up_buyer(
 pub fn sign_up_provider(
     conn: &mut PgConnection,
     signup: &ProviderSignup,
-    cost: Argon2Cost,
+    hash: &str,
 ) -> Result<SignupOutcome, AppError> {
     conn.transaction(|conn| {
-        let Some(user) = create_user(conn, &signup.person, AccountType::Provider, cost)? else {
+        let Some(user) = create_user(conn, &signup.person, AccountType::Provider, hash)? else {
             return Ok(SignupOutcome::EmailTaken);
         };
         let provider = providers::insert_provider(conn, &signup.profile)?;
@@ -83,28 +81,35 @@ pub enum LoginOutcome {
     Locked { minutes: String },
 }
 
-pub fn log_in(
+/// Before the (slow, connection-free) password check: locked out, or the account to check.
+pub enum Precheck {
+    Locked { minutes: String },
+    Candidate(Option<User>),
+}
+
+pub fn login_precheck(
     conn: &mut PgConnection,
     email: &str,
-    pw: &str,
     ip: &str,
-    cost: Argon2Cost,
-) -> Result<LoginOutcome, AppError> {
+) -> Result<Precheck, AppError> {
     let now = OffsetDateTime::now_utc();
     let (by_account, by_ip) = queries::recent_failures(conn, email, ip, now - throttle::WINDOW)?;
     if let Some(wait) = throttle::lockout(now, &by_account, &by_ip) {
-        return Ok(LoginOutcome::Locked {
+        return Ok(Precheck::Locked {
             minutes: throttle::minutes_text(wait),
         });
     }
-    let user = queries::find_by_email(conn, email)?;
-    let matches = match &user {
-        Some(u) => password::verify(pw, &u.password_hash, cost),
-        None => {
-            password::verify_against_dummy(pw, cost);
-            false
-        }
-    };
+    Ok(Precheck::Candidate(queries::find_by_email(conn, email)?))
+}
+
+/// Records the attempt and says how it ended, once the password has been checked.
+pub fn finish_login(
+    conn: &mut PgConnection,
+    email: &str,
+    ip: &str,
+    user: Option<User>,
+    matches: bool,
+) -> Result<LoginOutcome, AppError> {
     queries::record_login_attempt(conn, email, ip, matches)?;
     Ok(match user {
         Some(u) if matches && u.is_active() => LoginOutcome::LoggedIn(u),

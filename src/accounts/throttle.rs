@@ -29,6 +29,41 @@ pub fn lockout(
     }
 }
 
+/// Actions that send email or make accounts, limited per client address per hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Signup,
+    PasswordReset,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Signup => "signup",
+            Self::PasswordReset => "password_reset",
+        }
+    }
+
+    /// How many an address may make in `REQUEST_WINDOW`: a busy office shares one address,
+    /// so enough for a team, too few to flood anything.
+    pub fn limit(self) -> usize {
+        match self {
+            Self::Signup => 10,
+            Self::PasswordReset => 10,
+        }
+    }
+}
+
+pub const REQUEST_WINDOW: Duration = Duration::hours(1);
+
+/// Reset emails one account may be sent per window, whoever asks.
+pub const RESETS_PER_ACCOUNT: usize = 3;
+
+/// May one more `action` go ahead, given how many this address made in the window?
+pub fn request_allowed(action: Action, recent: usize) -> bool {
+    recent < action.limit()
+}
+
 /// "1 minute", "7 minutes": rounded up, never "0 minutes".
 pub fn minutes_text(wait: Duration) -> String {
     let minutes = ((wait.whole_seconds() + 59) / 60).max(1);
@@ -42,6 +77,14 @@ pub fn minutes_text(wait: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_address_gets_a_team_sized_allowance_per_hour() {
+        assert!(request_allowed(Action::Signup, 0));
+        assert!(request_allowed(Action::Signup, 9));
+        assert!(!request_allowed(Action::Signup, 10));
+        assert!(!request_allowed(Action::PasswordReset, 10));
+    }
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-11-24 12:00 UTC);

@@ -94,3 +94,19 @@ pub struct ResetEmailHtml<'a> {
     pub name: &'a str,
     pub link: &'a str,
 }
+
+#[derive(Template)]
+#[template(path = "emails/email_changed.txt")]
+pub struct EmailChangedText<'a> {
+    pub name: &'a str,
+    pub new_email: &'a str,
+    pub reset_link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "emails/email_changed.html")]
+pub struct EmailChangedHtml<'a> {
+    pub name: &'a str,
+    pub new_email: &'a str,
+    pub reset_link: &'a str,
+}

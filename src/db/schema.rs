@@ -329,6 +329,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    throttled_requests (id) {
+        id -> Uuid,
+        action -> Text,
+        client -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -392,6 +401,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     provider_invoice_counters,
     providers,
     status_changes,
+    throttled_requests,
     stripe_events,
     users,
 );

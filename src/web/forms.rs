@@ -1,7 +1,5 @@
 //! Field-level errors shown beside the inputs, and small parsers shared by forms.
 
-use std::collections::BTreeMap;
-
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
@@ -48,9 +46,14 @@ pub fn has_nul(raw: &[u8]) -> bool {
     raw.contains(&0) || raw.windows(3).any(|w| w == b"%00")
 }
 
-/// Errors keyed by form field name; empty means the form is valid.
+/// Errors keyed by form field name, in the order they were found (the form's order, for
+/// the summary at the top); the first message per field wins. Empty means valid. The field
+/// `FORM` is for problems with the whole form, shown in the summary only.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(BTreeMap<&'static str, String>);
+pub struct FieldErrors(Vec<(&'static str, String)>);
+
+/// The pseudo-field for a problem that belongs to no one input.
+pub const FORM: &str = "form";
 
 impl FieldErrors {
     pub fn new() -> Self {
@@ -58,15 +61,25 @@ impl FieldErrors {
     }
 
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.entry(field).or_insert_with(|| message.into());
+        if !self.has(field) {
+            self.0.push((field, message.into()));
+        }
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.get(field).map(String::as_str)
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     pub fn has(&self, field: &str) -> bool {
-        self.0.contains_key(field)
+        self.0.iter().any(|(f, _)| *f == field)
+    }
+
+    /// (field, message) in the order found, for the error summary.
+    pub fn entries(&self) -> &[(&'static str, String)] {
+        &self.0
     }
 
     pub fn is_empty(&self) -> bool {

@@ -317,7 +317,14 @@ async fn account_details_change_and_a_taken_email_is_refused() {
     fixtures::buyer(&app, "bo@cafe.test").await;
     let page = ada
         .browser
-        .post("/account", &[("name", "Ada L"), ("email", "BO@cafe.test")])
+        .post(
+            "/account",
+            &[
+                ("name", "Ada L"),
+                ("email", "BO@cafe.test"),
+                ("password_check", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(page.status, 422);
     assert!(
@@ -328,7 +335,11 @@ async fn account_details_change_and_a_taken_email_is_refused() {
         .browser
         .post(
             "/account",
-            &[("name", "Ada L"), ("email", "ada@lovelace.test")],
+            &[
+                ("name", "Ada L"),
+                ("email", "ada@lovelace.test"),
+                ("password_check", PASSWORD),
+            ],
         )
         .await;
     assert!(page.redirects_to("/account"));
@@ -337,4 +348,149 @@ async fn account_details_change_and_a_taken_email_is_refused() {
             .await
             .redirects_to("/buyer")
     );
+}
+
+/// Changing the login email takes the password, tells the old address and logs out every
+/// other device; a name change alone needs none of that.
+#[tokio::test]
+async fn changing_the_login_email_needs_the_password_tells_the_old_address_and_ends_other_sessions()
+{
+    let app = spawn_app().await;
+    let ada = fixtures::buyer(&app, "ada@bistro.test").await;
+    let phone = app.browser();
+    assert!(
+        login(&phone, "ada@bistro.test", PASSWORD)
+            .await
+            .redirects_to("/buyer")
+    );
+
+    let renamed = ada
+        .browser
+        .post(
+            "/account",
+            &[("name", "Ada L"), ("email", "ada@bistro.test")],
+        )
+        .await;
+    assert!(
+        renamed.redirects_to("/account"),
+        "a name change needs no password"
+    );
+    assert_eq!(phone.get("/buyer").await.status, 200, "and ends no session");
+
+    for wrong in ["", "not-my-password-1"] {
+        let page = ada
+            .browser
+            .post(
+                "/account",
+                &[
+                    ("name", "Ada L"),
+                    ("email", "ada@lovelace.test"),
+                    ("password_check", wrong),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 422, "{wrong:?}");
+        assert!(page.body.contains("Enter your current password"));
+        assert!(
+            page.body.contains(r#"value="ada@lovelace.test""#),
+            "typed email kept"
+        );
+    }
+    let email: String = users::table
+        .filter(users::name.eq("Ada L"))
+        .select(users::email)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(email, "ada@bistro.test");
+
+    let changed = ada
+        .browser
+        .post(
+            "/account",
+            &[
+                ("name", "Ada L"),
+                ("email", "ada@lovelace.test"),
+                ("password_check", PASSWORD),
+            ],
+        )
+        .await;
+    assert!(changed.redirects_to("/account"));
+    assert_eq!(
+        ada.browser.get("/account").await.status,
+        200,
+        "this session carries on"
+    );
+    assert_eq!(
+        phone.get("/buyer").await.status,
+        303,
+        "the phone is logged out"
+    );
+    app.run_jobs();
+    let told = app
+        .sent_emails()
+        .into_iter()
+        .find(|m| m.contains("login email was changed"))
+        .expect("the old address is told");
+    assert!(
+        told.contains("To: ada@bistro.test") && told.contains("ada@lovelace.test"),
+        "{told}"
+    );
+}
+
+/// Sign-ups from one address are limited per hour; the refused form keeps its values and
+/// says why at the top.
+#[tokio::test]
+async fn sign_ups_from_one_address_are_throttled() {
+    let app = spawn_app().await;
+    for i in 0..10 {
+        let email = format!("chef{i}@bistro.test");
+        let page = app
+            .browser()
+            .post("/signup/buyer", &buyer_form(&email, "Bistro"))
+            .await;
+        assert!(page.redirects_to("/buyer"), "sign-up {i}: {}", page.status);
+    }
+    let page = app
+        .browser()
+        .post("/signup/buyer", &buyer_form("chef10@bistro.test", "Bistro"))
+        .await;
+    assert_eq!(page.status, 429);
+    assert!(
+        page.body
+            .contains("Too many accounts were made from your network")
+    );
+    assert!(page.body.contains(r#"value="chef10@bistro.test""#));
+    let users: i64 = users::table.count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(users, 10);
+}
+
+/// Sign-up errors are listed at the top, each linking to its field, and every field in
+/// error is marked.
+#[tokio::test]
+async fn sign_up_errors_are_summarised_at_the_top_with_links_to_their_fields() {
+    let app = spawn_app().await;
+    let mut form = provider_form("sam@veg.test", "Veg Co");
+    form.retain(|(k, _)| !matches!(*k, "categories" | "delivery_days"));
+    for (k, v) in form.iter_mut() {
+        if *k == "password" {
+            *v = "short";
+        }
+    }
+    let page = app.browser().post("/signup/provider", &form).await;
+    assert_eq!(page.status, 422);
+    let summary = page
+        .body
+        .split("error-summary")
+        .nth(1)
+        .and_then(|s| s.split("</div>").next())
+        .expect("a summary");
+    for target in ["#f-password", "#f-categories", "#f-delivery_days"] {
+        assert!(
+            summary.contains(&format!(r##"href="{target}""##)),
+            "{target}: {summary}"
+        );
+        let id = target.trim_start_matches('#');
+        assert!(page.body.contains(&format!(r#"id="{id}""#)), "{id} exists");
+    }
+    assert!(page.body.contains(r#"aria-invalid="true""#));
 }

@@ -150,3 +150,28 @@ async fn a_weak_new_password_keeps_the_token_alive() {
     assert!(page.body.contains("Use at least 10 characters"));
     assert_eq!(b.get(&path).await.status, 200, "still usable");
 }
+
+/// One account gets at most three reset emails an hour however often it is asked, and one
+/// address can ask at most ten times; the page answers the same until the address is spent.
+#[tokio::test]
+async fn reset_requests_are_throttled_per_account_and_per_address() {
+    let app = spawn_app().await;
+    fixtures::buyer(&app, "ada@bistro.test").await;
+    let visitor = app.browser();
+    for i in 0..10 {
+        let page = visitor
+            .post("/password-reset", &[("email", "ada@bistro.test")])
+            .await;
+        assert_eq!(page.status, 200, "request {i}");
+    }
+    let tokens: i64 = password_reset_tokens::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(tokens, 3, "three emails, not ten");
+    let spent = visitor
+        .post("/password-reset", &[("email", "bo@cafe.test")])
+        .await;
+    assert_eq!(spent.status, 429);
+    assert!(spent.body.contains("Too many reset requests"));
+}

@@ -191,9 +191,14 @@ const PRODUCT: [(&str, &str); 8] = [
 ];
 
 /// Routes only an admin may use (ids of Ada's account, business and Sam's provider).
-fn admin_routes(w: &World) -> Vec<IdRoute> {
+fn admin_routes(w: &World, ada_user: Uuid) -> Vec<IdRoute> {
     let (biz, prov) = (w.ada.business_id, w.sam.provider_id);
     vec![
+        get(format!("/admin/users/{ada_user}/status?to=suspended")),
+        post(
+            format!("/admin/users/{ada_user}/status"),
+            &[("status", "suspended")],
+        ),
         get(format!("/admin/businesses/{biz}/status?to=suspended")),
         post(
             format!("/admin/businesses/{biz}/status"),
@@ -234,6 +239,10 @@ fn fingerprint(app: &TestApp) -> String {
         "invoices",
         "invoice_lines",
         "provider_invoice_counters",
+        "payments",
+        "stripe_events",
+        "password_reset_tokens",
+        "login_attempts",
     ];
     let parts: Vec<String> = tables
         .iter()
@@ -399,7 +408,18 @@ async fn admin_id_routes_answer_404_to_everyone_else() {
         ("other buyer", &w.bo.browser),
         ("provider", &w.sam.browser),
     ];
-    check(&app, admin_routes(&w), &outsiders, &w.admin.browser).await;
+    let ada_user: Uuid = larder::db::schema::users::table
+        .filter(larder::db::schema::users::email.eq("ada@bistro.test"))
+        .select(larder::db::schema::users::id)
+        .first(&mut app.conn())
+        .unwrap();
+    check(
+        &app,
+        admin_routes(&w, ada_user),
+        &outsiders,
+        &w.admin.browser,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -437,5 +457,54 @@ async fn role_areas_without_ids_are_404_for_other_roles() {
         for path in paths {
             assert_eq!(b.get(path).await.status, 404, "{who} {path}");
         }
+    }
+}
+
+/// Paying: the payment region, "Pay", and the local test checkout with its outcomes. A
+/// refused request must not reserve a payment or record an event (both are fingerprinted).
+#[tokio::test]
+async fn payment_routes_answer_404_to_other_tenants_and_roles() {
+    let app = spawn_app().await;
+    let shop = crate::ordering::shop(&app).await;
+    let (_, invoice) = crate::invoicing::drafted(&app, &shop).await;
+    let issued = shop
+        .sam
+        .browser
+        .post(&format!("/provider/invoices/{invoice}/issue"), &[])
+        .await;
+    assert_eq!(issued.status, 303);
+    let pay = shop
+        .ada
+        .browser
+        .post(&format!("/invoices/{invoice}/pay"), &[])
+        .await;
+    let session = pay
+        .location
+        .as_deref()
+        .and_then(|l| l.strip_prefix("/pay/test/"))
+        .expect("the local test checkout")
+        .to_owned();
+    let bo = fixtures::buyer(&app, "bo@cafe.test").await;
+    let kim = fixtures::seller(&app, "kim@fish.test", "Fish Co").await;
+    let admin = fixtures::admin(&app).await;
+    let routes = vec![
+        get(format!("/invoices/{invoice}/payment")),
+        post(format!("/invoices/{invoice}/pay"), &[]),
+        get(format!("/pay/test/{session}")),
+        // Last: the owner's payment settles the invoice.
+        post(format!("/pay/test/{session}/pay"), &[]),
+    ];
+    let outsiders = [
+        ("other buyer", &bo.browser),
+        ("the invoicing provider", &shop.sam.browser),
+        ("other provider", &kim.browser),
+        ("admin", &admin.browser),
+    ];
+    check(&app, routes, &outsiders, &shop.ada.browser).await;
+    let fail = post(format!("/pay/test/{session}/fail"), &[]);
+    for (who, browser) in outsiders {
+        let before = fingerprint(&app);
+        assert_eq!(send(browser, &fail).await, 404, "{who}");
+        assert_eq!(fingerprint(&app), before, "{who}");
     }
 }

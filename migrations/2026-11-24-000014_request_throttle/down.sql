@@ -1,0 +1,1 @@
+DROP TABLE throttled_requests;
