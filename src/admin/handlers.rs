@@ -158,3 +158,22 @@ pub async fn set_status(
         .flash(FlashKind::Ok, format!("Done: {done}."));
     Ok(see_other(&format!("/admin/{}", entity.segment())))
 }
+
+#[derive(Template)]
+#[template(path = "admin/refunds.html")]
+struct RefundsPage {
+    meta: crate::web::PageMeta,
+    rows: Vec<crate::payments::queries::RefundRow>,
+}
+
+/// Payments that must be refunded (late or mismatched money), oldest first.
+pub async fn refunds(admin: AdminCtx, pool: web::Data<DbPool>) -> Result<HttpResponse, AppError> {
+    let rows = with_conn(&pool, |conn| {
+        Ok(crate::payments::queries::needing_refund(conn)?)
+    })
+    .await?;
+    render(&RefundsPage {
+        meta: admin.user.meta("Payments to refund"),
+        rows,
+    })
+}

@@ -9,6 +9,7 @@ use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(handlers::dashboard))
+        .route("/admin/refunds", web::get().to(handlers::refunds))
         .route("/admin/{entity}", web::get().to(handlers::list))
         .route(
             "/admin/{entity}/{id}/status",

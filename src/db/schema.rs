@@ -248,6 +248,10 @@ diesel::table! {
         updated_at -> Timestamptz,
         completed_at -> Nullable<Timestamptz>,
         expires_at -> Nullable<Timestamptz>,
+        method -> Text,
+        reference -> Nullable<Text>,
+        paid_on -> Nullable<Date>,
+        recorded_by -> Nullable<Uuid>,
     }
 }
 
@@ -375,6 +379,7 @@ diesel::joinable!(orders -> providers (provider_id));
 diesel::joinable!(orders -> users (placed_by));
 diesel::joinable!(password_reset_tokens -> users (user_id));
 diesel::joinable!(payments -> businesses (business_id));
+diesel::joinable!(payments -> users (recorded_by));
 diesel::joinable!(payments -> invoices (invoice_id));
 diesel::joinable!(products -> providers (provider_id));
 diesel::joinable!(provider_invoice_counters -> providers (provider_id));

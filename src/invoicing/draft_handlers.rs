@@ -11,8 +11,12 @@ use super::draft_form::{self, DraftInput, DraftProblem, FieldMessages};
 use super::handlers::{Entered, page};
 use super::queries;
 use crate::db::DbPool;
+use crate::ids::ProviderId;
 use crate::ordering::checkout::london_today;
 use crate::ordering::queries::Scope;
+use crate::payments::gateway::Gateway;
+use crate::payments::queries as payment_queries;
+use crate::payments::rules as payment_rules;
 use crate::web::auth::ProviderCtx;
 use crate::web::forms::Form;
 use crate::web::session::FlashKind;
@@ -49,9 +53,11 @@ async fn refused(
     typed: HashMap<String, String>,
     errors: FieldMessages,
 ) -> Result<HttpResponse, AppError> {
+    // A draft has no payments to settle.
     page(
         |i| ctx.user.meta(i.title()),
         pool,
+        None,
         Scope::Provider(ctx.provider_id),
         id,
         false,
@@ -120,8 +126,32 @@ pub struct VoidForm {
     reason: String,
 }
 
+/// Closes the buyer's open card checkouts for this invoice at the gateway, first, so nothing
+/// can be paid on it once it is void or marked paid. Refuses while a bank payment is on its way.
+async fn close_checkouts(
+    pool: &web::Data<DbPool>,
+    gateway: &Gateway,
+    provider: ProviderId,
+    id: Uuid,
+) -> Result<(), AppError> {
+    let open = with_conn(pool, move |conn| {
+        payment_queries::open_checkouts(conn, provider, id)
+    })
+    .await?;
+    for (payment, session) in open {
+        gateway.expire_session(&session, payment).await.map_err(|e| {
+            tracing::warn!(error = %e, %session, "could not expire a checkout session");
+            AppError::Unavailable(
+                "We couldn't close the buyer's open card checkout for this invoice, so nothing was changed. The buyer may be paying right now: try again in a minute.".into(),
+            )
+        })?;
+    }
+    Ok(())
+}
+
 pub async fn void(
     ctx: ProviderCtx,
+    gateway: web::Data<Gateway>,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
     Form(form): Form<VoidForm>,
@@ -133,6 +163,7 @@ pub async fn void(
         ));
     }
     let (provider, id) = (ctx.provider_id, id.into_inner());
+    close_checkouts(&pool, &gateway, provider, id).await?;
     with_conn(&pool, move |conn| {
         queries::void(conn, provider, id, &reason)
     })
@@ -140,5 +171,45 @@ pub async fn void(
     ctx.user
         .session
         .flash(FlashKind::Ok, "Invoice voided. Its number stays used.");
+    Ok(see_other(&format!("/provider/invoices/{id}")))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PaidForm {
+    method: String,
+    paid_on: String,
+    reference: String,
+}
+
+/// The provider records money received outside Larder (bank transfer, cheque, cash): the
+/// invoice is settled, both sides are told, and the payment row keeps who recorded it.
+pub async fn mark_paid(
+    ctx: ProviderCtx,
+    config: web::Data<crate::config::Config>,
+    gateway: web::Data<Gateway>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<PaidForm>,
+) -> Result<HttpResponse, AppError> {
+    let today = london_today();
+    let offline =
+        payment_rules::offline_payment(&form.method, &form.paid_on, &form.reference, today)
+            .map_err(|why| AppError::Validation(why.to_owned()))?;
+    let (provider, actor, id, base) = (
+        ctx.provider_id,
+        ctx.user.id,
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    close_checkouts(&pool, &gateway, provider, id).await?;
+    with_conn(&pool, move |conn| {
+        payment_queries::record_offline(conn, provider, id, actor, &offline, &base)
+    })
+    .await?;
+    ctx.user.session.flash(
+        FlashKind::Ok,
+        "Payment recorded: the invoice is paid, and the buyer has been told.",
+    );
     Ok(see_other(&format!("/provider/invoices/{id}")))
 }

@@ -11,11 +11,15 @@ use uuid::Uuid;
 use super::draft_form::FieldMessages;
 use super::model::{Invoice, InvoiceLine, InvoiceRow, totals};
 use super::queries::{self, InvoiceFilter};
+use crate::config::Config;
 use crate::db::DbPool;
 use crate::money::{self, Totals};
 use crate::ordering::checkout::london_today;
 use crate::ordering::queries::Scope;
+use crate::payments::gateway::Gateway;
 use crate::payments::queries::{self as payment_queries, PaymentRow};
+use crate::payments::reconcile;
+use crate::payments::rules::{Waiting, waiting};
 use crate::web::auth::{BuyerCtx, ProviderCtx};
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::{AppError, PageMeta, render, render_with_status, with_conn};
@@ -148,7 +152,18 @@ struct PaymentPartial {
     invoice_status: String,
     outstanding: String,
     payments: Vec<PaymentRow>,
-    processing: bool,
+    waiting: Waiting,
+    poll: bool,
+    today: String,
+}
+
+impl PaymentPartial {
+    fn checkout_wait(&self) -> bool {
+        self.waiting == Waiting::Checkout
+    }
+    fn bank_wait(&self) -> bool {
+        self.waiting == Waiting::Bank
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -194,14 +209,44 @@ impl InvoicePage {
     }
 }
 
+/// Where the page's payment facts come from: the gateway (to settle attempts that never
+/// heard back) and the base URL for the emails that may cause.
+pub(super) struct PaymentSource<'a> {
+    pub gateway: &'a Gateway,
+    pub base_url: &'a str,
+}
+
+/// Settles this invoice's stale payment attempts, once the asker is known to see it.
+async fn settle_stale(
+    pool: &web::Data<DbPool>,
+    source: &PaymentSource<'_>,
+    scope: Scope,
+    id: Uuid,
+) -> Result<(), AppError> {
+    let now = time::OffsetDateTime::now_utc();
+    let stale = with_conn(pool, move |conn| {
+        queries::find(conn, scope, id)?;
+        Ok(!reconcile::stale_attempts(conn, id, now)?.is_empty())
+    })
+    .await?;
+    if stale {
+        reconcile::resolve(pool, source.gateway, id, source.base_url).await?;
+    }
+    Ok(())
+}
+
 pub(super) async fn page(
     meta_of: impl FnOnce(&Invoice) -> PageMeta,
     pool: &web::Data<DbPool>,
+    source: Option<PaymentSource<'_>>,
     scope: Scope,
     id: Uuid,
     processing: bool,
     entered: Option<Entered>,
 ) -> Result<HttpResponse, AppError> {
+    if let Some(source) = source {
+        settle_stale(pool, &source, scope, id).await?;
+    }
     let (invoice, lines, payments) = with_conn(pool, move |conn| {
         let mut invoice = queries::find(conn, scope, id)?;
         if invoice.buyer_name.is_none() {
@@ -242,15 +287,22 @@ fn payment_partial(
     invoice: &Invoice,
     provider_side: bool,
     payments: Vec<PaymentRow>,
-    processing: bool,
+    back_from_checkout: bool,
 ) -> PaymentPartial {
+    let newest = payments
+        .first()
+        .map(|p| (p.status.as_str(), p.created_at))
+        .filter(|_| invoice.status == "issued");
+    let (waiting, poll) = waiting(newest, back_from_checkout, time::OffsetDateTime::now_utc());
     PaymentPartial {
         meta,
         invoice_id: invoice.id,
         provider_side,
         invoice_status: invoice.status.clone(),
         outstanding: invoice.outstanding_text(),
-        processing: processing && invoice.status == "issued",
+        waiting,
+        poll,
+        today: london_today().to_string(),
         payments,
     }
 }
@@ -258,10 +310,17 @@ fn payment_partial(
 /// The payment region alone, for the success page's polling.
 pub async fn payment_region(
     ctx: BuyerCtx,
+    config: web::Data<Config>,
+    gateway: web::Data<Gateway>,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let (business, id) = (ctx.business_id, id.into_inner());
+    let source = PaymentSource {
+        gateway: &gateway,
+        base_url: &config.base_url,
+    };
+    settle_stale(&pool, &source, Scope::Buyer(business), id).await?;
     let (invoice, payments) = with_conn(&pool, move |conn| {
         let invoice = queries::find(conn, Scope::Buyer(business), id)?;
         let payments = payment_queries::for_invoice(conn, id)?;
@@ -280,6 +339,8 @@ pub async fn payment_region(
 
 pub async fn buyer_invoice(
     ctx: BuyerCtx,
+    config: web::Data<Config>,
+    gateway: web::Data<Gateway>,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
     query: web::Query<PaymentQuery>,
@@ -288,6 +349,10 @@ pub async fn buyer_invoice(
     page(
         |i| ctx.user.meta(i.title()),
         &pool,
+        Some(PaymentSource {
+            gateway: &gateway,
+            base_url: &config.base_url,
+        }),
         Scope::Buyer(ctx.business_id),
         id.into_inner(),
         processing,
@@ -298,12 +363,18 @@ pub async fn buyer_invoice(
 
 pub async fn provider_invoice(
     ctx: ProviderCtx,
+    config: web::Data<Config>,
+    gateway: web::Data<Gateway>,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     page(
         |i| ctx.user.meta(i.title()),
         &pool,
+        Some(PaymentSource {
+            gateway: &gateway,
+            base_url: &config.base_url,
+        }),
         Scope::Provider(ctx.provider_id),
         id.into_inner(),
         false,

@@ -24,5 +24,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/provider/invoices/{id}", web::post().to(d::update))
         .route("/provider/invoices/{id}/issue", web::post().to(d::issue))
         .route("/provider/invoices/{id}/void", web::post().to(d::void))
+        .route("/provider/invoices/{id}/paid", web::post().to(d::mark_paid))
         .route("/provider/orders/{id}/invoice", web::post().to(d::create));
 }

@@ -489,6 +489,7 @@ pub fn void(
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
         rules::can_void(lock(conn, provider, id)?).map_err(AppError::Conflict)?;
+        crate::payments::queries::close_attempts(conn, id, "Closed: the invoice was voided.")?;
         diesel::update(invoices::table.find(id))
             .set((
                 invoices::status.eq("void"),
@@ -498,4 +499,41 @@ pub fn void(
             .execute(conn)?;
         Ok(())
     })
+}
+
+/// What settling an invoice found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settled {
+    Paid,
+    /// Not issued (void, already paid, draft): the money must go back.
+    NotPayable(String),
+}
+
+/// The one place an invoice becomes paid: only from `issued`, in full, in the caller's
+/// transaction (the payment that paid it is written there too).
+pub fn settle(
+    conn: &mut PgConnection,
+    invoice: Uuid,
+    at: time::OffsetDateTime,
+) -> QueryResult<Settled> {
+    let (status, total): (String, Decimal) = invoices::table
+        .find(invoice)
+        .select((invoices::status, invoices::total))
+        .for_update()
+        .first(conn)?;
+    if status != "issued" {
+        return Ok(Settled::NotPayable(status));
+    }
+    diesel::update(
+        invoices::table
+            .filter(invoices::id.eq(invoice))
+            .filter(invoices::status.eq("issued")),
+    )
+    .set((
+        invoices::status.eq("paid"),
+        invoices::amount_paid.eq(total),
+        invoices::paid_at.eq(Some(at)),
+    ))
+    .execute(conn)?;
+    Ok(Settled::Paid)
 }

@@ -6,7 +6,11 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::db::schema::{invoices, payments, stripe_events};
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+
+use crate::db::schema::{payments, stripe_events};
+use crate::invoicing::queries::Settled;
 use crate::web::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +31,9 @@ pub struct PaymentEvent {
     pub kind: EventKind,
     pub session_id: Option<String>,
     pub payment_intent: Option<String>,
+    /// What the session charged, in pence, and its currency, checked against our row.
+    pub amount_minor: Option<i64>,
+    pub currency: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +54,8 @@ struct RawObject {
     id: Option<String>,
     payment_status: Option<String>,
     payment_intent: Option<String>,
+    amount_total: Option<i64>,
+    currency: Option<String>,
 }
 
 impl PaymentEvent {
@@ -72,6 +81,8 @@ impl PaymentEvent {
             kind,
             session_id: object.id,
             payment_intent: object.payment_intent,
+            amount_minor: object.amount_total,
+            currency: object.currency.map(|c| c.to_ascii_lowercase()),
         })
     }
 
@@ -106,10 +117,43 @@ pub fn without_nul(value: serde_json::Value) -> serde_json::Value {
 pub enum Applied {
     Duplicate,
     Ignored,
-    Paid { invoice: Uuid },
+    Paid {
+        invoice: Uuid,
+    },
+    /// Completed, but the money (a bank debit) is still on its way.
+    Processing,
     Failed,
     Expired,
-    Pending,
+    /// Money arrived that the invoice can't take: listed for an admin to refund.
+    NeedsRefund {
+        invoice: Uuid,
+    },
+}
+
+/// Does what Stripe says it charged match what we asked for?
+pub fn charged_as_asked(event: &PaymentEvent, amount: Decimal, currency: &str) -> bool {
+    event.amount_minor.is_some()
+        && event.amount_minor == super::gateway::pennies(amount)
+        && event.currency.as_deref() == Some(currency)
+}
+
+fn needs_refund(
+    conn: &mut PgConnection,
+    payment: Uuid,
+    event: &PaymentEvent,
+    why: &str,
+) -> QueryResult<()> {
+    tracing::error!(%payment, event = %event.id, why, "money arrived that must be refunded");
+    crate::telemetry::payment_failed();
+    diesel::update(payments::table.find(payment))
+        .set((
+            payments::status.eq("needs_refund"),
+            payments::payment_intent_id.eq(&event.payment_intent),
+            payments::failure_reason.eq(why.chars().take(500).collect::<String>()),
+            payments::completed_at.eq(Some(OffsetDateTime::now_utc())),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn apply(
@@ -120,7 +164,11 @@ pub fn apply(
 ) -> Result<Applied, AppError> {
     conn.transaction(|conn| {
         let stored = diesel::insert_into(stripe_events::table)
-            .values((stripe_events::id.eq(&event.id), stripe_events::event_type.eq(event.type_name()), stripe_events::payload.eq(payload)))
+            .values((
+                stripe_events::id.eq(&event.id),
+                stripe_events::event_type.eq(event.type_name()),
+                stripe_events::payload.eq(payload),
+            ))
             .on_conflict(stripe_events::id)
             .do_nothing()
             .execute(conn)?;
@@ -133,58 +181,85 @@ pub fn apply(
         if matches!(event.kind, EventKind::Other(_)) {
             return Ok(Applied::Ignored);
         }
-        let payment: Option<(Uuid, Uuid, String)> = payments::table
+        let payment: Option<(Uuid, Uuid, String, Decimal, String)> = payments::table
             .filter(payments::checkout_session_id.eq(session))
-            .select((payments::id, payments::invoice_id, payments::status))
+            .select((
+                payments::id,
+                payments::invoice_id,
+                payments::status,
+                payments::amount,
+                payments::currency,
+            ))
             .for_update()
             .first(conn)
             .optional()?;
-        let Some((payment, invoice, status)) = payment else {
+        let Some((payment, invoice, status, amount, currency)) = payment else {
             tracing::warn!(event = %event.id, session = %session, "payment event for an unknown checkout session");
             return Ok(Applied::Ignored);
         };
-        let pending = status == "pending";
+        let open = matches!(status.as_str(), "pending" | "processing");
         match event.kind {
             EventKind::Completed { paid: true } | EventKind::AsyncSucceeded => {
-                if status == "succeeded" {
+                if matches!(status.as_str(), "succeeded" | "needs_refund") {
                     return Ok(Applied::Duplicate);
                 }
-                let (inv_status, total): (String, rust_decimal::Decimal) =
-                    invoices::table.find(invoice).select((invoices::status, invoices::total)).for_update().first(conn)?;
-                if inv_status != "issued" {
-                    tracing::error!(%invoice, %payment, "money arrived for an invoice that is {inv_status}: refund needed");
-                    return Ok(Applied::Ignored);
+                if !charged_as_asked(event, amount, &currency) {
+                    let why = format!(
+                        "Stripe reported {} {} but the payment asked for {}; refund and ask the buyer to pay again.",
+                        event.amount_minor.map_or("no amount".into(), |p| format!("{p} pence")),
+                        event.currency.as_deref().unwrap_or("no currency"),
+                        crate::money::format_gbp(amount)
+                    );
+                    needs_refund(conn, payment, event, &why)?;
+                    return Ok(Applied::NeedsRefund { invoice });
+                }
+                let now = OffsetDateTime::now_utc();
+                match crate::invoicing::queries::settle(conn, invoice, now)? {
+                    Settled::Paid => {}
+                    Settled::NotPayable(state) => {
+                        let why = format!("Paid after the invoice was {state}; refund it.");
+                        needs_refund(conn, payment, event, &why)?;
+                        return Ok(Applied::NeedsRefund { invoice });
+                    }
                 }
                 diesel::update(payments::table.find(payment))
                     .set((
                         payments::status.eq("succeeded"),
                         payments::payment_intent_id.eq(&event.payment_intent),
                         payments::failure_reason.eq(None::<String>),
-                        payments::completed_at.eq(Some(time::OffsetDateTime::now_utc())),
-                    ))
-                    .execute(conn)?;
-                diesel::update(invoices::table.find(invoice))
-                    .set((
-                        invoices::status.eq("paid"),
-                        invoices::amount_paid.eq(total),
-                        invoices::paid_at.eq(Some(time::OffsetDateTime::now_utc())),
+                        payments::completed_at.eq(Some(now)),
                     ))
                     .execute(conn)?;
                 super::notify::invoice_paid(conn, invoice, base_url)?;
                 Ok(Applied::Paid { invoice })
             }
-            EventKind::AsyncFailed if pending => {
+            EventKind::Completed { paid: false } if status == "pending" => {
+                // A bank debit: completed, not yet paid. No second attempt may start while
+                // it is on its way (reserve refuses), and the page says so.
                 diesel::update(payments::table.find(payment))
-                    .set((payments::status.eq("failed"), payments::failure_reason.eq("Your bank declined the payment.")))
+                    .set((
+                        payments::status.eq("processing"),
+                        payments::payment_intent_id.eq(&event.payment_intent),
+                    ))
+                    .execute(conn)?;
+                Ok(Applied::Processing)
+            }
+            EventKind::AsyncFailed if open => {
+                diesel::update(payments::table.find(payment))
+                    .set((
+                        payments::status.eq("failed"),
+                        payments::failure_reason.eq("Your bank declined the payment."),
+                    ))
                     .execute(conn)?;
                 crate::telemetry::payment_failed();
                 Ok(Applied::Failed)
             }
-            EventKind::Expired if pending => {
-                diesel::update(payments::table.find(payment)).set(payments::status.eq("expired")).execute(conn)?;
+            EventKind::Expired if status == "pending" => {
+                diesel::update(payments::table.find(payment))
+                    .set(payments::status.eq("expired"))
+                    .execute(conn)?;
                 Ok(Applied::Expired)
             }
-            EventKind::Completed { paid: false } => Ok(Applied::Pending),
             // A late failure or expiry never undoes a payment that already went through.
             _ => Ok(Applied::Ignored),
         }

@@ -51,6 +51,19 @@ struct StripeSession {
     expires_at: i64,
 }
 
+/// A checkout session as Stripe has it now, for settling attempts whose webhook never came.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct SessionState {
+    pub id: String,
+    /// `open`, `complete` or `expired`.
+    pub status: Option<String>,
+    /// `paid`, `unpaid` or `no_payment_required`.
+    pub payment_status: Option<String>,
+    pub amount_total: Option<i64>,
+    pub currency: Option<String>,
+    pub payment_intent: Option<String>,
+}
+
 #[derive(Deserialize)]
 struct StripeError {
     error: StripeErrorBody,
@@ -168,6 +181,68 @@ impl Gateway {
             }
         }
     }
+}
+
+impl Gateway {
+    /// Closes an open Checkout session so it can't be paid (an invoice voided under it).
+    /// The test gateway has nothing to close.
+    pub async fn expire_session(&self, session: &str, payment: Uuid) -> Result<(), GatewayError> {
+        let Self::Stripe {
+            client,
+            api_base,
+            secret_key,
+        } = self
+        else {
+            return Ok(());
+        };
+        let res = client
+            .post(format!("{api_base}/v1/checkout/sessions/{session}/expire"))
+            .bearer_auth(secret_key)
+            .header("Idempotency-Key", format!("larder-expire-{payment}"))
+            .send()
+            .await
+            .map_err(|e| GatewayError::Unreachable(e.to_string()))?;
+        read_answer::<serde_json::Value>(res).await.map(|_| ())
+    }
+
+    /// The session as Stripe has it now (`None` for the test gateway, which has no state of
+    /// its own).
+    pub async fn session_state(&self, session: &str) -> Result<Option<SessionState>, GatewayError> {
+        let Self::Stripe {
+            client,
+            api_base,
+            secret_key,
+        } = self
+        else {
+            return Ok(None);
+        };
+        let res = client
+            .get(format!("{api_base}/v1/checkout/sessions/{session}"))
+            .bearer_auth(secret_key)
+            .send()
+            .await
+            .map_err(|e| GatewayError::Unreachable(e.to_string()))?;
+        read_answer(res).await.map(Some)
+    }
+}
+
+async fn read_answer<T: serde::de::DeserializeOwned>(
+    res: reqwest::Response,
+) -> Result<T, GatewayError> {
+    let status = res.status();
+    let body = res
+        .text()
+        .await
+        .map_err(|e| GatewayError::Unreachable(e.to_string()))?;
+    if !status.is_success() {
+        let message = serde_json::from_str::<StripeError>(&body)
+            .ok()
+            .and_then(|e| e.error.message)
+            .unwrap_or_else(|| format!("HTTP {status}"));
+        return Err(GatewayError::Refused(message));
+    }
+    serde_json::from_str(&body)
+        .map_err(|e| GatewayError::Refused(format!("unexpected answer: {e}")))
 }
 
 #[cfg(test)]

@@ -24,6 +24,15 @@ pub async fn pay(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let (business, invoice, name) = (ctx.business_id, id.into_inner(), gateway.name());
+    if !with_conn(&pool, move |conn| {
+        Ok(queries::owns_invoice(conn, business, invoice)?)
+    })
+    .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    // Earlier attempts that ran out settle first, so one that did go through is found.
+    super::reconcile::resolve(&pool, &gateway, invoice, &config.base_url).await?;
     let reserved = with_conn(&pool, move |conn| {
         queries::reserve(conn, business, invoice, name)
     })
@@ -121,12 +130,15 @@ pub async fn test_checkout_outcome(
     };
     let (business, base) = (ctx.business_id, config.base_url.clone());
     let applied = with_conn(&pool, move |conn| {
-        let (invoice, ..) = queries::test_session(conn, business, &session)?;
+        let (invoice, _, amount) = queries::test_session(conn, business, &session)?;
+        // The local gateway charges exactly what was asked, as Stripe reports it.
         let event = PaymentEvent {
             id: format!("evt_local_{}", Uuid::now_v7().simple()),
             kind,
             session_id: Some(session.clone()),
             payment_intent: Some(format!("pi_local_{}", Uuid::now_v7().simple())),
+            amount_minor: super::gateway::pennies(amount),
+            currency: Some("gbp".into()),
         };
         let payload = serde_json::json!({ "id": event.id, "type": event.type_name(), "local": true, "session": session });
         Ok((invoice, events::apply(conn, &event, &payload, &base)?))

@@ -5,6 +5,8 @@ pub mod gateway;
 pub mod handlers;
 pub mod notify;
 pub mod queries;
+pub mod reconcile;
+pub mod rules;
 pub mod signature;
 
 use actix_web::web;

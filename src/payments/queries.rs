@@ -58,6 +58,16 @@ pub fn reserve(
             }
         }
         crate::providers::queries::ensure_may_trade(conn, ProviderId(provider), Trade::BePaid)?;
+        let on_its_way: i64 = payments::table
+            .filter(payments::invoice_id.eq(invoice))
+            .filter(payments::status.eq("processing"))
+            .count()
+            .get_result(conn)?;
+        if on_its_way > 0 {
+            return Err(AppError::conflict(
+                "A bank payment for this invoice is on its way (they can take a few working days). We'll email you when it clears, so there's no need to pay again.",
+            ));
+        }
         let soon = OffsetDateTime::now_utc() + Duration::minutes(2);
         let open: Option<(Option<String>, Option<OffsetDateTime>, OffsetDateTime)> =
             payments::table
@@ -134,6 +144,9 @@ pub struct PaymentRow {
     pub status: String,
     pub failure_reason: Option<String>,
     pub created_at: OffsetDateTime,
+    pub method: String,
+    pub reference: Option<String>,
+    pub paid_on: Option<time::Date>,
 }
 
 impl PaymentRow {
@@ -141,14 +154,29 @@ impl PaymentRow {
         crate::money::format_gbp(self.amount)
     }
     pub fn when(&self) -> String {
-        crate::timefmt::datetime(self.created_at)
+        match self.paid_on {
+            Some(day) => crate::timefmt::date(day),
+            None => crate::timefmt::datetime(self.created_at),
+        }
+    }
+    pub fn method_text(&self) -> &'static str {
+        match self.method.as_str() {
+            "bank_transfer" => "bank transfer",
+            "cheque" => "cheque",
+            "cash" => "cash",
+            "other" => "other",
+            _ => "card",
+        }
     }
     pub fn label(&self) -> &'static str {
-        match self.status.as_str() {
-            "succeeded" => "Paid",
-            "failed" => "Failed",
-            "expired" => "Abandoned",
-            _ => "Processing",
+        match (self.status.as_str(), self.gateway.as_str()) {
+            ("succeeded", "offline") => "Paid outside Larder",
+            ("succeeded", _) => "Paid",
+            ("failed", _) => "Failed",
+            ("expired", _) => "Not completed",
+            ("processing", _) => "Bank payment on its way",
+            ("needs_refund", _) => "Being refunded",
+            _ => "Checkout open",
         }
     }
 }
@@ -163,6 +191,9 @@ pub fn for_invoice(conn: &mut PgConnection, invoice: Uuid) -> QueryResult<Vec<Pa
             payments::status,
             payments::failure_reason,
             payments::created_at,
+            payments::method,
+            payments::reference,
+            payments::paid_on,
         ))
         .load(conn)
 }
@@ -179,4 +210,181 @@ pub fn test_session(
         .filter(payments::gateway.eq("test"))
         .select((payments::invoice_id, payments::status, payments::amount))
         .first(conn)
+}
+
+/// Is this invoice the business's, and past draft? (Checked before anything else is done
+/// on its behalf.)
+pub fn owns_invoice(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    invoice: Uuid,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        invoices::table
+            .filter(invoices::id.eq(invoice))
+            .filter(invoices::business_id.eq(business.0))
+            .filter(invoices::status.ne("draft")),
+    ))
+    .get_result(conn)
+}
+
+/// The invoice's open card checkouts `(payment, session)`, for closing before it is voided
+/// or marked paid; refuses while a bank payment is on its way (it can't be called back).
+pub fn open_checkouts(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    invoice: Uuid,
+) -> Result<Vec<(Uuid, String)>, AppError> {
+    let owned: bool = diesel::select(diesel::dsl::exists(
+        invoices::table
+            .filter(invoices::id.eq(invoice))
+            .filter(invoices::provider_id.eq(provider.0)),
+    ))
+    .get_result(conn)?;
+    if !owned {
+        return Err(AppError::NotFound);
+    }
+    refuse_if_on_its_way(conn, invoice)?;
+    Ok(payments::table
+        .filter(payments::invoice_id.eq(invoice))
+        .filter(payments::status.eq("pending"))
+        .filter(payments::checkout_session_id.is_not_null())
+        .select((
+            payments::id,
+            payments::checkout_session_id.assume_not_null(),
+        ))
+        .load(conn)?)
+}
+
+fn refuse_if_on_its_way(conn: &mut PgConnection, invoice: Uuid) -> Result<(), AppError> {
+    let on_its_way: i64 = payments::table
+        .filter(payments::invoice_id.eq(invoice))
+        .filter(payments::status.eq("processing"))
+        .count()
+        .get_result(conn)?;
+    if on_its_way > 0 {
+        return Err(AppError::conflict(
+            "The buyer's bank payment for this invoice is on its way, so it can't be voided or marked paid now. It settles by itself, or fails, within a few working days.",
+        ));
+    }
+    Ok(())
+}
+
+/// Before an invoice is voided or settled another way: no bank payment on its way, and its
+/// open checkouts (already expired at the gateway) recorded as closed. In the caller's
+/// transaction, with the invoice row locked.
+pub fn close_attempts(conn: &mut PgConnection, invoice: Uuid, why: &str) -> Result<(), AppError> {
+    refuse_if_on_its_way(conn, invoice)?;
+    diesel::update(
+        payments::table
+            .filter(payments::invoice_id.eq(invoice))
+            .filter(payments::status.eq("pending")),
+    )
+    .set((
+        payments::status.eq("expired"),
+        payments::failure_reason.eq(why),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Records money the provider received outside Larder and settles the invoice with it.
+pub fn record_offline(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    invoice: Uuid,
+    recorded_by: crate::ids::UserId,
+    offline: &super::rules::OfflinePayment,
+    base_url: &str,
+) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        let (status, business, total, paid): (String, Uuid, Decimal, Decimal) = invoices::table
+            .filter(invoices::id.eq(invoice))
+            .filter(invoices::provider_id.eq(provider.0))
+            .select((
+                invoices::status,
+                invoices::business_id,
+                invoices::total,
+                invoices::amount_paid,
+            ))
+            .for_update()
+            .first(conn)?;
+        match status.as_str() {
+            "issued" => {}
+            "paid" => return Err(AppError::conflict("This invoice is already paid.")),
+            "draft" => return Err(AppError::conflict("Issue the invoice before recording a payment.")),
+            _ => return Err(AppError::conflict("This invoice is void, so it can't be paid.")),
+        }
+        close_attempts(conn, invoice, "Closed: the provider recorded a payment received outside Larder.")?;
+        let now = OffsetDateTime::now_utc();
+        diesel::insert_into(payments::table)
+            .values((
+                payments::id.eq(new_id()),
+                payments::invoice_id.eq(invoice),
+                payments::business_id.eq(business),
+                payments::amount.eq(total - paid),
+                payments::gateway.eq("offline"),
+                payments::status.eq("succeeded"),
+                payments::method.eq(offline.method),
+                payments::reference.eq(&offline.reference),
+                payments::paid_on.eq(Some(offline.paid_on)),
+                payments::recorded_by.eq(Some(recorded_by.0)),
+                payments::completed_at.eq(Some(now)),
+            ))
+            .execute(conn)?;
+        match crate::invoicing::queries::settle(conn, invoice, now)? {
+            crate::invoicing::queries::Settled::Paid => {}
+            crate::invoicing::queries::Settled::NotPayable(state) => {
+                return Err(AppError::Conflict(format!("This invoice is {state}.")));
+            }
+        }
+        tracing::info!(%invoice, by = %recorded_by.0, method = offline.method, "offline payment recorded");
+        super::notify::invoice_paid(conn, invoice, base_url)?;
+        Ok(())
+    })
+}
+
+/// A payment an admin must refund.
+#[derive(Debug, Clone, Queryable)]
+pub struct RefundRow {
+    pub created_at: OffsetDateTime,
+    pub number: Option<String>,
+    pub business: String,
+    pub provider: String,
+    pub amount: Decimal,
+    pub reason: Option<String>,
+    pub intent: Option<String>,
+}
+
+impl RefundRow {
+    pub fn when(&self) -> String {
+        crate::timefmt::datetime(self.created_at)
+    }
+    pub fn amount_text(&self) -> String {
+        crate::money::format_gbp(self.amount)
+    }
+    pub fn invoice(&self) -> &str {
+        self.number.as_deref().unwrap_or("draft")
+    }
+}
+
+/// Every payment needing a refund, oldest first (platform-wide: admins only).
+pub fn needing_refund(conn: &mut PgConnection) -> QueryResult<Vec<RefundRow>> {
+    use crate::db::schema::{businesses, providers};
+    payments::table
+        .inner_join(invoices::table.inner_join(providers::table))
+        .inner_join(businesses::table)
+        .filter(payments::status.eq("needs_refund"))
+        .order(payments::created_at)
+        .limit(500)
+        .select((
+            payments::created_at,
+            invoices::number,
+            businesses::name,
+            providers::name,
+            payments::amount,
+            payments::failure_reason,
+            payments::payment_intent_id,
+        ))
+        .load(conn)
 }

@@ -15,6 +15,7 @@ mod locations;
 mod order_actions;
 mod ordering;
 mod pages;
+mod payment_safety;
 mod payments;
 mod reset;
 mod schema;

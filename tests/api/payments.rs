@@ -12,9 +12,9 @@ use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use crate::invoicing::drafted;
 use crate::ordering::{Shop, shop};
 
-const WEBHOOK_SECRET: &str = "whsec_larder_test";
+pub const WEBHOOK_SECRET: &str = "whsec_larder_test";
 
-async fn issued(app: &TestApp, shop: &Shop) -> Uuid {
+pub async fn issued(app: &TestApp, shop: &Shop) -> Uuid {
     let (_, invoice) = drafted(app, shop).await;
     assert_eq!(
         shop.sam
@@ -27,7 +27,7 @@ async fn issued(app: &TestApp, shop: &Shop) -> Uuid {
     invoice
 }
 
-fn invoice_status(app: &TestApp, id: Uuid) -> String {
+pub fn invoice_status(app: &TestApp, id: Uuid) -> String {
     invoices::table
         .find(id)
         .select(invoices::status)
@@ -35,7 +35,7 @@ fn invoice_status(app: &TestApp, id: Uuid) -> String {
         .unwrap()
 }
 
-fn succeeded_payments(app: &TestApp) -> i64 {
+pub fn succeeded_payments(app: &TestApp) -> i64 {
     payments::table
         .filter(payments::status.eq("succeeded"))
         .count()
@@ -207,7 +207,7 @@ async fn other_businesses_cannot_use_a_test_checkout_or_pay_an_invoice() {
     assert_eq!(pending, 1, "only Ada's own checkout exists");
 }
 
-async fn stripe_app(stripe: &MockServer) -> TestApp {
+pub async fn stripe_app(stripe: &MockServer) -> TestApp {
     let base = stripe.uri();
     spawn_app_with(move |c| {
         c.stripe_secret_key = Some("sk_test_larder".into());
@@ -217,16 +217,16 @@ async fn stripe_app(stripe: &MockServer) -> TestApp {
     .await
 }
 
-fn event(id: &str, kind: &str, session: &str, payment_status: &str) -> String {
+pub fn event(id: &str, kind: &str, session: &str, payment_status: &str) -> String {
     serde_json::json!({
         "id": id,
         "type": kind,
-        "data": { "object": { "id": session, "object": "checkout.session", "payment_status": payment_status, "payment_intent": "pi_123" } }
+        "data": { "object": { "id": session, "object": "checkout.session", "payment_status": payment_status, "payment_intent": "pi_123", "amount_total": 5393, "currency": "gbp" } }
     })
     .to_string()
 }
 
-async fn deliver(app: &TestApp, body: &str, secret: &str) -> reqwest::StatusCode {
+pub async fn deliver(app: &TestApp, body: &str, secret: &str) -> reqwest::StatusCode {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     reqwest::Client::new()
         .post(app.url("/webhooks/stripe"))
@@ -243,7 +243,7 @@ async fn deliver(app: &TestApp, body: &str, secret: &str) -> reqwest::StatusCode
 }
 
 /// Ada starts paying through Stripe; returns the invoice. The mock asserts what we send.
-async fn start_stripe_payment(app: &TestApp, shop: &Shop, stripe: &MockServer) -> Uuid {
+pub async fn start_stripe_payment(app: &TestApp, shop: &Shop, stripe: &MockServer) -> Uuid {
     let invoice = issued(app, shop).await;
     let expires = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
     Mock::given(method("POST"))
@@ -442,7 +442,8 @@ async fn a_signed_event_with_a_nul_character_is_applied_once() {
         "type": "checkout.session.completed",
         "data": { "object": {
             "id": "cs_test_123", "object": "checkout.session", "payment_status": "paid",
-            "payment_intent": "pi_123", "customer_details": { "name": "Ada\u{0}Cook" }
+            "payment_intent": "pi_123", "amount_total": 5393, "currency": "gbp",
+            "customer_details": { "name": "Ada\u{0}Cook" }
         } }
     })
     .to_string();

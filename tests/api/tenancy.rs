@@ -508,3 +508,29 @@ async fn payment_routes_answer_404_to_other_tenants_and_roles() {
         assert_eq!(fingerprint(&app), before, "{who}");
     }
 }
+
+/// Recording an offline payment is the invoicing provider's alone.
+#[tokio::test]
+async fn recording_an_offline_payment_answers_404_to_everyone_else() {
+    let app = spawn_app().await;
+    let shop = crate::ordering::shop(&app).await;
+    let invoice = crate::payments::issued(&app, &shop).await;
+    let kim = fixtures::seller(&app, "kim@fish.test", "Fish Co").await;
+    let admin = fixtures::admin(&app).await;
+    let today = larder::ordering::checkout::london_today().to_string();
+    let today: &'static str = Box::leak(today.into_boxed_str());
+    let routes = vec![post(
+        format!("/provider/invoices/{invoice}/paid"),
+        &[
+            ("method", "cheque"),
+            ("paid_on", today),
+            ("reference", "CHQ 1"),
+        ],
+    )];
+    let outsiders = [
+        ("other provider", &kim.browser),
+        ("the buyer", &shop.ada.browser),
+        ("admin", &admin.browser),
+    ];
+    check(&app, routes, &outsiders, &shop.sam.browser).await;
+}

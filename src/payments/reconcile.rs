@@ -1,0 +1,151 @@
+//! Attempts that never heard back. A checkout left open past its expiry, or never given a
+//! session, must not sit beside the Pay button as "processing" for ever, and a webhook that
+//! never arrived must not lose a payment: past expiry, Stripe is asked what happened.
+
+use diesel::prelude::*;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::events::{self, EventKind, PaymentEvent};
+use super::gateway::Gateway;
+use crate::db::DbPool;
+use crate::db::schema::payments;
+use crate::web::{AppError, with_conn};
+
+/// How long a payment may wait for its checkout session before it counts as failed.
+const SETUP_WAIT: time::Duration = time::Duration::minutes(2);
+
+#[derive(Debug, Clone)]
+pub struct Stale {
+    pub payment: Uuid,
+    pub session: Option<String>,
+    pub gateway: String,
+}
+
+#[derive(Queryable)]
+struct AttemptRow {
+    payment: Uuid,
+    session: Option<String>,
+    gateway: String,
+    expires_at: Option<OffsetDateTime>,
+    created_at: OffsetDateTime,
+}
+
+/// Pending attempts of `invoice` that can no longer be paid: past their checkout's expiry,
+/// or left without a session by a setup that never finished.
+pub fn stale_attempts(
+    conn: &mut PgConnection,
+    invoice: Uuid,
+    now: OffsetDateTime,
+) -> QueryResult<Vec<Stale>> {
+    let rows: Vec<AttemptRow> = payments::table
+        .filter(payments::invoice_id.eq(invoice))
+        .filter(payments::status.eq("pending"))
+        .select((
+            payments::id,
+            payments::checkout_session_id,
+            payments::gateway,
+            payments::expires_at,
+            payments::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| match (&r.session, r.expires_at) {
+            (Some(_), Some(expires)) => expires <= now,
+            (Some(_), None) => false,
+            (None, _) => r.created_at < now - SETUP_WAIT,
+        })
+        .map(|r| Stale {
+            payment: r.payment,
+            session: r.session,
+            gateway: r.gateway,
+        })
+        .collect())
+}
+
+enum Outcome {
+    /// What Stripe says happened, applied like its webhook would have been.
+    Event(PaymentEvent),
+    Expired(Uuid),
+    SetupFailed(Uuid),
+}
+
+/// Settles `invoice`'s stale attempts (the caller has checked the invoice is the asker's).
+/// Stripe being unreachable leaves them for next time; nothing here fails the page.
+pub async fn resolve(
+    pool: &actix_web::web::Data<DbPool>,
+    gateway: &Gateway,
+    invoice: Uuid,
+    base_url: &str,
+) -> Result<(), AppError> {
+    let now = OffsetDateTime::now_utc();
+    let stale = with_conn(pool, move |conn| Ok(stale_attempts(conn, invoice, now)?)).await?;
+    let mut outcomes = Vec::new();
+    for s in stale {
+        let Some(session) = s.session else {
+            outcomes.push(Outcome::SetupFailed(s.payment));
+            continue;
+        };
+        if s.gateway != "stripe" {
+            outcomes.push(Outcome::Expired(s.payment));
+            continue;
+        }
+        match gateway.session_state(&session).await {
+            Ok(Some(state)) if state.status.as_deref() == Some("complete") => {
+                outcomes.push(Outcome::Event(PaymentEvent {
+                    id: format!("reconciled_{session}"),
+                    kind: EventKind::Completed {
+                        paid: state.payment_status.as_deref() == Some("paid"),
+                    },
+                    session_id: Some(session),
+                    payment_intent: state.payment_intent,
+                    amount_minor: state.amount_total,
+                    currency: state.currency.map(|c| c.to_ascii_lowercase()),
+                }));
+            }
+            Ok(_) => outcomes.push(Outcome::Expired(s.payment)),
+            Err(e) => {
+                tracing::warn!(error = %e, %session, "could not ask Stripe about a stale checkout")
+            }
+        }
+    }
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    let base = base_url.to_owned();
+    with_conn(pool, move |conn| {
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Event(event) => {
+                    let payload = serde_json::json!({ "id": event.id, "type": event.type_name(), "reconciled": true });
+                    events::apply(conn, &event, &payload, &base)?;
+                }
+                Outcome::Expired(payment) => {
+                    diesel::update(
+                        payments::table
+                            .filter(payments::id.eq(payment))
+                            .filter(payments::status.eq("pending")),
+                    )
+                    .set(payments::status.eq("expired"))
+                    .execute(conn)?;
+                }
+                Outcome::SetupFailed(payment) => {
+                    diesel::update(
+                        payments::table
+                            .filter(payments::id.eq(payment))
+                            .filter(payments::status.eq("pending")),
+                    )
+                    .set((
+                        payments::status.eq("failed"),
+                        payments::failure_reason
+                            .eq("The payment provider didn't answer. Nothing was charged."),
+                    ))
+                    .execute(conn)?;
+                }
+            }
+        }
+        Ok(())
+    })
+    .await
+}
