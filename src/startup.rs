@@ -93,7 +93,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::invoicing::routes)
         .configure(crate::payments::routes)
         .configure(crate::admin::routes)
-        .default_service(web::to(|| async {
+        // The viewer is loaded so a logged-in person's 404 keeps their navigation.
+        .default_service(web::to(|_viewer: crate::web::auth::Viewer| async {
             Err::<actix_web::HttpResponse, _>(AppError::NotFound)
         }));
 }

@@ -237,3 +237,28 @@ pub async fn make_default(
         .flash(FlashKind::Ok, "Default delivery address changed.");
     Ok(see_other("/buyer"))
 }
+
+pub async fn delete_location(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let (business_id, id) = (ctx.business_id, LocationId(id.into_inner()));
+    let outcome = with_conn(&pool, move |conn| {
+        Ok(queries::archive_location(conn, business_id, id)?)
+    })
+    .await?;
+    match outcome {
+        queries::Archived::NotFound => Err(AppError::NotFound),
+        queries::Archived::IsDefault => Err(AppError::conflict(
+            "This is your default delivery address: make another address the default first.",
+        )),
+        queries::Archived::Done => {
+            ctx.user.session.flash(
+                FlashKind::Ok,
+                "Address deleted. Orders already placed to it are not affected.",
+            );
+            Ok(see_other("/buyer"))
+        }
+    }
+}

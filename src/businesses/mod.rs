@@ -30,5 +30,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/buyer/locations/{id}/default",
             web::post().to(handlers::make_default),
+        )
+        .route(
+            "/buyer/locations/{id}/delete",
+            web::post().to(handlers::delete_location),
         );
 }

@@ -49,6 +49,7 @@ pub fn update_business(
 pub fn list_locations(conn: &mut PgConnection, business: BusinessId) -> QueryResult<Vec<Location>> {
     locations::table
         .filter(locations::business_id.eq(business.0))
+        .filter(locations::archived_at.is_null())
         .order((locations::is_default.desc(), locations::label.asc()))
         .select(Location::as_select())
         .load(conn)
@@ -62,6 +63,7 @@ pub fn find_location(
     locations::table
         .filter(locations::business_id.eq(business.0))
         .filter(locations::id.eq(id.0))
+        .filter(locations::archived_at.is_null())
         .select(Location::as_select())
         .first(conn)
 }
@@ -106,7 +108,8 @@ pub fn update_location(
     diesel::update(
         locations::table
             .filter(locations::business_id.eq(business.0))
-            .filter(locations::id.eq(id.0)),
+            .filter(locations::id.eq(id.0))
+            .filter(locations::archived_at.is_null()),
     )
     .set((
         locations::label.eq(&input.label),
@@ -130,6 +133,7 @@ pub fn set_default_location(
         let exists: Option<Uuid> = locations::table
             .filter(locations::business_id.eq(business.0))
             .filter(locations::id.eq(id.0))
+            .filter(locations::archived_at.is_null())
             .select(locations::id)
             .for_update()
             .first(conn)
@@ -147,5 +151,42 @@ pub fn set_default_location(
         diesel::update(locations::table.filter(locations::id.eq(id.0)))
             .set(locations::is_default.eq(true))
             .execute(conn)
+    })
+}
+
+/// What deleting an address found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Archived {
+    Done,
+    NotFound,
+    /// The default address stays until another is made the default.
+    IsDefault,
+}
+
+/// Deletes (archives) one of the business's addresses; orders keep their own copy.
+pub fn archive_location(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    id: LocationId,
+) -> QueryResult<Archived> {
+    conn.transaction(|conn| {
+        let default: Option<bool> = locations::table
+            .filter(locations::business_id.eq(business.0))
+            .filter(locations::id.eq(id.0))
+            .filter(locations::archived_at.is_null())
+            .select(locations::is_default)
+            .for_update()
+            .first(conn)
+            .optional()?;
+        match default {
+            None => Ok(Archived::NotFound),
+            Some(true) => Ok(Archived::IsDefault),
+            Some(false) => {
+                diesel::update(locations::table.filter(locations::id.eq(id.0)))
+                    .set(locations::archived_at.eq(Some(time::OffsetDateTime::now_utc())))
+                    .execute(conn)?;
+                Ok(Archived::Done)
+            }
+        }
     })
 }

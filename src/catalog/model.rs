@@ -26,6 +26,15 @@ pub struct Product {
 }
 
 impl Product {
+    /// "Double cream (each, 1 L)": what tells two same-named products apart, for labels.
+    pub fn label(&self) -> String {
+        if self.pack_size.trim().is_empty() {
+            format!("{} ({})", self.name, self.unit)
+        } else {
+            format!("{} ({}, {})", self.name, self.unit, self.pack_size)
+        }
+    }
+
     pub fn category_label(&self) -> &'static str {
         crate::categories::label(&self.category)
     }

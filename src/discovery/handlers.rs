@@ -338,6 +338,8 @@ pub struct CompareQuery {
 pub struct CompareView {
     pub product_id: Uuid,
     pub name: String,
+    /// Name, pack and provider: same-named rows must not share an accessible label.
+    pub label: String,
     pub pack: String,
     pub price: String,
     pub vat: String,
@@ -352,12 +354,14 @@ pub struct CompareView {
 impl From<CompareRow> for CompareView {
     fn from(r: CompareRow) -> Self {
         let per = unit_price::per_base_unit(r.price, &r.unit, &r.pack_size);
+        let pack = if r.pack_size.is_empty() {
+            r.unit.clone()
+        } else {
+            format!("{} · {}", r.unit, r.pack_size)
+        };
         Self {
-            pack: if r.pack_size.is_empty() {
-                r.unit.clone()
-            } else {
-                format!("{} · {}", r.unit, r.pack_size)
-            },
+            label: format!("{} ({}) from {}", r.name, pack, r.provider_name),
+            pack,
             price: format_gbp(r.price),
             vat: format!("{}%", r.vat_rate.normalize()),
             per_unit: per.map(|(p, base)| format!("{} / {}", format_gbp(p), base.label())),

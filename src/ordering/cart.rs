@@ -27,6 +27,8 @@ pub struct CartLine {
     pub provider_id: Uuid,
     pub provider_name: String,
     pub provider_slug: String,
+    pub provider_status: String,
+    pub provider_min_order: Decimal,
 }
 
 impl CartLine {
@@ -116,6 +118,8 @@ pub fn lines(
             providers::id,
             providers::name,
             providers::slug,
+            providers::status,
+            providers::min_order_value,
         ))
         .into_boxed();
     if let Some(provider) = provider {

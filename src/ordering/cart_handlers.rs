@@ -23,8 +23,26 @@ pub struct ProviderCart {
     pub provider_id: Uuid,
     pub provider_name: String,
     pub provider_slug: String,
+    /// Taking orders now? A suspended provider's cart can't be checked out.
+    pub open: bool,
+    pub min_order: rust_decimal::Decimal,
     pub lines: Vec<CartLine>,
     pub totals: Totals,
+}
+
+impl ProviderCart {
+    /// "Add £12.40 more to reach the £50.00 minimum", or `None` once it is reached.
+    pub fn short_of_minimum(&self) -> Option<String> {
+        let short = self.min_order - self.totals.subtotal;
+        (short > rust_decimal::Decimal::ZERO).then(|| {
+            format!(
+                "{} has a minimum order of {} before VAT: add {} more to check out.",
+                self.provider_name,
+                money::format_gbp(self.min_order),
+                money::format_gbp(short)
+            )
+        })
+    }
 }
 
 pub fn group(lines: Vec<CartLine>) -> Vec<ProviderCart> {
@@ -36,6 +54,8 @@ pub fn group(lines: Vec<CartLine>) -> Vec<ProviderCart> {
                 provider_id: line.provider_id,
                 provider_name: line.provider_name.clone(),
                 provider_slug: line.provider_slug.clone(),
+                open: crate::providers::rules::is_open_for_orders(&line.provider_status),
+                min_order: line.provider_min_order,
                 lines: vec![line],
                 totals: Totals::default(),
             }),
@@ -169,6 +189,8 @@ async fn provider_section(
         provider_id: provider.0,
         provider_name: String::new(),
         provider_slug: String::new(),
+        open: true,
+        min_order: rust_decimal::Decimal::ZERO,
         lines: Vec::new(),
         totals: Totals::default(),
     });

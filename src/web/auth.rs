@@ -3,15 +3,22 @@
 //! Anonymous → login redirect; wrong account type → 404, like any page that isn't theirs.
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
-use super::session::{AppSession, Flash};
+use super::session::{AppSession, Flash, FlashKind};
 use super::{AppError, PageMeta};
 use crate::accounts::model::{AccountType, SessionUser};
 use crate::accounts::queries;
 use crate::db::DbPool;
 use crate::ids::{BusinessId, ProviderId, UserId};
+
+/// The logged-in person's navigation, left in the request for the error page.
+#[derive(Debug, Clone)]
+pub struct ErrorNav {
+    pub user: NavUser,
+    pub csrf: String,
+}
 
 #[derive(Debug, Clone)]
 pub struct NavUser {
@@ -80,10 +87,25 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
         Ok(queries::load_session_user(conn, claim.user_id)?)
     })
     .await?;
-    let valid = loaded.filter(|l| l.user.is_active() && l.user.session_epoch == claim.epoch);
-    let Some(loaded) = valid else {
-        // Suspended, logged out everywhere, or deleted: this cookie is finished.
+    let why_ended = match &loaded {
+        None => Some(None),
+        Some(l) if !l.user.is_active() => Some(Some(
+            "Your account has been suspended, so you've been logged out. Contact Larder support if you think this is a mistake.",
+        )),
+        Some(l) if l.user.session_epoch != claim.epoch => Some(Some(
+            "You've been logged out because your password or login email changed, or someone chose \"log out everywhere\". Please log in again.",
+        )),
+        Some(_) => None,
+    };
+    if let Some(why) = why_ended {
+        // This cookie is finished; the login page it lands on says why.
         session.log_out();
+        if let Some(why) = why {
+            session.flash(FlashKind::Error, why);
+        }
+        return Ok(None);
+    }
+    let Some(loaded) = loaded else {
         return Ok(None);
     };
     let Some(account_type) = loaded.user.kind() else {
@@ -91,6 +113,16 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
     };
     let csrf = session.csrf_token();
     let flash = session.take_flash();
+    // For error pages, which the middleware renders without extractors: keep the layout's
+    // navigation for a logged-in person.
+    req.extensions_mut().insert(ErrorNav {
+        user: NavUser {
+            name: loaded.user.name.clone(),
+            account_type,
+            cart_items: loaded.cart_items,
+        },
+        csrf: csrf.clone(),
+    });
     Ok(Some(CurrentUser {
         id: UserId(loaded.user.id),
         email: loaded.user.email.clone(),

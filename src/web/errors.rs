@@ -11,6 +11,7 @@ use askama::Template;
 use tracing_actix_web::RequestId;
 
 use super::PageMeta;
+use super::auth::ErrorNav;
 use super::error::PublicError;
 use super::htmx::is_htmx;
 
@@ -20,6 +21,9 @@ struct ErrorPage<'a> {
     meta: PageMeta,
     error: &'a PublicError,
     request_id: String,
+    /// Where the person came from on this site, to go back to.
+    back: Option<String>,
+    home: &'static str,
 }
 
 #[derive(Template)]
@@ -59,12 +63,13 @@ pub async fn render_errors(
         .unwrap_or_default();
     let (req, original) = res.into_parts();
 
+    let nav = req.extensions().get::<ErrorNav>().cloned();
     let mut response = if status == StatusCode::UNAUTHORIZED {
         login_redirect(&req, htmx)
     } else if htmx {
         fragment_response(&public, request_id)
     } else {
-        page_response(&public, request_id)
+        page_response(&public, request_id, nav, came_from(&req))
     };
     if status == StatusCode::SERVICE_UNAVAILABLE {
         response
@@ -87,13 +92,44 @@ fn is_html(res: &ServiceResponse<impl MessageBody>) -> bool {
         .is_some_and(|v| v.starts_with("text/html"))
 }
 
-fn page_response(public: &PublicError, request_id: String) -> HttpResponse<BoxBody> {
+fn page_response(
+    public: &PublicError,
+    request_id: String,
+    nav: Option<ErrorNav>,
+    back: Option<String>,
+) -> HttpResponse<BoxBody> {
+    let mut meta = PageMeta::titled(public.title);
+    let home = nav.as_ref().map_or("/", |n| n.user.home_path());
+    if let Some(nav) = nav {
+        meta.user = Some(nav.user);
+        meta.csrf = nav.csrf;
+    }
     let page = ErrorPage {
-        meta: PageMeta::titled(public.title),
+        meta,
         error: public,
         request_id,
+        back,
+        home,
     };
     html_or_plain(public, page.render())
+}
+
+/// The page this request came from, if it was one of ours (a path only, so the link can
+/// never lead off-site) and not the failing page itself.
+fn came_from(req: &actix_web::HttpRequest) -> Option<String> {
+    let referer = req.headers().get(header::REFERER)?.to_str().ok()?;
+    let host = req.connection_info().host().to_owned();
+    let rest = referer
+        .strip_prefix("https://")
+        .or_else(|| referer.strip_prefix("http://"))?;
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let path = format!("/{path}");
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("");
+    (authority == host && path != here && !path.starts_with("//")).then_some(path)
 }
 
 /// htmx does not swap error responses into the target by default; the page's htmx config

@@ -494,3 +494,32 @@ async fn sign_up_errors_are_summarised_at_the_top_with_links_to_their_fields() {
     }
     assert!(page.body.contains(r#"aria-invalid="true""#));
 }
+
+/// A suspended person's next click lands on the login page saying why.
+#[tokio::test]
+async fn a_suspended_users_next_click_says_why() {
+    let app = spawn_app().await;
+    let ada = fixtures::buyer(&app, "ada@bistro.test").await;
+    let admin = fixtures::admin(&app).await;
+    let id: uuid::Uuid = users::table
+        .filter(users::email.eq("ada@bistro.test"))
+        .select(users::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let done = admin
+        .browser
+        .post(
+            &format!("/admin/users/{id}/status"),
+            &[("status", "suspended")],
+        )
+        .await;
+    assert!(done.redirects_to("/admin/users"));
+    let bounced = ada.browser.get("/buyer").await;
+    assert_eq!(bounced.status, 303);
+    let login = ada.browser.get(bounced.location.as_deref().unwrap()).await;
+    assert!(
+        login.body.contains("Your account has been suspended"),
+        "{}",
+        login.body
+    );
+}

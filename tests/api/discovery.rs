@@ -348,6 +348,25 @@ async fn compare_lines_up_one_product_across_providers_per_litre() {
             && body.contains("£4.50 / litre")
     );
     assert!(body.contains("Napoli Grocer") && body.contains("Wildfield Dairy"));
+    // Same-named rows must not share an accessible name: pack and provider tell them apart.
+    let labels: Vec<&str> = body
+        .split("<label class=\"visually-hidden\" for=\"add-")
+        .skip(1)
+        .filter_map(|l| {
+            l.split_once('>')
+                .and_then(|(_, rest)| rest.split_once("</label>"))
+        })
+        .map(|(text, _)| text)
+        .collect();
+    assert!(labels.len() >= 3, "{labels:?}");
+    let mut unique = labels.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), labels.len(), "{labels:?}");
+    assert!(
+        labels.iter().any(|l| l.contains("from Wildfield Dairy")),
+        "{labels:?}"
+    );
     let empty = ada.browser.get("/compare").await;
     assert!(empty.body.contains("Type a product to compare"));
 }

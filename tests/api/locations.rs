@@ -179,3 +179,68 @@ async fn provider_edits_their_profile_with_field_errors_kept() {
     assert_eq!(areas, vec![Some("N1".to_owned()), Some("EC1A".to_owned())]);
     assert_eq!(days, vec![Some(2)]);
 }
+
+#[tokio::test]
+async fn a_buyer_deletes_an_address_but_not_the_default_and_not_anothers() {
+    let app = spawn_app().await;
+    let ada = fixtures::buyer(&app, "ada@bistro.test").await;
+    let bo = fixtures::buyer(&app, "bo@cafe.test").await;
+    assert!(
+        ada.browser
+            .post("/buyer/locations", &NEW_LOCATION)
+            .await
+            .redirects_to("/buyer")
+    );
+    let bar: uuid::Uuid = locations::table
+        .filter(locations::label.eq("Hotel bar"))
+        .select(locations::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let default = ada
+        .browser
+        .post(&format!("/buyer/locations/{}/delete", ada.location_id), &[])
+        .await;
+    assert_eq!(default.status, 409);
+    assert!(
+        default
+            .body
+            .contains("make another address the default first")
+    );
+
+    let foreign = bo
+        .browser
+        .post(&format!("/buyer/locations/{bar}/delete"), &[])
+        .await;
+    assert_eq!(foreign.status, 404);
+    let archived: Option<time::OffsetDateTime> = locations::table
+        .find(bar)
+        .select(locations::archived_at)
+        .first(&mut app.conn())
+        .unwrap();
+    assert!(archived.is_none(), "another buyer changes nothing");
+
+    let home = ada.browser.get("/buyer").await;
+    assert!(
+        home.body
+            .contains(&format!("/buyer/locations/{bar}/delete"))
+    );
+    let deleted = ada
+        .browser
+        .post(&format!("/buyer/locations/{bar}/delete"), &[])
+        .await;
+    assert!(deleted.redirects_to("/buyer"));
+    let home = ada.browser.get("/buyer").await;
+    assert!(!home.body.contains("Hotel bar"));
+    assert_eq!(
+        ada.browser
+            .get(&format!("/buyer/locations/{bar}/edit"))
+            .await
+            .status,
+        404
+    );
+    let again = ada
+        .browser
+        .post(&format!("/buyer/locations/{bar}/delete"), &[])
+        .await;
+    assert_eq!(again.status, 404);
+}

@@ -1051,3 +1051,28 @@ async fn a_stopped_worker_finishes_its_pass_and_polls_no_more() {
         .unwrap();
     assert_eq!(queued, 1, "nothing polls after the stop");
 }
+
+/// The cart says how far below the minimum it is, and that a suspended provider's cart
+/// can't be checked out (no Checkout button).
+#[tokio::test]
+async fn the_cart_shows_the_minimum_gap_and_a_provider_that_stopped_trading() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    add(&shop.ada.browser, shop.cream, "1").await;
+    let cart = shop.ada.browser.get("/cart").await;
+    assert!(
+        cart.body.contains("add £44.40 more to check out"),
+        "{}",
+        cart.body
+    );
+    assert!(cart.body.contains(r#"href="/checkout/veg-co""#));
+    assert!(cart.body.contains("Quantity of Double cream"));
+
+    diesel::update(providers::table.find(shop.sam.provider_id))
+        .set(providers::status.eq("suspended"))
+        .execute(&mut app.conn())
+        .unwrap();
+    let cart = shop.ada.browser.get("/cart").await;
+    assert!(cart.body.contains("taking orders at the moment"));
+    assert!(!cart.body.contains(r#"href="/checkout/veg-co""#));
+}

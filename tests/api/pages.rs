@@ -123,3 +123,56 @@ async fn static_assets_are_served_with_their_types() {
     let traversal = app.get("/static/../Cargo.toml").await;
     assert_eq!(traversal.status(), 404);
 }
+
+/// An error page keeps a logged-in person's navigation, and offers the page they came from
+/// (ours only) as well as their own home.
+#[tokio::test]
+async fn a_logged_in_persons_error_page_keeps_their_navigation_and_a_way_back() {
+    let app = spawn_app().await;
+    let ada = crate::helpers::fixtures::buyer(&app, "ada@bistro.test").await;
+    let missing = uuid::Uuid::now_v7();
+    let res = ada
+        .browser
+        .client
+        .get(ada.browser.url(&format!("/orders/{missing}")))
+        .header("Referer", ada.browser.url("/orders?status=submitted"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains(r#"id="cart-badge""#),
+        "the buyer's navigation"
+    );
+    assert!(
+        body.contains(r#"href="/orders?status=submitted">Go back</a>"#),
+        "{body}"
+    );
+    assert!(body.contains(r#"href="/buyer">Go to your home page</a>"#));
+
+    let elsewhere = ada
+        .browser
+        .client
+        .get(ada.browser.url("/no-such-page"))
+        .header("Referer", "https://evil.example/orders")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        elsewhere.contains(r#"id="cart-badge""#),
+        "unknown routes too"
+    );
+    assert!(!elsewhere.contains("evil.example") && !elsewhere.contains("Go back"));
+
+    let stranger = app.browser().get("/no-such-page").await;
+    assert!(!stranger.body.contains(r#"id="cart-badge""#));
+    assert!(
+        stranger
+            .body
+            .contains(r#"href="/">Go to the home page</a>"#)
+    );
+}
