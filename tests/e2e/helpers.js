@@ -26,6 +26,10 @@ async function checkPage(page, name, { scripts = true } = {}) {
   const size = page.viewportSize() || { width: 1280, height: 900 };
   await page.screenshot({ path: path.join(RESULTS, 'screenshots', `${slug}-1280.png`), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
+  // Every page fits a phone: nothing makes the whole page scroll sideways (wide tables
+  // scroll inside their own box).
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, `${name} scrolls sideways at 390 px by ${overflow} px`).toBeLessThanOrEqual(0);
   await page.screenshot({ path: path.join(RESULTS, 'screenshots', `${slug}-390.png`), fullPage: true });
   await page.setViewportSize(size);
 }

@@ -1,6 +1,7 @@
 // Phase 3 fixes in a real browser: a decimal comma is pence, an empty quantity adds nothing,
 // a refused confirmation keeps its values beside the field, a rejected order stops offering
-// Confirm without a reload, and "Issue invoice" issues what is typed on the draft.
+// Confirm without a reload, "Issue invoice" issues what is typed on the draft, a provider
+// records a bank transfer, and a buyer deletes an address.
 const { test, expect } = require('@playwright/test');
 const { checkPage, logIn } = require('./helpers');
 
@@ -109,4 +110,40 @@ test('issue invoice issues the charge typed on the draft', async ({ page }) => {
   await expect(delivery).toContainText('£4.50');
   await expect(delivery).toContainText('£0.90');
   await checkPage(page, 'invoice-issued-with-typed-charge');
+});
+
+test('the provider records a bank transfer and the buyer sees the invoice paid', async ({ page }) => {
+  await logIn(page, PROVIDER.email, PASSWORD);
+  await page.goto('/provider/invoices');
+  await page.click('a:has-text("CB-000001")');
+  await page.click('summary:has-text("Record a payment received outside Larder")');
+  await page.selectOption('#pay-method', 'bank_transfer');
+  await page.fill('#pay-ref', 'BACS 4471');
+  await checkPage(page, 'invoice-record-payment');
+  await page.click('button:has-text("as paid")');
+  await expect(page.locator('#payment .badge')).toHaveText('Paid');
+  await expect(page.locator('#payment')).toContainText('Paid outside Larder by bank transfer (ref. BACS 4471)');
+
+  await page.click('button:has-text("Log out")');
+  await logIn(page, BUYER.email, PASSWORD);
+  await page.goto('/invoices');
+  await page.click('a:has-text("CB-000001")');
+  await expect(page.locator('#payment .badge')).toHaveText('Paid');
+  await expect(page.locator('button:has-text("by card")')).toHaveCount(0);
+  await checkPage(page, 'invoice-paid-offline-buyer');
+});
+
+test('a buyer deletes a delivery address they no longer use', async ({ page }) => {
+  await logIn(page, BUYER.email, PASSWORD);
+  await page.click('text=Add an address');
+  await page.fill('#f-label', 'Old pop-up');
+  await page.fill('#f-address_line1', '1 Tooley Street');
+  await page.fill('#f-city', 'London');
+  await page.fill('#f-postcode', 'SE1 2TU');
+  await page.click('button:has-text("Save address")');
+  await expect(page.locator('table')).toContainText('Old pop-up');
+  await page.click('button:has-text("Delete Old pop-up")');
+  await expect(page.locator('.alert-ok')).toContainText('Address deleted');
+  await expect(page.locator('table')).not.toContainText('Old pop-up');
+  await checkPage(page, 'address-deleted');
 });
