@@ -12,6 +12,11 @@ pub fn insert_provider(
     profile: &ProviderProfile,
 ) -> QueryResult<ProviderId> {
     let base = rules::slugify(&profile.name);
+    // Two sign-ups with one name at the same moment would both find the slug free; the
+    // second waits here (until the first commits) and then takes the next one.
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind::<diesel::sql_types::Text, _>(format!("provider-slug:{base}"))
+        .execute(conn)?;
     let mut slug = base.clone();
     let mut n = 2;
     while slug_exists(conn, &slug)? {

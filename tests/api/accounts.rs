@@ -523,3 +523,44 @@ async fn a_suspended_users_next_click_says_why() {
         login.body
     );
 }
+
+/// Races that used to end in a 500: ten providers signing up with one name at once each get
+/// their own page address.
+#[tokio::test]
+async fn providers_signing_up_with_one_name_at_once_each_get_a_slug() {
+    let app = spawn_app().await;
+    let emails: Vec<String> = (0..10).map(|i| format!("farm{i}@veg.test")).collect();
+    let browsers: Vec<_> = emails.iter().map(|_| app.browser()).collect();
+    let mut tokens = Vec::new();
+    for b in &browsers {
+        tokens.push(b.csrf().await);
+    }
+    let forms: Vec<Vec<(&str, &str)>> = emails
+        .iter()
+        .zip(&tokens)
+        .map(|(email, token)| {
+            let mut form = provider_form(email, "Same Name Farm");
+            form.push(("csrf_token", token));
+            form
+        })
+        .collect();
+    let signups = browsers
+        .iter()
+        .zip(&forms)
+        .map(|(b, form)| b.post_raw("/signup/provider", form));
+    for page in futures::future::join_all(signups).await {
+        assert!(
+            page.redirects_to("/provider"),
+            "{}: {}",
+            page.status,
+            page.body
+        );
+    }
+    let mut slugs: Vec<String> = providers::table
+        .select(providers::slug)
+        .load(&mut app.conn())
+        .unwrap();
+    slugs.sort();
+    slugs.dedup();
+    assert_eq!(slugs.len(), 10, "{slugs:?}");
+}

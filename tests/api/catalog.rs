@@ -391,3 +391,44 @@ async fn csv_export_round_trips_and_defuses_formulas() {
     let (status, body) = upload(&other, "export.csv", csv.into_bytes()).await;
     assert_eq!(status, 200, "{body}");
 }
+
+/// Two tabs saving products with one SKU at once: one is saved, the other is told, and
+/// nothing answers 500.
+#[tokio::test]
+async fn products_saved_with_one_sku_at_once_make_one_and_a_clear_answer() {
+    let app = spawn_app().await;
+    let sam = fixtures::seller(&app, "sam@dairy.test", "Dairy Co").await;
+    let token = sam.browser.csrf().await;
+    let saves = (0..8).map(|i| {
+        let name = format!("Cream {i}");
+        let mut form: Vec<(&str, String)> = product_form("DC-1", "x", "5.60")
+            .into_iter()
+            .map(|(k, v)| (k, v.to_owned()))
+            .collect();
+        form.retain(|(k, _)| *k != "name");
+        form.push(("name", name));
+        form.push(("csrf_token", token.clone()));
+        let body = serde_urlencoded::to_string(&form).unwrap();
+        sam.browser
+            .client
+            .post(sam.browser.url("/provider/products"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    });
+    let statuses: Vec<u16> = futures::future::join_all(saves)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| matches!(s, 303 | 409 | 422)),
+        "{statuses:?}"
+    );
+    assert_eq!(count(&app), 1);
+}
