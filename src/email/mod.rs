@@ -43,9 +43,7 @@ fn queue_inner(
     message: &OutgoingEmail,
     dedup: Option<&str>,
 ) -> Result<(), crate::web::AppError> {
-    let payload = serde_json::to_value(message).map_err(anyhow::Error::from)?;
-    crate::jobs::queries::enqueue(conn, JOB_KIND, &payload, dedup)?;
-    Ok(())
+    crate::jobs::registry::enqueue::<crate::jobs::registry::SendEmail>(conn, message, dedup)
 }
 
 pub enum Mailer {

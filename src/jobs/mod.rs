@@ -8,6 +8,8 @@
 //! the record of the worker that took over.
 
 pub mod queries;
+pub mod registry;
+pub mod schedule;
 pub mod worker;
 
 use time::Duration;

@@ -41,6 +41,26 @@ pub fn enqueue(
         .map(|_| ())
 }
 
+/// Adds a job under a dedup key unless one with that key exists; true if this call added it.
+pub fn enqueue_new(
+    conn: &mut PgConnection,
+    kind: &str,
+    payload: &serde_json::Value,
+    dedup_key: &str,
+) -> QueryResult<bool> {
+    diesel::insert_into(jobs::table)
+        .values((
+            jobs::id.eq(new_id()),
+            jobs::kind.eq(kind),
+            jobs::payload.eq(payload),
+            jobs::dedup_key.eq(Some(dedup_key)),
+        ))
+        .on_conflict(jobs::dedup_key)
+        .do_nothing()
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
 /// Claims the next due job. A job left `running` by a worker that died is taken again
 /// after ten minutes.
 pub fn claim_next(conn: &mut PgConnection, worker: &str) -> QueryResult<Option<ClaimedJob>> {

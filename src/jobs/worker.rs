@@ -7,7 +7,7 @@ use diesel::PgConnection;
 
 use super::queries::{self, ClaimedJob};
 use crate::db::DbPool;
-use crate::email::{self, Mailer};
+use crate::email::Mailer;
 
 /// What jobs need from the outside world.
 pub struct JobContext {
@@ -23,7 +23,7 @@ pub fn run_pending(
     let mut ran = 0;
     while let Some(job) = queries::claim_next(conn, worker)? {
         ran += 1;
-        let held = match execute(&job, ctx) {
+        let held = match execute(conn, &job, ctx) {
             Ok(()) => queries::complete(conn, &job, worker)?,
             Err(e) => {
                 tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
@@ -39,14 +39,10 @@ pub fn run_pending(
     Ok(ran)
 }
 
-fn execute(job: &ClaimedJob, ctx: &JobContext) -> anyhow::Result<()> {
-    match job.kind.as_str() {
-        email::JOB_KIND => {
-            let message: email::OutgoingEmail = serde_json::from_value(job.payload.clone())?;
-            ctx.mailer.send(&message)
-        }
-        other => Err(anyhow::anyhow!("unknown job kind {other:?}")),
-    }
+fn execute(conn: &mut PgConnection, job: &ClaimedJob, ctx: &JobContext) -> anyhow::Result<()> {
+    let run = super::registry::runner_for(&job.kind)
+        .ok_or_else(|| anyhow::anyhow!("unknown job kind {:?}", job.kind))?;
+    run(job.payload.clone(), conn, ctx)
 }
 
 /// The running worker thread; `stop` ends it after the job in hand.
@@ -77,7 +73,10 @@ pub fn spawn(pool: DbPool, ctx: Arc<JobContext>) -> std::io::Result<WorkerHandle
                 let outcome = pool
                     .get()
                     .map_err(anyhow::Error::from)
-                    .and_then(|mut conn| run_pending(&mut conn, &ctx, &name));
+                    .and_then(|mut conn| {
+                        super::schedule::enqueue_due(&mut conn, time::OffsetDateTime::now_utc())?;
+                        run_pending(&mut conn, &ctx, &name)
+                    });
                 if let Err(e) = outcome {
                     tracing::error!(error = %e, "job worker could not run jobs");
                 }

@@ -1041,11 +1041,16 @@ async fn a_stopped_worker_finishes_its_pass_and_polls_no_more() {
     tokio::task::spawn_blocking(move || handle.stop())
         .await
         .unwrap();
-    let statuses: Vec<String> = jobs::table.select(jobs::status).load(&mut conn).unwrap();
+    let statuses: Vec<String> = jobs::table
+        .filter(jobs::kind.eq("send_email"))
+        .select(jobs::status)
+        .load(&mut conn)
+        .unwrap();
     assert_eq!(statuses, vec!["done"], "the first pass ran before the stop");
     larder::email::queue(&mut conn, &email, "stop-test-2").unwrap();
     let queued: i64 = jobs::table
         .filter(jobs::status.eq("queued"))
+        .filter(jobs::kind.eq("send_email"))
         .count()
         .get_result(&mut conn)
         .unwrap();
@@ -1075,4 +1080,57 @@ async fn the_cart_shows_the_minimum_gap_and_a_provider_that_stopped_trading() {
     let cart = shop.ada.browser.get("/cart").await;
     assert!(cart.body.contains("taking orders at the moment"));
     assert!(!cart.body.contains(r#"href="/checkout/veg-co""#));
+}
+
+/// Periodic jobs: workers racing to queue the same period queue it once.
+#[tokio::test]
+async fn workers_racing_the_scheduler_queue_each_period_once() {
+    let app = spawn_app().await;
+    let url = app.db.url.clone();
+    let now = time::OffsetDateTime::now_utc();
+    let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+    let racers: Vec<_> = (0..4)
+        .map(|_| {
+            let (url, start) = (url.clone(), start.clone());
+            std::thread::spawn(move || {
+                let mut conn = PgConnection::establish(&url).unwrap();
+                start.wait();
+                (0..10)
+                    .map(|_| larder::jobs::schedule::enqueue_due(&mut conn, now).unwrap())
+                    .sum::<usize>()
+            })
+        })
+        .collect();
+    let queued: usize = racers.into_iter().map(|t| t.join().unwrap()).sum();
+    let periodic = larder::jobs::schedule::PERIODIC.len();
+    assert_eq!(
+        queued, periodic,
+        "each period's run queued by exactly one call"
+    );
+    let rows: i64 = jobs::table
+        .filter(jobs::dedup_key.like("periodic:%"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(rows, periodic as i64);
+    // The next period is a new run.
+    let later = now + time::Duration::hours(6);
+    let mut conn = app.conn();
+    assert_eq!(
+        larder::jobs::schedule::enqueue_due(&mut conn, later).unwrap(),
+        periodic
+    );
+    // And it runs: old throttle rows go, recent ones stay.
+    diesel::sql_query(
+        "INSERT INTO throttled_requests (action, client, created_at) VALUES
+         ('signup', '10.0.0.1', now() - interval '8 days'), ('signup', '10.0.0.1', now())",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    assert!(app.run_jobs() >= 1);
+    let left: i64 = larder::db::schema::throttled_requests::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(left, 1);
 }

@@ -1,0 +1,98 @@
+//! Kinds of job, each a type with a name, a payload and `run`; the worker finds a claimed
+//! job's runner here by its `kind`. Jobs are at-least-once: `run` must be idempotent.
+
+use diesel::PgConnection;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::worker::JobContext;
+use crate::web::AppError;
+
+pub trait JobType {
+    /// Stored in `jobs.kind`; never rename one that may be queued.
+    const NAME: &'static str;
+    type Payload: Serialize + DeserializeOwned;
+    fn run(payload: Self::Payload, conn: &mut PgConnection, ctx: &JobContext)
+    -> anyhow::Result<()>;
+}
+
+/// Queues a job of type `J` in the caller's transaction; a `dedup` key already used makes
+/// this a no-op.
+pub fn enqueue<J: JobType>(
+    conn: &mut PgConnection,
+    payload: &J::Payload,
+    dedup: Option<&str>,
+) -> Result<(), AppError> {
+    let payload = serde_json::to_value(payload).map_err(anyhow::Error::from)?;
+    super::queries::enqueue(conn, J::NAME, &payload, dedup)?;
+    Ok(())
+}
+
+type Runner = fn(serde_json::Value, &mut PgConnection, &JobContext) -> anyhow::Result<()>;
+
+fn runner<J: JobType>(
+    payload: serde_json::Value,
+    conn: &mut PgConnection,
+    ctx: &JobContext,
+) -> anyhow::Result<()> {
+    J::run(serde_json::from_value(payload)?, conn, ctx)
+}
+
+/// Every kind of job the worker runs.
+const RUNNERS: &[(&str, Runner)] = &[
+    (SendEmail::NAME, runner::<SendEmail>),
+    (PurgeThrottleLogs::NAME, runner::<PurgeThrottleLogs>),
+];
+
+/// The runner for a claimed job's kind, if it is one this build knows.
+pub fn runner_for(kind: &str) -> Option<Runner> {
+    RUNNERS
+        .iter()
+        .find(|(name, _)| *name == kind)
+        .map(|(_, run)| *run)
+}
+
+/// Sends one email (queued with `email::queue`; the payload is the rendered message).
+pub struct SendEmail;
+
+impl JobType for SendEmail {
+    const NAME: &'static str = crate::email::JOB_KIND;
+    type Payload = crate::email::OutgoingEmail;
+    fn run(message: Self::Payload, _: &mut PgConnection, ctx: &JobContext) -> anyhow::Result<()> {
+        ctx.mailer.send(&message)
+    }
+}
+
+/// Forgets login attempts and throttled requests older than a week: they only matter for an
+/// hour, and nothing else reads them.
+pub struct PurgeThrottleLogs;
+
+impl JobType for PurgeThrottleLogs {
+    const NAME: &'static str = "purge_throttle_logs";
+    type Payload = serde_json::Value;
+    fn run(_: Self::Payload, conn: &mut PgConnection, _: &JobContext) -> anyhow::Result<()> {
+        use crate::db::schema::{login_attempts, throttled_requests};
+        use diesel::prelude::*;
+        let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(7);
+        diesel::delete(login_attempts::table.filter(login_attempts::created_at.lt(cutoff)))
+            .execute(conn)?;
+        diesel::delete(throttled_requests::table.filter(throttled_requests::created_at.lt(cutoff)))
+            .execute(conn)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_one_runner() {
+        let mut names: Vec<&str> = RUNNERS.iter().map(|(n, _)| *n).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), RUNNERS.len());
+        assert!(runner_for("send_email").is_some());
+        assert!(runner_for("no_such_job").is_none());
+    }
+}

@@ -1,0 +1,58 @@
+//! Periodic jobs: each due run is queued exactly once across any number of workers, by a
+//! dedup key naming the job and the period (the `jobs.dedup_key` unique index decides).
+
+use diesel::PgConnection;
+use time::{Duration, OffsetDateTime};
+
+use super::registry::{JobType, PurgeThrottleLogs};
+
+/// A job kind and how often it runs.
+pub struct Periodic {
+    pub kind: &'static str,
+    pub every: Duration,
+}
+
+pub const PERIODIC: &[Periodic] = &[Periodic {
+    kind: PurgeThrottleLogs::NAME,
+    every: Duration::hours(6),
+}];
+
+/// The key of the period `now` falls in: periods are whole multiples of `every` since the
+/// Unix epoch, so every worker computes the same key whatever its clock's second.
+pub fn period_key(kind: &str, every: Duration, now: OffsetDateTime) -> String {
+    let seconds = every.whole_seconds().max(1);
+    format!(
+        "periodic:{kind}:{}",
+        now.unix_timestamp().div_euclid(seconds)
+    )
+}
+
+/// Queues every periodic job whose current period has no run yet; returns how many this call
+/// queued (0 when another worker got there first).
+pub fn enqueue_due(conn: &mut PgConnection, now: OffsetDateTime) -> diesel::QueryResult<usize> {
+    let mut queued = 0;
+    for p in PERIODIC {
+        let key = period_key(p.kind, p.every, now);
+        if super::queries::enqueue_new(conn, p.kind, &serde_json::json!({}), &key)? {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn one_key_per_period_whatever_the_moment_within_it() {
+        let hour = Duration::hours(1);
+        let a = period_key("x", hour, datetime!(2026-11-24 10:00:00 UTC));
+        let b = period_key("x", hour, datetime!(2026-11-24 10:59:59 UTC));
+        let c = period_key("x", hour, datetime!(2026-11-24 11:00:00 UTC));
+        assert_eq!(a, b);
+        assert_ne!(b, c);
+        assert_ne!(period_key("y", hour, datetime!(2026-11-24 10:00:00 UTC)), a);
+    }
+}
