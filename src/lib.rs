@@ -22,5 +22,6 @@ pub mod providers;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;
+pub mod tenancy;
 pub mod timefmt;
 pub mod web;

@@ -94,7 +94,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::payments::routes)
         .configure(crate::admin::routes)
         // The viewer is loaded so a logged-in person's 404 keeps their navigation.
-        .default_service(web::to(|_viewer: crate::web::auth::Viewer| async {
+        .default_service(web::to(|_viewer: crate::tenancy::Viewer| async {
             Err::<actix_web::HttpResponse, _>(AppError::NotFound)
         }));
 }

@@ -11,7 +11,7 @@ use super::{hashing, queries, throttle};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::ids::UserId;
-use crate::web::auth::Viewer;
+use crate::tenancy::Viewer;
 use crate::web::forms::{FieldErrors, Form};
 use crate::web::session::{AppSession, FlashKind};
 use crate::web::{AppError, client_ip, render, render_with_status, see_other, with_conn};

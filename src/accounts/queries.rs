@@ -18,6 +18,9 @@ pub fn load_session_user(conn: &mut PgConnection, id: UserId) -> QueryResult<Opt
         .left_join(businesses::table.on(memberships::business_id.eq(businesses::id.nullable())))
         .left_join(providers::table.on(memberships::provider_id.eq(providers::id.nullable())))
         .filter(users::id.eq(id.0))
+        // The oldest membership, so a second one never makes the tenant arbitrary per request
+        // (choosing the active organisation in the session comes with teams).
+        .order((memberships::created_at.asc(), memberships::id.asc()))
         .select((
             User::as_select(),
             memberships::role.nullable(),

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::db::DbPool;
 use crate::email::{self, OutgoingEmail};
 use crate::ids::UserId;
-use crate::web::auth::Viewer;
+use crate::tenancy::Viewer;
 use crate::web::forms::{FieldErrors, Form, email as parse_email};
 use crate::web::session::FlashKind;
 use crate::web::{AppError, render, render_with_status, see_other, with_conn};

@@ -9,7 +9,7 @@ use super::{hashing, queries};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::email::{self, OutgoingEmail};
-use crate::web::auth::CurrentUser;
+use crate::tenancy::CurrentUser;
 use crate::web::forms::{FieldErrors, Form};
 use crate::web::session::FlashKind;
 use crate::web::{AppError, render, render_with_status, see_other, with_conn};

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::model::{Entity, ListRow, Subject};
 use super::queries;
 use crate::db::DbPool;
-use crate::web::auth::AdminCtx;
+use crate::tenancy::AdminCtx;
 use crate::web::forms::Form;
 use crate::web::pagination::{ListQuery, PageRequest, Paged};
 use crate::web::session::FlashKind;

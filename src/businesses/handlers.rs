@@ -11,7 +11,8 @@ use super::model::{Business, Location};
 use super::queries;
 use crate::db::DbPool;
 use crate::ids::LocationId;
-use crate::web::auth::BuyerCtx;
+use crate::tenancy::BuyerCtx;
+use crate::tenancy::Permission;
 use crate::web::forms::{FieldErrors, Form, required};
 use crate::web::session::FlashKind;
 use crate::web::{AppError, PageMeta, render, render_with_status, see_other, with_conn};
@@ -82,6 +83,7 @@ pub async fn update_business(
     pool: web::Data<DbPool>,
     Form(form): Form<BusinessForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageLocations)?;
     let mut errors = FieldErrors::new();
     let name = required(
         &mut errors,
@@ -124,6 +126,7 @@ pub async fn update_business(
 }
 
 pub async fn new_location(ctx: BuyerCtx) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageLocations)?;
     render(&LocationPage {
         meta: ctx.user.meta("Add a delivery address"),
         location_id: None,
@@ -137,6 +140,7 @@ pub async fn create_location(
     pool: web::Data<DbPool>,
     Form(form): Form<LocationForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageLocations)?;
     let input = match form.parse() {
         Ok(i) => i,
         Err(errors) => {
@@ -167,6 +171,7 @@ pub async fn edit_location(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageLocations)?;
     let (business_id, id) = (ctx.business_id, LocationId(id.into_inner()));
     let location = with_conn(&pool, move |conn| {
         Ok(queries::find_location(conn, business_id, id)?)
@@ -186,6 +191,7 @@ pub async fn update_location(
     id: web::Path<Uuid>,
     Form(form): Form<LocationForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageLocations)?;
     let (business_id, id) = (ctx.business_id, LocationId(id.into_inner()));
     let input = match form.parse() {
         Ok(i) => i,
@@ -224,6 +230,7 @@ pub async fn make_default(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageLocations)?;
     let (business_id, id) = (ctx.business_id, LocationId(id.into_inner()));
     let changed = with_conn(&pool, move |conn| {
         Ok(queries::set_default_location(conn, business_id, id)?)
@@ -243,6 +250,7 @@ pub async fn delete_location(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageLocations)?;
     let (business_id, id) = (ctx.business_id, LocationId(id.into_inner()));
     let outcome = with_conn(&pool, move |conn| {
         Ok(queries::archive_location(conn, business_id, id)?)

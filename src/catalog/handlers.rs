@@ -14,7 +14,8 @@ use super::model::Product;
 use super::queries::{self, ApplyOutcome, ProductFilter};
 use crate::categories::{CATEGORIES, is_category};
 use crate::db::DbPool;
-use crate::web::auth::ProviderCtx;
+use crate::tenancy::Permission;
+use crate::tenancy::ProviderCtx;
 use crate::web::forms::{FieldErrors, Form};
 use crate::web::htmx::{is_htmx, with_vary};
 use crate::web::pagination::{PageRequest, Paged};
@@ -108,6 +109,7 @@ pub async fn list(
     pool: web::Data<DbPool>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
     let category = query
         .category
         .clone()
@@ -165,6 +167,7 @@ fn form_page(
 }
 
 pub async fn new_product(ctx: ProviderCtx) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
     form_page(
         &ctx,
         None,
@@ -181,6 +184,7 @@ pub async fn create(
     pool: web::Data<DbPool>,
     Form(form): Form<ProductForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
     let input = match form.parse() {
         Ok(i) => i,
         Err(errors) => {
@@ -209,6 +213,7 @@ pub async fn edit(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
     let (provider, id) = (ctx.provider_id, id.into_inner());
     let product = with_conn(&pool, move |conn| Ok(queries::find(conn, provider, id)?)).await?;
     form_page(
@@ -226,6 +231,7 @@ pub async fn update(
     id: web::Path<Uuid>,
     Form(form): Form<ProductForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
     let (provider, id) = (ctx.provider_id, id.into_inner());
     // Ownership first: another provider's id gets 404 even with a bad form.
     with_conn(&pool, move |conn| Ok(queries::find(conn, provider, id)?)).await?;
@@ -284,6 +290,7 @@ pub async fn set_stock(
     id: web::Path<Uuid>,
     Form(form): Form<StockForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
     let (provider, id) = (ctx.provider_id, id.into_inner());
     let in_stock = form.in_stock == "true";
     let product = with_conn(&pool, move |conn| {
@@ -305,6 +312,7 @@ pub async fn confirm_delete(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
     let (provider, id) = (ctx.provider_id, id.into_inner());
     let product = with_conn(&pool, move |conn| Ok(queries::find(conn, provider, id)?)).await?;
     render(&DeletePage {
@@ -318,6 +326,7 @@ pub async fn delete(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
     let (provider, id) = (ctx.provider_id, id.into_inner());
     let deleted = with_conn(&pool, move |conn| Ok(queries::delete(conn, provider, id)?)).await?;
     if deleted == 0 {
@@ -343,6 +352,7 @@ fn import_page(
 }
 
 pub async fn import_form(ctx: ProviderCtx) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
     import_page(&ctx, None, StatusCode::OK)
 }
 
@@ -358,6 +368,7 @@ pub async fn import_upload(
     pool: web::Data<DbPool>,
     upload: MultipartForm<Upload>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
     let file = &upload.file;
     let file_name: String = file
         .file_name
@@ -413,6 +424,7 @@ pub async fn import_apply(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
     let (provider, id) = (ctx.provider_id, id.into_inner());
     match with_conn(&pool, move |conn| {
         Ok(queries::apply_import(conn, provider, id)?)
@@ -432,6 +444,7 @@ pub async fn import_apply(
 }
 
 pub async fn export(ctx: ProviderCtx, pool: web::Data<DbPool>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
     let provider = ctx.provider_id;
     let products = with_conn(&pool, move |conn| Ok(queries::all(conn, provider)?)).await?;
     let body = csv_io::export(&products).map_err(|e| AppError::Unexpected(e.into()))?;

@@ -17,7 +17,7 @@ use crate::categories::{CATEGORIES, is_category, label};
 use crate::db::DbPool;
 use crate::money::{format_gbp, parse_gbp};
 use crate::providers::model::{Provider, WEEKDAYS};
-use crate::web::auth::BuyerCtx;
+use crate::tenancy::BuyerCtx;
 use crate::web::htmx::{is_htmx, with_vary};
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::{AppError, PageMeta, render, with_conn};

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use crate::web::auth::Viewer;
+use crate::tenancy::Viewer;
 use crate::web::{AppError, PageMeta, render};
 
 #[derive(Template)]

@@ -17,7 +17,8 @@ use crate::ordering::queries::Scope;
 use crate::payments::gateway::Gateway;
 use crate::payments::queries as payment_queries;
 use crate::payments::rules as payment_rules;
-use crate::web::auth::ProviderCtx;
+use crate::tenancy::Permission;
+use crate::tenancy::ProviderCtx;
 use crate::web::forms::Form;
 use crate::web::session::FlashKind;
 use crate::web::{AppError, see_other, with_conn};
@@ -27,6 +28,7 @@ pub async fn create(
     pool: web::Data<DbPool>,
     order: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageInvoices)?;
     let (provider, order) = (ctx.provider_id, order.into_inner());
     let id = with_conn(&pool, move |conn| {
         queries::create_from_order(conn, provider, order)
@@ -72,6 +74,7 @@ pub async fn update(
     id: web::Path<Uuid>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageInvoices)?;
     let (provider, id) = (ctx.provider_id, id.into_inner());
     let outcome = match parse(&form)? {
         Err(errors) => Err(errors),
@@ -98,6 +101,7 @@ pub async fn issue(
     id: web::Path<Uuid>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageInvoices)?;
     let (provider, id, base) = (ctx.provider_id, id.into_inner(), config.base_url.clone());
     let outcome = match parse(&form)? {
         Err(errors) => Err(errors),
@@ -156,6 +160,7 @@ pub async fn void(
     id: web::Path<Uuid>,
     Form(form): Form<VoidForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageInvoices)?;
     let reason = form.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AppError::Validation(
@@ -192,6 +197,7 @@ pub async fn mark_paid(
     id: web::Path<Uuid>,
     Form(form): Form<PaidForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageInvoices)?;
     let today = london_today();
     let offline =
         payment_rules::offline_payment(&form.method, &form.paid_on, &form.reference, today)

@@ -20,7 +20,8 @@ use crate::payments::gateway::Gateway;
 use crate::payments::queries::{self as payment_queries, PaymentRow};
 use crate::payments::reconcile;
 use crate::payments::rules::{Waiting, waiting};
-use crate::web::auth::{BuyerCtx, ProviderCtx};
+use crate::tenancy::Permission;
+use crate::tenancy::{BuyerCtx, ProviderCtx};
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::{AppError, PageMeta, render, render_with_status, with_conn};
 
@@ -97,6 +98,7 @@ pub async fn buyer_invoices(
     pool: web::Data<DbPool>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewInvoices)?;
     list(
         ctx.user.meta("Invoices"),
         &pool,
@@ -111,6 +113,7 @@ pub async fn provider_invoices(
     pool: web::Data<DbPool>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewInvoices)?;
     list(
         ctx.user.meta("Invoices"),
         &pool,
@@ -315,6 +318,7 @@ pub async fn payment_region(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewInvoices)?;
     let (business, id) = (ctx.business_id, id.into_inner());
     let source = PaymentSource {
         gateway: &gateway,
@@ -345,6 +349,7 @@ pub async fn buyer_invoice(
     id: web::Path<Uuid>,
     query: web::Query<PaymentQuery>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewInvoices)?;
     let processing = query.payment.as_deref() == Some("processing");
     page(
         |i| ctx.user.meta(i.title()),
@@ -368,6 +373,7 @@ pub async fn provider_invoice(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewInvoices)?;
     page(
         |i| ctx.user.meta(i.title()),
         &pool,

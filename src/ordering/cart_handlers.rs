@@ -12,7 +12,8 @@ use crate::accounts::forms::safe_next;
 use crate::db::DbPool;
 use crate::ids::ProviderId;
 use crate::money::{self, Totals};
-use crate::web::auth::BuyerCtx;
+use crate::tenancy::BuyerCtx;
+use crate::tenancy::Permission;
 use crate::web::forms::Form;
 use crate::web::htmx::is_htmx;
 use crate::web::session::FlashKind;
@@ -92,6 +93,7 @@ struct AddedPartial {
 }
 
 pub async fn cart_page(ctx: BuyerCtx, pool: web::Data<DbPool>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PlaceOrders)?;
     let business = ctx.business_id;
     let lines = with_conn(&pool, move |conn| Ok(cart::lines(conn, business, None)?)).await?;
     render(&CartPage {
@@ -115,6 +117,7 @@ pub async fn add(
     pool: web::Data<DbPool>,
     Form(form): Form<AddForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PlaceOrders)?;
     let business = ctx.business_id;
     let (product, quantity) = (form.product_id, form.quantity.clone());
     let (outcome, badge) = with_conn(&pool, move |conn| {
@@ -211,6 +214,7 @@ pub async fn update(
     item: web::Path<Uuid>,
     Form(form): Form<QuantityForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PlaceOrders)?;
     let (business, item) = (ctx.business_id, item.into_inner());
     let found = with_conn(&pool, move |conn| {
         Ok(cart::item_facts(conn, business, item)?)
@@ -240,6 +244,7 @@ pub async fn remove(
     pool: web::Data<DbPool>,
     item: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PlaceOrders)?;
     let (business, item) = (ctx.business_id, item.into_inner());
     let found = with_conn(&pool, move |conn| {
         Ok(cart::item_facts(conn, business, item)?)

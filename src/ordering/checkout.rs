@@ -19,7 +19,8 @@ use crate::ids::{LocationId, ProviderId};
 use crate::money::Totals;
 use crate::providers::model::Provider;
 use crate::providers::queries as providers;
-use crate::web::auth::BuyerCtx;
+use crate::tenancy::BuyerCtx;
+use crate::tenancy::Permission;
 use crate::web::forms::Form;
 use crate::web::session::FlashKind;
 use crate::web::{AppError, PageMeta, render_with_status, see_other, with_conn};
@@ -156,6 +157,7 @@ pub async fn checkout(
     pool: web::Data<DbPool>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PlaceOrders)?;
     let loaded = load(&ctx, &pool, slug.into_inner()).await?;
     page(
         &ctx,
@@ -173,6 +175,7 @@ pub async fn submit(
     slug: web::Path<String>,
     Form(form): Form<CheckoutForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PlaceOrders)?;
     let key = Uuid::parse_str(form.key.trim()).map_err(|_| {
         AppError::BadRequest(
             "The checkout form is missing its key. Reload the page and try again.".into(),

@@ -13,7 +13,8 @@ use super::order_pages::{WithInvoice, order_page, status_partial, with_invoice};
 use super::queries::{self, Scope};
 use crate::config::Config;
 use crate::db::{DbConn, DbPool};
-use crate::web::auth::{BuyerCtx, CurrentUser, ProviderCtx};
+use crate::tenancy::Permission;
+use crate::tenancy::{BuyerCtx, CurrentUser, ProviderCtx};
 use crate::web::forms::Form;
 use crate::web::htmx::is_htmx;
 use crate::web::session::FlashKind;
@@ -75,6 +76,7 @@ pub async fn cancel(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PlaceOrders)?;
     let (business, actor, id, base) = (
         ctx.business_id,
         ctx.user.id,
@@ -98,6 +100,7 @@ pub async fn reorder(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PlaceOrders)?;
     let (business, id) = (ctx.business_id, id.into_inner());
     let (added, skipped) = with_conn(&pool, move |conn| {
         let d = queries::detail(conn, Scope::Buyer(business), id)?;
@@ -143,6 +146,7 @@ pub async fn confirm(
     id: web::Path<Uuid>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ConfirmOrders)?;
     let mut typed = HashMap::new();
     for (name, value) in form {
         if let Some(line) = name.strip_prefix("qty_") {
@@ -200,6 +204,7 @@ pub async fn reject(
     id: web::Path<Uuid>,
     Form(form): Form<RejectForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ConfirmOrders)?;
     let reason = form.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AppError::Validation(
@@ -247,6 +252,7 @@ pub async fn schedule(
     id: web::Path<Uuid>,
     Form(form): Form<ScheduleForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::FulfilOrders)?;
     let date = Date::parse(
         form.date.trim(),
         &time::format_description::well_known::Iso8601::DATE,
@@ -293,6 +299,7 @@ pub async fn dispatch(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::FulfilOrders)?;
     let (provider, actor, id, base) = (
         ctx.provider_id,
         ctx.user.id,
@@ -325,6 +332,7 @@ pub async fn deliver(
     id: web::Path<Uuid>,
     Form(form): Form<DeliverForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::FulfilOrders)?;
     let received_by = form.received_by.trim().to_owned();
     if received_by.is_empty() || received_by.chars().count() > 100 {
         return Err(AppError::Validation(

@@ -14,7 +14,8 @@ use super::queries::{self, OrderFilter, Scope};
 use super::rules::{OrderStatus, actions_for};
 use crate::db::{DbConn, DbPool};
 use crate::money::Totals;
-use crate::web::auth::{BuyerCtx, ProviderCtx};
+use crate::tenancy::Permission;
+use crate::tenancy::{BuyerCtx, ProviderCtx};
 use crate::web::htmx::with_vary;
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::{AppError, PageMeta, render, render_with_status, with_conn};
@@ -95,6 +96,7 @@ pub async fn buyer_orders(
     pool: web::Data<DbPool>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewOrders)?;
     let (f, status, provider) = filter(&query);
     let page = PageRequest::from_query(query.page.as_deref());
     let business = ctx.business_id;
@@ -121,6 +123,7 @@ pub async fn provider_orders(
     pool: web::Data<DbPool>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewOrders)?;
     let (f, status, _) = filter(&query);
     let f = OrderFilter {
         provider: None,
@@ -322,6 +325,7 @@ pub async fn buyer_order(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewOrders)?;
     let loaded = load_with_invoice(&pool, Scope::Buyer(ctx.business_id), id.into_inner()).await?;
     order_page(
         ctx.user.meta(format!("Order {}", loaded.0.order.number)),
@@ -337,6 +341,7 @@ pub async fn buyer_status(
     id: web::Path<Uuid>,
     query: web::Query<StatusQuery>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewOrders)?;
     let scope = Scope::Buyer(ctx.business_id);
     status_response(ctx.user.meta(""), &pool, scope, id.into_inner(), &query).await
 }
@@ -384,6 +389,7 @@ pub async fn provider_order(
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewOrders)?;
     let loaded =
         load_with_invoice(&pool, Scope::Provider(ctx.provider_id), id.into_inner()).await?;
     order_page(
@@ -400,6 +406,7 @@ pub async fn provider_status(
     id: web::Path<Uuid>,
     query: web::Query<StatusQuery>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewOrders)?;
     let scope = Scope::Provider(ctx.provider_id);
     status_response(ctx.user.meta(""), &pool, scope, id.into_inner(), &query).await
 }

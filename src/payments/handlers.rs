@@ -11,7 +11,8 @@ use super::queries::{self, Reserved};
 use super::signature;
 use crate::config::Config;
 use crate::db::DbPool;
-use crate::web::auth::BuyerCtx;
+use crate::tenancy::BuyerCtx;
+use crate::tenancy::Permission;
 use crate::web::errors::KeepBody;
 use crate::web::session::FlashKind;
 use crate::web::{AppError, PageMeta, render, see_other, with_conn};
@@ -23,6 +24,7 @@ pub async fn pay(
     gateway: web::Data<Gateway>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PayInvoices)?;
     let (business, invoice, name) = (ctx.business_id, id.into_inner(), gateway.name());
     if !with_conn(&pool, move |conn| {
         Ok(queries::owns_invoice(conn, business, invoice)?)
@@ -93,6 +95,7 @@ pub async fn test_checkout(
     gateway: web::Data<Gateway>,
     session: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PayInvoices)?;
     if !gateway.is_test() {
         return Err(AppError::NotFound);
     }
@@ -119,6 +122,7 @@ pub async fn test_checkout_outcome(
     gateway: web::Data<Gateway>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PayInvoices)?;
     if !gateway.is_test() {
         return Err(AppError::NotFound);
     }

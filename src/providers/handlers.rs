@@ -9,7 +9,8 @@ use super::queries;
 use crate::categories::CATEGORIES;
 use crate::db::DbPool;
 use crate::providers::model::WEEKDAYS;
-use crate::web::auth::ProviderCtx;
+use crate::tenancy::Permission;
+use crate::tenancy::ProviderCtx;
 use crate::web::forms::{FieldErrors, Form};
 use crate::web::session::FlashKind;
 use crate::web::{AppError, PageMeta, render, render_with_status, see_other, with_conn};
@@ -45,6 +46,7 @@ pub async fn update_profile(
     pool: web::Data<DbPool>,
     Form(form): Form<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageCatalogue)?;
     let id = ctx.provider_id;
     let profile = match form.parse() {
         Ok(p) => p,

@@ -11,9 +11,9 @@ use askama::Template;
 use tracing_actix_web::RequestId;
 
 use super::PageMeta;
-use super::auth::ErrorNav;
 use super::error::PublicError;
 use super::htmx::is_htmx;
+use super::nav::ErrorNav;
 
 #[derive(Template)]
 #[template(path = "errors/error.html")]

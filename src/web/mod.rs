@@ -1,11 +1,11 @@
 //! Cross-cutting HTTP: errors to pages, rendering, htmx helpers, security headers.
 
-pub mod auth;
 pub mod csrf;
 pub mod error;
 pub mod errors;
 pub mod forms;
 pub mod htmx;
+pub mod nav;
 pub mod pagination;
 pub mod security;
 pub mod session;
@@ -23,7 +23,7 @@ use crate::db::{DbConn, DbPool};
 #[derive(Debug, Clone, Default)]
 pub struct PageMeta {
     pub title: String,
-    pub user: Option<auth::NavUser>,
+    pub user: Option<nav::NavUser>,
     /// Sent by every form and (as a header) by every htmx request.
     pub csrf: String,
     pub flash: Option<session::Flash>,

@@ -534,3 +534,60 @@ async fn recording_an_offline_payment_answers_404_to_everyone_else() {
     ];
     check(&app, routes, &outsiders, &shop.sam.browser).await;
 }
+
+/// A member whose role lacks a permission gets 404 on the routes that need it, and can still
+/// use what the role allows (one route each way per context).
+#[tokio::test]
+async fn a_role_without_the_permission_gets_404_and_changes_nothing() {
+    use larder::db::schema::memberships;
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    diesel::update(memberships::table.filter(memberships::business_id.eq(w.ada.business_id)))
+        .set(memberships::role.eq("viewer"))
+        .execute(&mut app.conn())
+        .unwrap();
+    diesel::update(memberships::table.filter(memberships::provider_id.eq(w.sam.provider_id)))
+        .set(memberships::role.eq("staff"))
+        .execute(&mut app.conn())
+        .unwrap();
+    let refused = [
+        (
+            &w.ada.browser,
+            post(format!("/cart/items/{}", w.cart_item), &[("quantity", "5")]),
+        ),
+        (
+            &w.ada.browser,
+            post(format!("/orders/{}/cancel", w.order), &[]),
+        ),
+        (
+            &w.sam.browser,
+            post(format!("/provider/orders/{}/confirm", w.order), &[]),
+        ),
+        (
+            &w.sam.browser,
+            post(format!("/provider/products/{}", w.product), &PRODUCT),
+        ),
+    ];
+    for (browser, route) in &refused {
+        let before = fingerprint(&app);
+        assert_eq!(send(browser, route).await, 404, "{}", route.path);
+        assert_eq!(fingerprint(&app), before, "{}", route.path);
+    }
+    assert_eq!(
+        w.ada
+            .browser
+            .get(&format!("/orders/{}", w.order))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        w.sam
+            .browser
+            .get(&format!("/provider/orders/{}", w.order))
+            .await
+            .status,
+        200,
+        "a dispatcher sees orders"
+    );
+}

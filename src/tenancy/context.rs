@@ -1,46 +1,20 @@
-//! Who is asking: extractors that load the user row on every request (so suspension and
-//! "log out everywhere" take effect at the next click) and check the role for the area.
-//! Anonymous → login redirect; wrong account type → 404, like any page that isn't theirs.
+//! Who is acting: extractors that load the user row on every request (so suspension and
+//! "log out everywhere" take effect at the next click), narrow it to an area, and carry the
+//! member's role for `require`. Anonymous → login redirect; wrong account type or a missing
+//! permission → 404, like any page that isn't theirs.
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
-use super::session::{AppSession, Flash, FlashKind};
-use super::{AppError, PageMeta};
+use super::roles::{Permission, Role, Side};
 use crate::accounts::model::{AccountType, SessionUser};
 use crate::accounts::queries;
 use crate::db::DbPool;
 use crate::ids::{BusinessId, ProviderId, UserId};
-
-/// The logged-in person's navigation, left in the request for the error page.
-#[derive(Debug, Clone)]
-pub struct ErrorNav {
-    pub user: NavUser,
-    pub csrf: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct NavUser {
-    pub name: String,
-    pub account_type: AccountType,
-    pub cart_items: i64,
-}
-
-impl NavUser {
-    pub fn home_path(&self) -> &'static str {
-        self.account_type.home_path()
-    }
-    pub fn is_buyer(&self) -> bool {
-        self.account_type == AccountType::Buyer
-    }
-    pub fn is_provider(&self) -> bool {
-        self.account_type == AccountType::Provider
-    }
-    pub fn is_admin(&self) -> bool {
-        self.account_type == AccountType::Admin
-    }
-}
+use crate::web::nav::{Area, ErrorNav, NavUser};
+use crate::web::session::{AppSession, Flash, FlashKind};
+use crate::web::{AppError, PageMeta};
 
 /// A logged-in, active user whose cookie epoch matches the database.
 pub struct CurrentUser {
@@ -60,12 +34,20 @@ impl CurrentUser {
             title: title.into(),
             user: Some(NavUser {
                 name: self.name.clone(),
-                account_type: self.account_type,
+                area: area(self.account_type),
                 cart_items: self.loaded.cart_items,
             }),
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
         }
+    }
+}
+
+fn area(kind: AccountType) -> Area {
+    match kind {
+        AccountType::Buyer => Area::Buyer,
+        AccountType::Provider => Area::Provider,
+        AccountType::Admin => Area::Admin,
     }
 }
 
@@ -83,7 +65,7 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
         return Ok(None);
     };
     let pool = pool(&req)?;
-    let loaded = super::with_conn(&pool, move |conn| {
+    let loaded = crate::web::with_conn(&pool, move |conn| {
         Ok(queries::load_session_user(conn, claim.user_id)?)
     })
     .await?;
@@ -118,7 +100,7 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
     req.extensions_mut().insert(ErrorNav {
         user: NavUser {
             name: loaded.user.name.clone(),
-            account_type,
+            area: area(account_type),
             cart_items: loaded.cart_items,
         },
         csrf: csrf.clone(),
@@ -201,12 +183,27 @@ impl FromRequest for Viewer {
     }
 }
 
+/// The member's role; an unknown one is an error, never a silent default.
+fn member_role(user: &CurrentUser) -> Result<Role, AppError> {
+    let raw = user.loaded.role.as_deref().unwrap_or("");
+    Role::parse(raw)
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("unknown membership role {raw:?}")))
+}
+
 /// A buyer with their business. Every buyer query takes `business_id` from here.
 pub struct BuyerCtx {
     pub user: CurrentUser,
     pub business_id: BusinessId,
     pub business_name: String,
     pub business_active: bool,
+    pub role: Role,
+}
+
+impl BuyerCtx {
+    /// 404 unless this member's role allows `permission` (no existence oracle).
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        super::roles::require(Side::Buyer, self.role, permission)
+    }
 }
 
 impl FromRequest for BuyerCtx {
@@ -223,6 +220,7 @@ impl FromRequest for BuyerCtx {
                 business_id: BusinessId(business.id),
                 business_active: business.status == "active",
                 business_name: business.name,
+                role: member_role(&user)?,
                 user,
             })
         })
@@ -235,6 +233,14 @@ pub struct ProviderCtx {
     pub provider_id: ProviderId,
     pub provider_name: String,
     pub provider_active: bool,
+    pub role: Role,
+}
+
+impl ProviderCtx {
+    /// 404 unless this member's role allows `permission` (no existence oracle).
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        super::roles::require(Side::Provider, self.role, permission)
+    }
 }
 
 impl FromRequest for ProviderCtx {
@@ -251,6 +257,7 @@ impl FromRequest for ProviderCtx {
                 provider_id: ProviderId(provider.id),
                 provider_active: provider.status == "active",
                 provider_name: provider.name,
+                role: member_role(&user)?,
                 user,
             })
         })

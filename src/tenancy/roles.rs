@@ -1,0 +1,225 @@
+//! Roles and permissions as one pure table: which role on which side may do what. Every
+//! action asks `ctx.require(Permission::…)`; a missing permission answers 404 like any page
+//! that isn't yours. The roles follow DESIGN.md; today every member is an owner, and teams
+//! (invites, assigning roles) build on this table.
+
+use crate::web::AppError;
+
+/// Which kind of organisation a member acts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Buyer,
+    Provider,
+}
+
+impl Side {
+    /// Where this side's order pages live ("/orders" or "/provider/orders").
+    pub fn orders_path(self) -> &'static str {
+        match self {
+            Self::Buyer => "/orders",
+            Self::Provider => "/provider/orders",
+        }
+    }
+
+    /// Where this side's invoice pages live.
+    pub fn invoices_path(self) -> &'static str {
+        match self {
+            Self::Buyer => "/invoices",
+            Self::Provider => "/provider/invoices",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Owner,
+    Manager,
+    /// Buyer side: builds carts and submits orders.
+    Orderer,
+    /// Buyer side: reads only.
+    Viewer,
+    /// Provider side: fulfils confirmed orders (the schema's `staff`).
+    Dispatcher,
+    Finance,
+}
+
+impl Role {
+    /// The membership's role as stored; `None` for a value this build doesn't know.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "owner" => Self::Owner,
+            "manager" => Self::Manager,
+            "orderer" => Self::Orderer,
+            "viewer" => Self::Viewer,
+            "staff" | "dispatcher" => Self::Dispatcher,
+            "finance" => Self::Finance,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Buyer: carts, checkout, cancelling and reordering.
+    PlaceOrders,
+    /// Buyer: delivery addresses and business details.
+    ManageLocations,
+    /// Both: see orders.
+    ViewOrders,
+    /// Both: see invoices.
+    ViewInvoices,
+    /// Buyer: pay invoices.
+    PayInvoices,
+    /// Provider: products, prices, imports, profile.
+    ManageCatalogue,
+    /// Provider: confirm or reject orders.
+    ConfirmOrders,
+    /// Provider: schedule, dispatch and deliver confirmed orders.
+    FulfilOrders,
+    /// Provider: draft, issue and void invoices; record payments received.
+    ManageInvoices,
+}
+
+/// The table. Owners may do everything on their side; the others what DESIGN.md gives them.
+pub fn allows(side: Side, role: Role, permission: Permission) -> bool {
+    use Permission as P;
+    use Role as R;
+    match side {
+        Side::Buyer => match role {
+            R::Owner => matches!(
+                permission,
+                P::PlaceOrders
+                    | P::ManageLocations
+                    | P::ViewOrders
+                    | P::ViewInvoices
+                    | P::PayInvoices
+            ),
+            R::Manager => matches!(
+                permission,
+                P::PlaceOrders
+                    | P::ManageLocations
+                    | P::ViewOrders
+                    | P::ViewInvoices
+                    | P::PayInvoices
+            ),
+            R::Orderer => matches!(permission, P::PlaceOrders | P::ViewOrders),
+            R::Finance => matches!(permission, P::ViewOrders | P::ViewInvoices | P::PayInvoices),
+            R::Viewer => matches!(permission, P::ViewOrders | P::ViewInvoices),
+            R::Dispatcher => false,
+        },
+        Side::Provider => match role {
+            R::Owner | R::Manager => matches!(
+                permission,
+                P::ManageCatalogue
+                    | P::ConfirmOrders
+                    | P::FulfilOrders
+                    | P::ViewOrders
+                    | P::ViewInvoices
+                    | P::ManageInvoices
+            ),
+            R::Dispatcher => matches!(permission, P::ViewOrders | P::FulfilOrders),
+            R::Finance => matches!(
+                permission,
+                P::ViewOrders | P::ViewInvoices | P::ManageInvoices
+            ),
+            R::Orderer | R::Viewer => false,
+        },
+    }
+}
+
+/// `Ok` when allowed; otherwise the 404 every other refusal gives.
+pub fn require(side: Side, role: Role, permission: Permission) -> Result<(), AppError> {
+    if allows(side, role, permission) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Permission; 9] = [
+        Permission::PlaceOrders,
+        Permission::ManageLocations,
+        Permission::ViewOrders,
+        Permission::ViewInvoices,
+        Permission::PayInvoices,
+        Permission::ManageCatalogue,
+        Permission::ConfirmOrders,
+        Permission::FulfilOrders,
+        Permission::ManageInvoices,
+    ];
+
+    fn allowed(side: Side, role: Role) -> Vec<Permission> {
+        ALL.into_iter().filter(|p| allows(side, role, *p)).collect()
+    }
+
+    #[test]
+    fn owners_do_everything_on_their_own_side_only() {
+        use Permission as P;
+        assert_eq!(
+            allowed(Side::Buyer, Role::Owner),
+            vec![
+                P::PlaceOrders,
+                P::ManageLocations,
+                P::ViewOrders,
+                P::ViewInvoices,
+                P::PayInvoices
+            ]
+        );
+        assert_eq!(
+            allowed(Side::Provider, Role::Owner),
+            vec![
+                P::ViewOrders,
+                P::ViewInvoices,
+                P::ManageCatalogue,
+                P::ConfirmOrders,
+                P::FulfilOrders,
+                P::ManageInvoices
+            ]
+        );
+    }
+
+    #[test]
+    fn each_role_gets_what_its_job_needs_and_no_more() {
+        use Permission as P;
+        assert_eq!(
+            allowed(Side::Buyer, Role::Orderer),
+            vec![P::PlaceOrders, P::ViewOrders]
+        );
+        assert_eq!(
+            allowed(Side::Buyer, Role::Finance),
+            vec![P::ViewOrders, P::ViewInvoices, P::PayInvoices]
+        );
+        assert_eq!(
+            allowed(Side::Buyer, Role::Viewer),
+            vec![P::ViewOrders, P::ViewInvoices]
+        );
+        assert_eq!(
+            allowed(Side::Provider, Role::Dispatcher),
+            vec![P::ViewOrders, P::FulfilOrders]
+        );
+        assert_eq!(
+            allowed(Side::Provider, Role::Finance),
+            vec![P::ViewOrders, P::ViewInvoices, P::ManageInvoices]
+        );
+        assert!(allowed(Side::Buyer, Role::Dispatcher).is_empty());
+        assert!(allowed(Side::Provider, Role::Orderer).is_empty());
+    }
+
+    #[test]
+    fn a_missing_permission_is_a_404() {
+        let refused = require(Side::Buyer, Role::Viewer, Permission::PlaceOrders).unwrap_err();
+        assert!(matches!(refused, AppError::NotFound));
+        assert!(require(Side::Provider, Role::Owner, Permission::ConfirmOrders).is_ok());
+    }
+
+    #[test]
+    fn stored_roles_parse_and_unknown_ones_do_not() {
+        assert_eq!(Role::parse("owner"), Some(Role::Owner));
+        assert_eq!(Role::parse("staff"), Some(Role::Dispatcher));
+        assert_eq!(Role::parse("superuser"), None);
+    }
+}

@@ -1,0 +1,50 @@
+//! What the layout's navigation needs to know about the person, in HTTP terms only: which
+//! area they belong to, their name and cart badge. `tenancy` fills it in.
+
+/// The part of the site a person works in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    Buyer,
+    Provider,
+    Admin,
+}
+
+impl Area {
+    pub fn home_path(self) -> &'static str {
+        match self {
+            Self::Buyer => "/buyer",
+            Self::Provider => "/provider",
+            Self::Admin => "/admin",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub name: String,
+    pub area: Area,
+    pub cart_items: i64,
+}
+
+impl NavUser {
+    pub fn home_path(&self) -> &'static str {
+        self.area.home_path()
+    }
+    pub fn is_buyer(&self) -> bool {
+        self.area == Area::Buyer
+    }
+    pub fn is_provider(&self) -> bool {
+        self.area == Area::Provider
+    }
+    pub fn is_admin(&self) -> bool {
+        self.area == Area::Admin
+    }
+}
+
+/// The logged-in person's navigation, left in the request for the error page (rendered by
+/// middleware, which runs no extractors).
+#[derive(Debug, Clone)]
+pub struct ErrorNav {
+    pub user: NavUser,
+    pub csrf: String,
+}
