@@ -156,20 +156,7 @@ impl Gateway {
                     .send()
                     .await
                     .map_err(|e| GatewayError::Unreachable(e.to_string()))?;
-                let status = res.status();
-                let body = res
-                    .text()
-                    .await
-                    .map_err(|e| GatewayError::Unreachable(e.to_string()))?;
-                if !status.is_success() {
-                    let message = serde_json::from_str::<StripeError>(&body)
-                        .ok()
-                        .and_then(|e| e.error.message)
-                        .unwrap_or_else(|| format!("HTTP {status}"));
-                    return Err(GatewayError::Refused(message));
-                }
-                let session: StripeSession = serde_json::from_str(&body)
-                    .map_err(|e| GatewayError::Refused(format!("unexpected answer: {e}")))?;
+                let session: StripeSession = read_answer(res).await?;
                 Ok(CheckoutSession {
                     url: session
                         .url

@@ -58,12 +58,7 @@ pub fn reserve(
             }
         }
         crate::providers::queries::ensure_may_trade(conn, ProviderId(provider), Trade::BePaid)?;
-        let on_its_way: i64 = payments::table
-            .filter(payments::invoice_id.eq(invoice))
-            .filter(payments::status.eq("processing"))
-            .count()
-            .get_result(conn)?;
-        if on_its_way > 0 {
+        if bank_payment_on_its_way(conn, invoice)? {
             return Err(AppError::conflict(
                 "A bank payment for this invoice is on its way (they can take a few working days). We'll email you when it clears, so there's no need to pay again.",
             ));
@@ -256,13 +251,18 @@ pub fn open_checkouts(
         .load(conn)?)
 }
 
+/// Is a delayed (bank) payment for this invoice still clearing?
+fn bank_payment_on_its_way(conn: &mut PgConnection, invoice: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        payments::table
+            .filter(payments::invoice_id.eq(invoice))
+            .filter(payments::status.eq("processing")),
+    ))
+    .get_result(conn)
+}
+
 fn refuse_if_on_its_way(conn: &mut PgConnection, invoice: Uuid) -> Result<(), AppError> {
-    let on_its_way: i64 = payments::table
-        .filter(payments::invoice_id.eq(invoice))
-        .filter(payments::status.eq("processing"))
-        .count()
-        .get_result(conn)?;
-    if on_its_way > 0 {
+    if bank_payment_on_its_way(conn, invoice)? {
         return Err(AppError::conflict(
             "The buyer's bank payment for this invoice is on its way, so it can't be voided or marked paid now. It settles by itself, or fails, within a few working days.",
         ));
