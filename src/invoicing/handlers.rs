@@ -21,7 +21,7 @@ use crate::payments::queries::{self as payment_queries, PaymentRow};
 use crate::payments::reconcile;
 use crate::payments::rules::{Waiting, waiting};
 use crate::tenancy::Permission;
-use crate::tenancy::{BuyerCtx, ProviderCtx};
+use crate::tenancy::{BuyerCtx, ProviderCtx, Side};
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::{AppError, PageMeta, render, render_with_status, with_conn};
 
@@ -35,7 +35,7 @@ pub struct ListQuery {
 #[template(path = "invoicing/invoices.html")]
 struct InvoicesPage {
     meta: PageMeta,
-    provider_side: bool,
+    side: Side,
     show: &'static str,
     rows: Paged<InvoiceRow>,
     outstanding: String,
@@ -45,11 +45,7 @@ struct InvoicesPage {
 
 impl InvoicesPage {
     fn base(&self) -> &'static str {
-        if self.provider_side {
-            "/provider/invoices"
-        } else {
-            "/invoices"
-        }
+        self.side.invoices_path()
     }
     fn page_link(&self, page: i64) -> String {
         format!("{}?show={}&page={page}", self.base(), self.show)
@@ -84,7 +80,7 @@ async fn list(
     .await?;
     render(&InvoicesPage {
         meta,
-        provider_side: matches!(scope, Scope::Provider(_)),
+        side: scope.side(),
         show: show_name(filter),
         rows: Paged::new(rows, page),
         outstanding: money::format_gbp(outstanding),
@@ -127,7 +123,7 @@ pub async fn provider_invoices(
 #[template(path = "invoicing/invoice.html")]
 struct InvoicePage {
     meta: PageMeta,
-    provider_side: bool,
+    side: Side,
     invoice: Invoice,
     lines: Vec<InvoiceLine>,
     totals: Totals,
@@ -151,7 +147,7 @@ pub struct Entered {
 struct PaymentPartial {
     meta: PageMeta,
     invoice_id: Uuid,
-    provider_side: bool,
+    side: Side,
     invoice_status: String,
     outstanding: String,
     payments: Vec<PaymentRow>,
@@ -176,7 +172,7 @@ pub struct PaymentQuery {
 
 impl InvoicePage {
     fn editable(&self) -> bool {
-        self.provider_side && self.invoice.status == "draft"
+        self.side.is_provider() && self.invoice.status == "draft"
     }
 
     fn typed_or(&self, field: String, shown: String) -> String {
@@ -265,7 +261,7 @@ pub(super) async fn page(
     .await?;
     let status = invoice.status_label(london_today());
     let meta = meta_of(&invoice);
-    let provider_side = matches!(scope, Scope::Provider(_));
+    let side = scope.side();
     let code = match entered {
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
@@ -273,9 +269,9 @@ pub(super) async fn page(
     render_with_status(
         code,
         &InvoicePage {
-            payment: payment_partial(meta.clone(), &invoice, provider_side, payments, processing),
+            payment: payment_partial(meta.clone(), &invoice, side, payments, processing),
             meta,
-            provider_side,
+            side,
             totals: totals(&lines),
             invoice,
             lines,
@@ -288,7 +284,7 @@ pub(super) async fn page(
 fn payment_partial(
     meta: PageMeta,
     invoice: &Invoice,
-    provider_side: bool,
+    side: Side,
     payments: Vec<PaymentRow>,
     back_from_checkout: bool,
 ) -> PaymentPartial {
@@ -300,7 +296,7 @@ fn payment_partial(
     PaymentPartial {
         meta,
         invoice_id: invoice.id,
-        provider_side,
+        side,
         invoice_status: invoice.status.clone(),
         outstanding: invoice.outstanding_text(),
         waiting,
@@ -334,7 +330,7 @@ pub async fn payment_region(
     let res = render(&payment_partial(
         ctx.user.meta(""),
         &invoice,
-        false,
+        Side::Buyer,
         payments,
         true,
     ))?;

@@ -69,7 +69,7 @@ pub fn list(
         InvoiceFilter::Paid => q.filter(invoices::status.eq("paid")),
         InvoiceFilter::Draft => q.filter(invoices::status.eq("draft")),
     };
-    let provider_side = matches!(scope, Scope::Provider(_));
+    let side = scope.side();
     q.order((invoices::created_at.desc(), invoices::id.desc()))
         .limit(page.fetch_limit())
         .offset(page.offset())
@@ -78,7 +78,11 @@ pub fn list(
             rows.into_iter()
                 .map(|(invoice, business, provider)| InvoiceRow {
                     invoice,
-                    counterparty: if provider_side { business } else { provider },
+                    counterparty: if side.is_provider() {
+                        business
+                    } else {
+                        provider
+                    },
                 })
                 .collect()
         })

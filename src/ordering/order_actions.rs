@@ -14,7 +14,7 @@ use super::queries::{self, Scope};
 use crate::config::Config;
 use crate::db::{DbConn, DbPool};
 use crate::tenancy::Permission;
-use crate::tenancy::{BuyerCtx, CurrentUser, ProviderCtx};
+use crate::tenancy::{BuyerCtx, CurrentUser, ProviderCtx, Side};
 use crate::web::forms::Form;
 use crate::web::htmx::is_htmx;
 use crate::web::session::FlashKind;
@@ -34,7 +34,7 @@ async fn act<F>(
 where
     F: FnOnce(&mut DbConn) -> Result<(), AppError> + Send + 'static,
 {
-    let provider_side = matches!(scope, Scope::Provider(_));
+    let side = scope.side();
     let htmx = is_htmx(req.headers());
     let detail = with_conn(pool, move |conn| {
         action(conn)?;
@@ -45,28 +45,23 @@ where
         })
     })
     .await?;
-    answer(user, provider_side, id, done, detail)
+    answer(user, side, id, done, detail)
 }
 
 /// After an action: the status region (with the body out of band) when htmx asked and it
 /// was read, else a redirect to the order with `done` as the flash.
 fn answer(
     user: &CurrentUser,
-    provider_side: bool,
+    side: Side,
     id: Uuid,
     done: &str,
     loaded: Option<WithInvoice>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(loaded) = loaded {
-        return render(&status_partial(user.meta(""), loaded, provider_side, true));
+        return render(&status_partial(user.meta(""), loaded, side, true));
     }
     user.session.flash(FlashKind::Ok, done);
-    let base = if provider_side {
-        "/provider/orders"
-    } else {
-        "/orders"
-    };
-    Ok(see_other(&format!("{base}/{id}")))
+    Ok(see_other(&format!("{}/{id}", side.orders_path())))
 }
 
 pub async fn cancel(
@@ -177,7 +172,7 @@ pub async fn confirm(
     match outcome {
         Ok(loaded) => answer(
             &ctx.user,
-            true,
+            Side::Provider,
             id,
             "Order confirmed. The buyer has been told.",
             loaded,
@@ -185,7 +180,7 @@ pub async fn confirm(
         // The quantities as typed, each message beside its field, nothing confirmed.
         Err((loaded, typed, errors)) => {
             let meta = ctx.user.meta(format!("Order {}", loaded.0.order.number));
-            order_page(meta, loaded, true, Some((typed, errors)))
+            order_page(meta, loaded, Side::Provider, Some((typed, errors)))
         }
     }
 }

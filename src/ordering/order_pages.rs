@@ -15,7 +15,7 @@ use super::rules::{OrderStatus, actions_for};
 use crate::db::{DbConn, DbPool};
 use crate::money::Totals;
 use crate::tenancy::Permission;
-use crate::tenancy::{BuyerCtx, ProviderCtx};
+use crate::tenancy::{BuyerCtx, ProviderCtx, Side};
 use crate::web::htmx::with_vary;
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::{AppError, PageMeta, render, render_with_status, with_conn};
@@ -31,7 +31,7 @@ pub struct ListQuery {
 #[template(path = "ordering/orders.html")]
 struct OrdersPage {
     meta: PageMeta,
-    provider_side: bool,
+    side: Side,
     rows: Paged<OrderRow>,
     status: String,
     provider: String,
@@ -41,11 +41,7 @@ struct OrdersPage {
 
 impl OrdersPage {
     fn page_link(&self, page: i64) -> String {
-        let base = if self.provider_side {
-            "/provider/orders"
-        } else {
-            "/orders"
-        };
+        let base = self.side.orders_path();
         let qs = serde_urlencoded::to_string([
             ("status", self.status.as_str()),
             ("provider", &self.provider),
@@ -56,11 +52,7 @@ impl OrdersPage {
     }
 
     fn order_link(&self, id: &Uuid) -> String {
-        if self.provider_side {
-            format!("/provider/orders/{id}")
-        } else {
-            format!("/orders/{id}")
-        }
+        format!("{}/{id}", self.side.orders_path())
     }
 }
 
@@ -109,7 +101,7 @@ pub async fn buyer_orders(
     .await?;
     render(&OrdersPage {
         meta: ctx.user.meta("Your orders"),
-        provider_side: false,
+        side: Side::Buyer,
         rows: Paged::new(rows, page),
         status,
         provider,
@@ -137,7 +129,7 @@ pub async fn provider_orders(
     .await?;
     render(&OrdersPage {
         meta: ctx.user.meta("Incoming orders"),
-        provider_side: true,
+        side: Side::Provider,
         rows: Paged::new(rows, page),
         status,
         provider: String::new(),
@@ -154,35 +146,24 @@ pub async fn provider_orders(
 pub(super) struct StatusPartial {
     meta: PageMeta,
     d: OrderDetail,
-    provider_side: bool,
+    side: Side,
     today: String,
     body: Option<OrderBody>,
 }
 
 impl StatusPartial {
     fn base(&self) -> String {
-        order_base(self.d.order.id, self.provider_side)
+        format!("{}/{}", self.side.orders_path(), self.d.order.id)
     }
     fn offers(&self, action: &str) -> bool {
-        offers(&self.d, self.provider_side, action)
-    }
-}
-
-fn order_base(id: Uuid, provider_side: bool) -> String {
-    if provider_side {
-        format!("/provider/orders/{id}")
-    } else {
-        format!("/orders/{id}")
+        offers(&self.d, self.side, action)
     }
 }
 
 /// Does the order page offer `action` ("confirm", "reject", …) to this side now?
-fn offers(d: &OrderDetail, provider_side: bool, action: &str) -> bool {
-    OrderStatus::parse(&d.order.status).is_some_and(|status| {
-        actions_for(status, provider_side)
-            .iter()
-            .any(|a| a.name() == action)
-    })
+fn offers(d: &OrderDetail, side: Side, action: &str) -> bool {
+    OrderStatus::parse(&d.order.status)
+        .is_some_and(|status| actions_for(status, side).iter().any(|a| a.name() == action))
 }
 
 /// The items (with the confirm and reject forms while the order awaits them) and the
@@ -192,7 +173,7 @@ fn offers(d: &OrderDetail, provider_side: bool, action: &str) -> bool {
 pub(super) struct OrderBody {
     meta: PageMeta,
     d: OrderDetail,
-    provider_side: bool,
+    side: Side,
     totals: Totals,
     /// The order's live invoice: (id, title), if there is one this side may see.
     invoice: Option<(Uuid, String)>,
@@ -204,7 +185,7 @@ pub(super) struct OrderBody {
 
 impl OrderBody {
     fn offers(&self, action: &str) -> bool {
-        offers(&self.d, self.provider_side, action)
+        offers(&self.d, self.side, action)
     }
 
     fn typed_quantity(&self, line: &OrderLine) -> String {
@@ -219,15 +200,11 @@ impl OrderBody {
     }
 
     fn invoice_link(&self, id: &Uuid) -> String {
-        if self.provider_side {
-            format!("/provider/invoices/{id}")
-        } else {
-            format!("/invoices/{id}")
-        }
+        format!("{}/{id}", self.side.invoices_path())
     }
 
     fn can_invoice(&self) -> bool {
-        self.provider_side
+        self.side.is_provider()
             && ["confirmed", "out_for_delivery", "delivered"]
                 .contains(&self.d.order.status.as_str())
     }
@@ -264,7 +241,7 @@ async fn load_with_invoice(
 fn body(
     meta: PageMeta,
     (d, invoice): WithInvoice,
-    provider_side: bool,
+    side: Side,
     entered: Option<(HashMap<Uuid, String>, LineErrors)>,
     oob: bool,
 ) -> OrderBody {
@@ -273,7 +250,7 @@ fn body(
         meta,
         totals: totals(&d.lines),
         d,
-        provider_side,
+        side,
         invoice,
         typed,
         errors,
@@ -285,15 +262,15 @@ fn body(
 pub(super) fn status_partial(
     meta: PageMeta,
     loaded: WithInvoice,
-    provider_side: bool,
+    side: Side,
     with_body: bool,
 ) -> StatusPartial {
     let d = loaded.0.clone();
     StatusPartial {
-        body: with_body.then(|| body(meta.clone(), loaded, provider_side, None, true)),
+        body: with_body.then(|| body(meta.clone(), loaded, side, None, true)),
         meta,
         d,
-        provider_side,
+        side,
         today: super::checkout::london_today().to_string(),
     }
 }
@@ -302,7 +279,7 @@ pub(super) fn status_partial(
 pub(super) fn order_page(
     meta: PageMeta,
     loaded: WithInvoice,
-    provider_side: bool,
+    side: Side,
     entered: Option<(HashMap<Uuid, String>, LineErrors)>,
 ) -> Result<HttpResponse, AppError> {
     let status = if entered.is_some() {
@@ -313,8 +290,8 @@ pub(super) fn order_page(
     render_with_status(
         status,
         &OrderPage {
-            status: status_partial(meta.clone(), loaded.clone(), provider_side, false),
-            body: body(meta.clone(), loaded, provider_side, entered, false),
+            status: status_partial(meta.clone(), loaded.clone(), side, false),
+            body: body(meta.clone(), loaded, side, entered, false),
             meta,
         },
     )
@@ -330,7 +307,7 @@ pub async fn buyer_order(
     order_page(
         ctx.user.meta(format!("Order {}", loaded.0.order.number)),
         loaded,
-        false,
+        Side::Buyer,
         None,
     )
 }
@@ -374,13 +351,10 @@ async fn status_response(
     let Some(loaded) = changed else {
         return Ok(with_vary(HttpResponse::NoContent().finish()));
     };
-    let provider_side = matches!(scope, Scope::Provider(_));
+    let side = scope.side();
     // A change made elsewhere (the other side, another tab) may change what the body offers.
     Ok(with_vary(render(&status_partial(
-        meta,
-        loaded,
-        provider_side,
-        true,
+        meta, loaded, side, true,
     ))?))
 }
 
@@ -395,7 +369,7 @@ pub async fn provider_order(
     order_page(
         ctx.user.meta(format!("Order {}", loaded.0.order.number)),
         loaded,
-        true,
+        Side::Provider,
         None,
     )
 }

@@ -15,6 +15,15 @@ pub enum Scope {
     Provider(ProviderId),
 }
 
+impl Scope {
+    pub fn side(self) -> crate::tenancy::Side {
+        match self {
+            Self::Buyer(_) => crate::tenancy::Side::Buyer,
+            Self::Provider(_) => crate::tenancy::Side::Provider,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
     pub status: Option<String>,

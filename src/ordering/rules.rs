@@ -4,6 +4,8 @@
 use rust_decimal::Decimal;
 use time::Date;
 
+use crate::tenancy::Side;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderStatus {
     Submitted,
@@ -39,14 +41,14 @@ impl OrderAction {
 
 /// The actions a side may take on an order in `status`, primary first: what the order page
 /// offers, so it never shows a button that could only answer "can't be done now".
-pub fn actions_for(status: OrderStatus, provider_side: bool) -> &'static [OrderAction] {
+pub fn actions_for(status: OrderStatus, side: Side) -> &'static [OrderAction] {
     use OrderAction as A;
     use OrderStatus as S;
-    match (status, provider_side) {
-        (S::Submitted, true) => &[A::Confirm, A::Reject],
-        (S::Confirmed, true) => &[A::Schedule, A::Dispatch, A::Deliver],
-        (S::OutForDelivery, true) => &[A::Deliver],
-        (S::Submitted, false) => &[A::Cancel],
+    match (status, side) {
+        (S::Submitted, Side::Provider) => &[A::Confirm, A::Reject],
+        (S::Confirmed, Side::Provider) => &[A::Schedule, A::Dispatch, A::Deliver],
+        (S::OutForDelivery, Side::Provider) => &[A::Deliver],
+        (S::Submitted, Side::Buyer) => &[A::Cancel],
         _ => &[],
     }
 }
@@ -342,8 +344,9 @@ mod tests {
             OrderAction::Deliver,
         ];
         for status in OrderStatus::ALL {
-            for provider_side in [true, false] {
-                let offered = actions_for(status, provider_side);
+            for side in [Side::Provider, Side::Buyer] {
+                let provider_side = side.is_provider();
+                let offered = actions_for(status, side);
                 for action in all {
                     let by_this_side = (action == OrderAction::Cancel) != provider_side;
                     let allowed = transition(status, action).is_ok() && by_this_side;
@@ -356,11 +359,11 @@ mod tests {
             }
         }
         assert_eq!(
-            actions_for(OrderStatus::Submitted, true)[0],
+            actions_for(OrderStatus::Submitted, Side::Provider)[0],
             OrderAction::Confirm,
             "the primary action comes first"
         );
-        assert!(actions_for(OrderStatus::Rejected, true).is_empty());
+        assert!(actions_for(OrderStatus::Rejected, Side::Provider).is_empty());
     }
 
     #[test]

@@ -13,6 +13,10 @@ pub enum Side {
 }
 
 impl Side {
+    pub fn is_provider(self) -> bool {
+        self == Self::Provider
+    }
+
     /// Where this side's order pages live ("/orders" or "/provider/orders").
     pub fn orders_path(self) -> &'static str {
         match self {
