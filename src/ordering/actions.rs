@@ -8,11 +8,11 @@ use diesel::prelude::*;
 use time::{Date, Time};
 use uuid::Uuid;
 
+use super::changes::{Change, after_change};
 use super::model::OrderLine;
-use super::notify::{self, Event};
 use super::queries::Scope;
 use super::rules::{self, OrderAction, OrderStatus};
-use crate::db::schema::{deliveries, order_events, order_lines, orders};
+use crate::db::schema::{deliveries, order_lines, orders};
 use crate::ids::{BusinessId, ProviderId, UserId, new_id};
 use crate::money;
 use crate::providers::rules::Trade;
@@ -48,25 +48,6 @@ fn step(
     let from = lock(conn, scope, id)?;
     let to = rules::transition(from, action).map_err(AppError::Conflict)?;
     Ok((from, to))
-}
-
-fn record(
-    conn: &mut PgConnection,
-    id: Uuid,
-    status: &str,
-    actor: UserId,
-    note: Option<String>,
-) -> QueryResult<()> {
-    diesel::insert_into(order_events::table)
-        .values((
-            order_events::id.eq(new_id()),
-            order_events::order_id.eq(id),
-            order_events::status.eq(status),
-            order_events::actor_id.eq(Some(actor.0)),
-            order_events::note.eq(note),
-        ))
-        .execute(conn)
-        .map(|_| ())
 }
 
 /// Moves the order from the state it was checked in, and only from there: the row lock
@@ -106,8 +87,7 @@ pub fn cancel(
     conn.transaction(|conn| {
         let (from, to) = step(conn, Scope::Buyer(business), id, OrderAction::Cancel)?;
         set_status(conn, id, from, to)?;
-        record(conn, id, to.as_str(), actor, None)?;
-        notify::order_event(conn, id, Event::Cancelled, base_url)
+        after_change(conn, id, &Change::Cancelled, actor, base_url)
     })
 }
 
@@ -133,8 +113,8 @@ pub fn reject(
         ))
         .execute(conn)?;
         exactly_one(moved)?;
-        record(conn, id, to.as_str(), actor, Some(reason.to_owned()))?;
-        notify::order_event(conn, id, Event::Rejected, base_url)
+        let reason = reason.to_owned();
+        after_change(conn, id, &Change::Rejected { reason }, actor, base_url)
     })
 }
 
@@ -222,9 +202,7 @@ pub fn confirm(
             ))
             .execute(conn)?;
         let shorts = priced.iter().filter(|p| p.3).count();
-        let note = (shorts > 0).then(|| format!("{shorts} item(s) short"));
-        record(conn, id, to.as_str(), actor, note)?;
-        notify::order_event(conn, id, Event::Confirmed, base_url)?;
+        after_change(conn, id, &Change::Confirmed { shorts }, actor, base_url)?;
         Ok(Ok(()))
     })
 }
@@ -259,14 +237,7 @@ pub fn schedule(
             ))
             .execute(conn)?;
         let when = crate::timefmt::date(date);
-        record(
-            conn,
-            id,
-            "scheduled",
-            actor,
-            Some(format!("Delivery scheduled for {when}")),
-        )?;
-        notify::order_event(conn, id, Event::Scheduled, base_url)
+        after_change(conn, id, &Change::Scheduled { when }, actor, base_url)
     })
 }
 
@@ -301,8 +272,7 @@ pub fn dispatch(
         diesel::update(deliveries::table.filter(deliveries::order_id.eq(id)))
             .set(deliveries::status.eq("out_for_delivery"))
             .execute(conn)?;
-        record(conn, id, to.as_str(), actor, None)?;
-        notify::order_event(conn, id, Event::Dispatched, base_url)
+        after_change(conn, id, &Change::Dispatched, actor, base_url)
     })
 }
 
@@ -325,13 +295,13 @@ pub fn deliver(
                 deliveries::received_by.eq(received_by),
             ))
             .execute(conn)?;
-        record(
+        let received_by = received_by.to_owned();
+        after_change(
             conn,
             id,
-            to.as_str(),
+            &Change::Delivered { received_by },
             actor,
-            Some(format!("Received by {received_by}")),
-        )?;
-        notify::order_event(conn, id, Event::Delivered, base_url)
+            base_url,
+        )
     })
 }

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod cart;
 pub mod cart_handlers;
+pub mod changes;
 pub mod checkout;
 pub mod model;
 pub mod notify;

@@ -14,12 +14,12 @@ use time::Date;
 use uuid::Uuid;
 
 use super::cart;
-use super::notify;
+use super::changes::Change;
 use super::queries::find_by_key;
 use super::rules::{self, CheckoutFacts};
 use crate::businesses::postcode::covering_areas;
 use crate::businesses::queries as businesses;
-use crate::db::schema::{cart_items, carts, order_events, order_lines, orders};
+use crate::db::schema::{cart_items, carts, order_lines, orders};
 use crate::ids::{BusinessId, LocationId, ProviderId, UserId, new_id};
 use crate::providers::queries as providers;
 use crate::web::AppError;
@@ -159,20 +159,13 @@ pub fn submit(
         diesel::insert_into(order_lines::table)
             .values(&rows)
             .execute(conn)?;
-        diesel::insert_into(order_events::table)
-            .values((
-                order_events::id.eq(new_id()),
-                order_events::order_id.eq(order_id),
-                order_events::status.eq("submitted"),
-                order_events::actor_id.eq(Some(s.placed_by.0)),
-            ))
-            .execute(conn)?;
+
         if let Some(cart_id) = cart_id {
             diesel::delete(cart_items::table.filter(cart_items::cart_id.eq(cart_id)))
                 .execute(conn)?;
             diesel::delete(carts::table.filter(carts::id.eq(cart_id))).execute(conn)?;
         }
-        notify::order_event(conn, order_id, notify::Event::Submitted, base_url)?;
+        super::changes::after_change(conn, order_id, &Change::Submitted, s.placed_by, base_url)?;
         Ok(SubmitOutcome::Placed(order_id))
     })
 }
