@@ -12,7 +12,7 @@ use super::draft_form::FieldMessages;
 use super::model::{Invoice, InvoiceLine, InvoiceRow, totals};
 use super::queries::{self, InvoiceFilter};
 use crate::config::Config;
-use crate::db::DbPool;
+use crate::db::{DbConn, DbPool};
 use crate::money::{self, Totals};
 use crate::ordering::checkout::london_today;
 use crate::ordering::queries::Scope;
@@ -243,10 +243,10 @@ pub(super) async fn page(
     processing: bool,
     entered: Option<Entered>,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(source) = source {
-        settle_stale(pool, &source, scope, id).await?;
-    }
-    let (invoice, lines, payments) = with_conn(pool, move |conn| {
+    // One read; only when it finds attempts that ran out are they settled and read again.
+    let settle = source.is_some();
+    let now = time::OffsetDateTime::now_utc();
+    let load = move |conn: &mut DbConn| {
         let mut invoice = queries::find(conn, scope, id)?;
         if invoice.buyer_name.is_none() {
             // A draft names its buyer as it will when issued.
@@ -256,9 +256,15 @@ pub(super) async fn page(
         }
         let lines = queries::lines(conn, invoice.id)?;
         let payments = payment_queries::for_invoice(conn, invoice.id)?;
-        Ok((invoice, lines, payments))
-    })
-    .await?;
+        let stale = settle && !reconcile::stale_attempts(conn, invoice.id, now)?.is_empty();
+        Ok((invoice, lines, payments, stale))
+    };
+    let mut loaded = with_conn(pool, load).await?;
+    if let (true, Some(source)) = (loaded.3, &source) {
+        reconcile::resolve(pool, source.gateway, id, source.base_url).await?;
+        loaded = with_conn(pool, load).await?;
+    }
+    let (invoice, lines, payments, _) = loaded;
     let status = invoice.status_label(london_today());
     let meta = meta_of(&invoice);
     let side = scope.side();

@@ -265,9 +265,14 @@ pub(super) fn status_partial(
     side: Side,
     with_body: bool,
 ) -> StatusPartial {
-    let d = loaded.0.clone();
+    let (d, body) = if with_body {
+        let d = loaded.0.clone();
+        (d, Some(body(meta.clone(), loaded, side, None, true)))
+    } else {
+        (loaded.0, None)
+    };
     StatusPartial {
-        body: with_body.then(|| body(meta.clone(), loaded, side, None, true)),
+        body,
         meta,
         d,
         side,
@@ -290,7 +295,7 @@ pub(super) fn order_page(
     render_with_status(
         status,
         &OrderPage {
-            status: status_partial(meta.clone(), loaded.clone(), side, false),
+            status: status_partial(meta.clone(), (loaded.0.clone(), None), side, false),
             body: body(meta.clone(), loaded, side, entered, false),
             meta,
         },

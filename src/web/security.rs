@@ -43,7 +43,8 @@ pub async fn refuse_nul(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    if has_nul(req.uri().to_string().as_bytes()) {
+    // Path and query as sent (still percent-encoded): no allocation on every request.
+    if has_nul(req.path().as_bytes()) || has_nul(req.query_string().as_bytes()) {
         let res = AppError::BadRequest(NUL_MESSAGE.into()).error_response();
         return Ok(req.into_response(res).map_into_right_body());
     }

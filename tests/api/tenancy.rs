@@ -54,6 +54,8 @@ struct World {
     order: Uuid,
     order_to_reject: Uuid,
     cart_item: Uuid,
+    /// A second, non-default address of Ada's (the default can't be deleted).
+    spare_location: Uuid,
 }
 
 async fn order_leeks(buyer: &Browser, product: Uuid) -> Uuid {
@@ -90,6 +92,14 @@ async fn world(app: &TestApp) -> World {
         .select(larder::db::schema::cart_items::id)
         .first(&mut app.conn())
         .unwrap();
+    let spare = ada.browser.post("/buyer/locations", &LOCATION).await;
+    assert!(spare.redirects_to("/buyer"), "{}", spare.status);
+    let spare_location = larder::db::schema::locations::table
+        .filter(larder::db::schema::locations::business_id.eq(ada.business_id))
+        .filter(larder::db::schema::locations::is_default.eq(false))
+        .select(larder::db::schema::locations::id)
+        .first(&mut app.conn())
+        .unwrap();
     World {
         ada,
         bo: fixtures::buyer(app, "bo@cafe.test").await,
@@ -101,6 +111,7 @@ async fn world(app: &TestApp) -> World {
         order,
         order_to_reject,
         cart_item,
+        spare_location,
     }
 }
 
@@ -119,6 +130,8 @@ fn buyer_routes(w: &World) -> Vec<IdRoute> {
         get(format!("/buyer/locations/{loc}/edit")),
         post(format!("/buyer/locations/{loc}"), &LOCATION),
         post(format!("/buyer/locations/{loc}/default"), &[]),
+        // Last: the owner's delete archives the spare address (the default can't go).
+        post(format!("/buyer/locations/{}/delete", w.spare_location), &[]),
     ]
 }
 
