@@ -4,6 +4,7 @@
 pub mod local;
 pub mod prepared;
 pub mod schema;
+pub mod text_enum;
 
 use std::time::Duration;
 

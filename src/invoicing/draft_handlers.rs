@@ -1,6 +1,7 @@
 //! The provider's invoice actions: create a draft from an order, save it, issue it exactly
 //! as typed, void it. A refused form comes back with the values typed and a message per field.
 
+use crate::ids::InvoiceId;
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
@@ -13,7 +14,6 @@ use super::queries;
 use crate::db::DbPool;
 use crate::ids::ProviderId;
 use crate::ordering::checkout::london_today;
-use crate::ordering::queries::Scope;
 use crate::payments::gateway::Gateway;
 use crate::payments::queries as payment_queries;
 use crate::payments::rules as payment_rules;
@@ -51,7 +51,7 @@ fn parse(form: &HashMap<String, String>) -> Result<Result<DraftInput, FieldMessa
 async fn refused(
     ctx: &ProviderCtx,
     pool: &web::Data<DbPool>,
-    id: Uuid,
+    id: InvoiceId,
     typed: HashMap<String, String>,
     errors: FieldMessages,
 ) -> Result<HttpResponse, AppError> {
@@ -60,7 +60,7 @@ async fn refused(
         |i| ctx.user.meta(i.title()),
         pool,
         None,
-        Scope::Provider(ctx.provider_id),
+        ctx.acting(),
         id,
         false,
         Some(Entered { typed, errors }),
@@ -71,7 +71,7 @@ async fn refused(
 pub async fn update(
     ctx: ProviderCtx,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<InvoiceId>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManageInvoices)?;
@@ -98,7 +98,7 @@ pub async fn issue(
     ctx: ProviderCtx,
     config: web::Data<crate::config::Config>,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<InvoiceId>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManageInvoices)?;
@@ -136,7 +136,7 @@ async fn close_checkouts(
     pool: &web::Data<DbPool>,
     gateway: &Gateway,
     provider: ProviderId,
-    id: Uuid,
+    id: InvoiceId,
 ) -> Result<(), AppError> {
     let open = with_conn(pool, move |conn| {
         payment_queries::open_checkouts(conn, provider, id)
@@ -157,7 +157,7 @@ pub async fn void(
     ctx: ProviderCtx,
     gateway: web::Data<Gateway>,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<InvoiceId>,
     Form(form): Form<VoidForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManageInvoices)?;
@@ -194,7 +194,7 @@ pub async fn mark_paid(
     config: web::Data<crate::config::Config>,
     gateway: web::Data<Gateway>,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<InvoiceId>,
     Form(form): Form<PaidForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManageInvoices)?;

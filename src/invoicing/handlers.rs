@@ -6,22 +6,20 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::draft_form::FieldMessages;
 use super::model::{Invoice, InvoiceLine, InvoiceRow, totals};
 use super::queries::{self, InvoiceFilter};
 use crate::config::Config;
 use crate::db::{DbConn, DbPool};
+use crate::ids::InvoiceId;
 use crate::money::{self, Totals};
 use crate::ordering::checkout::london_today;
-use crate::ordering::queries::Scope;
 use crate::payments::gateway::Gateway;
 use crate::payments::queries::{self as payment_queries, PaymentRow};
 use crate::payments::reconcile;
 use crate::payments::rules::{Waiting, waiting};
-use crate::tenancy::Permission;
-use crate::tenancy::{BuyerCtx, ProviderCtx, Side};
+use crate::tenancy::{Acting, BuyerCtx, Permission, ProviderCtx, Scope, Side};
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::{AppError, PageMeta, render, render_with_status, with_conn};
 
@@ -66,6 +64,7 @@ async fn list(
     meta: PageMeta,
     pool: &web::Data<DbPool>,
     scope: Scope,
+    side: Side,
     query: &ListQuery,
 ) -> Result<HttpResponse, AppError> {
     let filter = InvoiceFilter::parse(query.show.as_deref());
@@ -80,7 +79,7 @@ async fn list(
     .await?;
     render(&InvoicesPage {
         meta,
-        side: scope.side(),
+        side,
         show: show_name(filter),
         rows: Paged::new(rows, page),
         outstanding: money::format_gbp(outstanding),
@@ -98,7 +97,8 @@ pub async fn buyer_invoices(
     list(
         ctx.user.meta("Invoices"),
         &pool,
-        Scope::Buyer(ctx.business_id),
+        ctx.scope(),
+        Side::Buyer,
         &query,
     )
     .await
@@ -113,7 +113,8 @@ pub async fn provider_invoices(
     list(
         ctx.user.meta("Invoices"),
         &pool,
-        Scope::Provider(ctx.provider_id),
+        ctx.scope(),
+        Side::Provider,
         &query,
     )
     .await
@@ -124,6 +125,7 @@ pub async fn provider_invoices(
 struct InvoicePage {
     meta: PageMeta,
     side: Side,
+    acting: Acting,
     invoice: Invoice,
     lines: Vec<InvoiceLine>,
     totals: Totals,
@@ -146,9 +148,14 @@ pub struct Entered {
 #[template(path = "invoicing/_payment.html")]
 struct PaymentPartial {
     meta: PageMeta,
-    invoice_id: Uuid,
+    invoice_id: InvoiceId,
     side: Side,
-    invoice_status: String,
+    paid: bool,
+    unpaid: bool,
+    /// A buyer who may pay: the Pay button.
+    can_pay: bool,
+    /// A provider who may record money received outside Larder.
+    can_record: bool,
     outstanding: String,
     payments: Vec<PaymentRow>,
     waiting: Waiting,
@@ -171,8 +178,12 @@ pub struct PaymentQuery {
 }
 
 impl InvoicePage {
+    fn manages(&self) -> bool {
+        self.acting.may(Permission::ManageInvoices)
+    }
+
     fn editable(&self) -> bool {
-        self.side.is_provider() && self.invoice.status == "draft"
+        self.manages() && self.invoice.is_draft()
     }
 
     fn typed_or(&self, field: String, shown: String) -> String {
@@ -220,7 +231,7 @@ async fn settle_stale(
     pool: &web::Data<DbPool>,
     source: &PaymentSource<'_>,
     scope: Scope,
-    id: Uuid,
+    id: InvoiceId,
 ) -> Result<(), AppError> {
     let now = time::OffsetDateTime::now_utc();
     let stale = with_conn(pool, move |conn| {
@@ -238,14 +249,15 @@ pub(super) async fn page(
     meta_of: impl FnOnce(&Invoice) -> PageMeta,
     pool: &web::Data<DbPool>,
     source: Option<PaymentSource<'_>>,
-    scope: Scope,
-    id: Uuid,
+    acting: Acting,
+    id: InvoiceId,
     processing: bool,
     entered: Option<Entered>,
 ) -> Result<HttpResponse, AppError> {
     // One read; only when it finds attempts that ran out are they settled and read again.
     let settle = source.is_some();
     let now = time::OffsetDateTime::now_utc();
+    let scope = acting.scope;
     let load = move |conn: &mut DbConn| {
         let mut invoice = queries::find(conn, scope, id)?;
         if invoice.buyer_name.is_none() {
@@ -267,7 +279,6 @@ pub(super) async fn page(
     let (invoice, lines, payments, _) = loaded;
     let status = invoice.status_label(london_today());
     let meta = meta_of(&invoice);
-    let side = scope.side();
     let code = match entered {
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
@@ -275,9 +286,10 @@ pub(super) async fn page(
     render_with_status(
         code,
         &InvoicePage {
-            payment: payment_partial(meta.clone(), &invoice, side, payments, processing),
+            payment: payment_partial(meta.clone(), &invoice, acting, payments, processing),
             meta,
-            side,
+            side: acting.side,
+            acting,
             totals: totals(&lines),
             invoice,
             lines,
@@ -290,20 +302,23 @@ pub(super) async fn page(
 fn payment_partial(
     meta: PageMeta,
     invoice: &Invoice,
-    side: Side,
+    acting: Acting,
     payments: Vec<PaymentRow>,
     back_from_checkout: bool,
 ) -> PaymentPartial {
     let newest = payments
         .first()
-        .map(|p| (p.status.as_str(), p.created_at))
-        .filter(|_| invoice.status == "issued");
+        .map(|p| (p.status, p.created_at))
+        .filter(|_| invoice.is_unpaid());
     let (waiting, poll) = waiting(newest, back_from_checkout, time::OffsetDateTime::now_utc());
     PaymentPartial {
         meta,
         invoice_id: invoice.id,
-        side,
-        invoice_status: invoice.status.clone(),
+        side: acting.side,
+        paid: invoice.is_paid(),
+        unpaid: invoice.is_unpaid(),
+        can_pay: acting.side == Side::Buyer && acting.may(Permission::PayInvoices),
+        can_record: acting.side == Side::Provider && acting.may(Permission::ManageInvoices),
         outstanding: invoice.outstanding_text(),
         waiting,
         poll,
@@ -318,7 +333,7 @@ pub async fn payment_region(
     config: web::Data<Config>,
     gateway: web::Data<Gateway>,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<InvoiceId>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ViewInvoices)?;
     let (business, id) = (ctx.business_id, id.into_inner());
@@ -336,7 +351,7 @@ pub async fn payment_region(
     let res = render(&payment_partial(
         ctx.user.meta(""),
         &invoice,
-        Side::Buyer,
+        ctx.acting(),
         payments,
         true,
     ))?;
@@ -348,7 +363,7 @@ pub async fn buyer_invoice(
     config: web::Data<Config>,
     gateway: web::Data<Gateway>,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<InvoiceId>,
     query: web::Query<PaymentQuery>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ViewInvoices)?;
@@ -360,7 +375,7 @@ pub async fn buyer_invoice(
             gateway: &gateway,
             base_url: &config.base_url,
         }),
-        Scope::Buyer(ctx.business_id),
+        ctx.acting(),
         id.into_inner(),
         processing,
         None,
@@ -373,7 +388,7 @@ pub async fn provider_invoice(
     config: web::Data<Config>,
     gateway: web::Data<Gateway>,
     pool: web::Data<DbPool>,
-    id: web::Path<Uuid>,
+    id: web::Path<InvoiceId>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ViewInvoices)?;
     page(
@@ -383,7 +398,7 @@ pub async fn provider_invoice(
             gateway: &gateway,
             base_url: &config.base_url,
         }),
-        Scope::Provider(ctx.provider_id),
+        ctx.acting(),
         id.into_inner(),
         false,
         None,

@@ -7,16 +7,17 @@ use uuid::Uuid;
 
 use super::rules::{self, InvoiceStatus};
 use crate::db::schema::{invoice_lines, invoices};
+use crate::ids::{BusinessId, InvoiceId, OrderId, ProviderId};
 use crate::money::{self, format_gbp};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = invoices, check_for_backend(diesel::pg::Pg))]
 pub struct Invoice {
-    pub id: Uuid,
-    pub provider_id: Uuid,
-    pub business_id: Uuid,
-    pub order_id: Option<Uuid>,
-    pub status: String,
+    pub id: InvoiceId,
+    pub provider_id: ProviderId,
+    pub business_id: BusinessId,
+    pub order_id: Option<OrderId>,
+    pub status: InvoiceStatus,
     pub number: Option<String>,
     pub issue_date: Option<Date>,
     pub due_date: Option<Date>,
@@ -33,19 +34,28 @@ pub struct Invoice {
 }
 
 impl Invoice {
-    pub fn state(&self) -> InvoiceStatus {
-        InvoiceStatus::parse(&self.status).unwrap_or(InvoiceStatus::Draft)
+    pub fn is_draft(&self) -> bool {
+        self.status == InvoiceStatus::Draft
+    }
+
+    /// Issued and not yet paid: the state that asks for money.
+    pub fn is_unpaid(&self) -> bool {
+        self.status == InvoiceStatus::Issued
+    }
+
+    pub fn is_paid(&self) -> bool {
+        self.status == InvoiceStatus::Paid
     }
 
     pub fn is_overdue(&self, today: Date) -> bool {
-        rules::is_overdue(self.state(), self.due_date, today)
+        rules::is_overdue(self.status, self.due_date, today)
     }
 
     pub fn status_label(&self, today: Date) -> &'static str {
         if self.is_overdue(today) {
             "Overdue"
         } else {
-            self.state().label()
+            self.status.label()
         }
     }
 

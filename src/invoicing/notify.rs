@@ -1,6 +1,7 @@
 //! "New invoice" email to the buyer's people, queued in the issuing transaction, with a link
 //! to the invoice page (a logged-out reader goes through login and back).
 
+use crate::ids::InvoiceId;
 use askama::Template;
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -29,7 +30,7 @@ struct IssuedHtml<'a> {
     link: &'a str,
 }
 
-pub fn issued(conn: &mut PgConnection, invoice: Uuid, base_url: &str) -> Result<(), AppError> {
+pub fn issued(conn: &mut PgConnection, invoice: InvoiceId, base_url: &str) -> Result<(), AppError> {
     let (number, total, due, provider, business): (
         Option<String>,
         rust_decimal::Decimal,

@@ -12,12 +12,12 @@ use super::rules::{self, InvoiceStatus};
 use crate::db::schema::{
     businesses, invoice_lines, invoices, order_lines, orders, provider_invoice_counters, providers,
 };
-use crate::ids::ProviderId;
+use crate::ids::{InvoiceId, ProviderId};
 use crate::money;
 use crate::ordering::model::OrderLine;
-use crate::ordering::queries::Scope;
 use crate::ordering::rules::OrderStatus;
 use crate::providers::rules::Trade;
+use crate::tenancy::Scope;
 use crate::web::AppError;
 use crate::web::pagination::PageRequest;
 
@@ -59,6 +59,7 @@ pub fn list(
             .filter(invoices::business_id.eq(b.0))
             .filter(invoices::status.ne("draft")),
         Scope::Provider(p) => q.filter(invoices::provider_id.eq(p.0)),
+        Scope::Admin | Scope::System => q,
     };
     q = match filter {
         InvoiceFilter::All => q,
@@ -69,7 +70,7 @@ pub fn list(
         InvoiceFilter::Paid => q.filter(invoices::status.eq("paid")),
         InvoiceFilter::Draft => q.filter(invoices::status.eq("draft")),
     };
-    let side = scope.side();
+    let buyer = matches!(scope, Scope::Buyer(_));
     q.order((invoices::created_at.desc(), invoices::id.desc()))
         .limit(page.fetch_limit())
         .offset(page.offset())
@@ -78,11 +79,7 @@ pub fn list(
             rows.into_iter()
                 .map(|(invoice, business, provider)| InvoiceRow {
                     invoice,
-                    counterparty: if side.is_provider() {
-                        business
-                    } else {
-                        provider
-                    },
+                    counterparty: if buyer { provider } else { business },
                 })
                 .collect()
         })
@@ -101,6 +98,7 @@ pub fn outstanding(
     let q = match scope {
         Scope::Buyer(b) => q.filter(invoices::business_id.eq(b.0)),
         Scope::Provider(p) => q.filter(invoices::provider_id.eq(p.0)),
+        Scope::Admin | Scope::System => q,
     };
     let rows: Vec<(Decimal, Decimal, Option<Date>)> = q.load(conn)?;
     Ok(rows.iter().fold(
@@ -119,7 +117,7 @@ pub fn outstanding(
     ))
 }
 
-pub fn find(conn: &mut PgConnection, scope: Scope, id: Uuid) -> QueryResult<Invoice> {
+pub fn find(conn: &mut PgConnection, scope: Scope, id: InvoiceId) -> QueryResult<Invoice> {
     let q = invoices::table
         .filter(invoices::id.eq(id))
         .select(Invoice::as_select())
@@ -129,11 +127,12 @@ pub fn find(conn: &mut PgConnection, scope: Scope, id: Uuid) -> QueryResult<Invo
             .filter(invoices::business_id.eq(b.0))
             .filter(invoices::status.ne("draft")),
         Scope::Provider(p) => q.filter(invoices::provider_id.eq(p.0)),
+        Scope::Admin | Scope::System => q,
     };
     q.first(conn)
 }
 
-pub fn lines(conn: &mut PgConnection, invoice: Uuid) -> QueryResult<Vec<InvoiceLine>> {
+pub fn lines(conn: &mut PgConnection, invoice: InvoiceId) -> QueryResult<Vec<InvoiceLine>> {
     invoice_lines::table
         .filter(invoice_lines::invoice_id.eq(invoice))
         .order(invoice_lines::position)
@@ -156,6 +155,7 @@ pub fn for_order(
             .filter(invoices::business_id.eq(b.0))
             .filter(invoices::status.ne("draft")),
         Scope::Provider(p) => q.filter(invoices::provider_id.eq(p.0)),
+        Scope::Admin | Scope::System => q,
     };
     q.first(conn).optional()
 }
@@ -183,7 +183,7 @@ pub fn buyer_as_now(
 }
 
 /// Recomputes the stored totals from the lines; returns the total with VAT.
-fn write_totals(conn: &mut PgConnection, id: Uuid) -> QueryResult<Decimal> {
+fn write_totals(conn: &mut PgConnection, id: InvoiceId) -> QueryResult<Decimal> {
     let t = super::model::totals(&lines(conn, id)?);
     diesel::update(invoices::table.find(id))
         .set((
@@ -201,9 +201,9 @@ pub fn create_from_order(
     conn: &mut PgConnection,
     provider: ProviderId,
     order_id: Uuid,
-) -> Result<Uuid, AppError> {
+) -> Result<InvoiceId, AppError> {
     conn.transaction(|conn| {
-        let (business, status): (Uuid, String) = orders::table
+        let (business, status): (Uuid, OrderStatus) = orders::table
             .filter(orders::id.eq(order_id))
             .filter(orders::provider_id.eq(provider.0))
             .select((orders::business_id, orders::status))
@@ -213,11 +213,7 @@ pub fn create_from_order(
             return Ok(existing.id);
         }
         crate::providers::queries::ensure_may_trade(conn, provider, Trade::Invoice)?;
-        let ok = matches!(
-            OrderStatus::parse(&status),
-            Some(OrderStatus::Confirmed | OrderStatus::OutForDelivery | OrderStatus::Delivered)
-        );
-        if !ok {
+        if !status.can_invoice() {
             return Err(AppError::Conflict(
                 "Only confirmed or delivered orders can be invoiced.".into(),
             ));
@@ -267,15 +263,15 @@ pub fn create_from_order(
         diesel::insert_into(invoice_lines::table)
             .values(&rows)
             .execute(conn)?;
-        write_totals(conn, id)?;
-        Ok(id)
+        write_totals(conn, InvoiceId(id))?;
+        Ok(InvoiceId(id))
     })
 }
 
 fn lock(
     conn: &mut PgConnection,
     provider: ProviderId,
-    id: Uuid,
+    id: InvoiceId,
 ) -> Result<InvoiceStatus, AppError> {
     let status: String = invoices::table
         .filter(invoices::id.eq(id))
@@ -317,7 +313,7 @@ fn settle_draft<T>(result: Result<T, DraftFail>) -> Result<Result<T, FieldMessag
 pub fn update_draft(
     conn: &mut PgConnection,
     provider: ProviderId,
-    id: Uuid,
+    id: InvoiceId,
     input: &DraftInput,
 ) -> Result<Result<(), FieldMessages>, AppError> {
     settle_draft(conn.transaction(|conn| {
@@ -327,7 +323,11 @@ pub fn update_draft(
 }
 
 /// Writes the edits and charge to a locked draft, then checks what it now comes to.
-fn apply_draft(conn: &mut PgConnection, id: Uuid, input: &DraftInput) -> Result<(), DraftFail> {
+fn apply_draft(
+    conn: &mut PgConnection,
+    id: InvoiceId,
+    input: &DraftInput,
+) -> Result<(), DraftFail> {
     let mut errors = FieldMessages::new();
     for edit in &input.edits {
         let scoped = invoice_lines::table
@@ -421,7 +421,7 @@ fn apply_draft(conn: &mut PgConnection, id: Uuid, input: &DraftInput) -> Result<
 pub fn issue(
     conn: &mut PgConnection,
     provider: ProviderId,
-    id: Uuid,
+    id: InvoiceId,
     input: &DraftInput,
     today: Date,
     base_url: &str,
@@ -488,7 +488,7 @@ pub fn issue(
 pub fn void(
     conn: &mut PgConnection,
     provider: ProviderId,
-    id: Uuid,
+    id: InvoiceId,
     reason: &str,
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
@@ -517,7 +517,7 @@ pub enum Settled {
 /// transaction (the payment that paid it is written there too).
 pub fn settle(
     conn: &mut PgConnection,
-    invoice: Uuid,
+    invoice: InvoiceId,
     at: time::OffsetDateTime,
 ) -> QueryResult<Settled> {
     let (status, total): (String, Decimal) = invoices::table

@@ -11,25 +11,17 @@ pub fn due_date(issued: Date, terms_days: i32) -> Date {
     issued + Duration::days(i64::from(terms_days.clamp(0, 120)))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InvoiceStatus {
-    Draft,
-    Issued,
-    Paid,
-    Void,
+crate::text_enum! {
+    /// An invoice's state, as `invoices.status` stores it. `Issued` reads "Unpaid" to people.
+    pub enum InvoiceStatus {
+        Draft = "draft",
+        Issued = "issued",
+        Paid = "paid",
+        Void = "void",
+    }
 }
 
 impl InvoiceStatus {
-    pub fn parse(raw: &str) -> Option<Self> {
-        Some(match raw {
-            "draft" => Self::Draft,
-            "issued" => Self::Issued,
-            "paid" => Self::Paid,
-            "void" => Self::Void,
-            _ => return None,
-        })
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Draft => "Draft",

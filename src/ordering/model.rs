@@ -7,18 +7,19 @@ use uuid::Uuid;
 
 use super::rules::OrderStatus;
 use crate::db::schema::{deliveries, order_events, order_lines, orders};
+use crate::ids::{BusinessId, LocationId, OrderId, ProviderId, UserId};
 use crate::money::{self, format_gbp};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = orders, check_for_backend(diesel::pg::Pg))]
 pub struct Order {
-    pub id: Uuid,
+    pub id: OrderId,
     pub number: String,
-    pub business_id: Uuid,
-    pub location_id: Uuid,
-    pub provider_id: Uuid,
-    pub placed_by: Uuid,
-    pub status: String,
+    pub business_id: BusinessId,
+    pub location_id: LocationId,
+    pub provider_id: ProviderId,
+    pub placed_by: UserId,
+    pub status: OrderStatus,
     pub requested_delivery_date: Date,
     pub delivery_address: String,
     pub notes: String,
@@ -30,12 +31,8 @@ pub struct Order {
 }
 
 impl Order {
-    pub fn state(&self) -> OrderStatus {
-        OrderStatus::parse(&self.status).unwrap_or(OrderStatus::Submitted)
-    }
-
     pub fn status_label(&self) -> &'static str {
-        self.state().label()
+        self.status.label()
     }
 
     pub fn total_text(&self) -> String {
@@ -53,7 +50,7 @@ impl Order {
     /// Status of a finished order never changes, so polling can stop.
     pub fn is_final(&self) -> bool {
         matches!(
-            self.state(),
+            self.status,
             OrderStatus::Delivered | OrderStatus::Rejected | OrderStatus::Cancelled
         )
     }
@@ -178,9 +175,9 @@ impl Delivery {
 /// A row of an orders list, with the other party's name.
 #[derive(Debug, Clone, Queryable)]
 pub struct OrderRow {
-    pub id: Uuid,
+    pub id: OrderId,
     pub number: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub requested_delivery_date: Date,
     pub total: Decimal,
     pub created_at: OffsetDateTime,
@@ -189,7 +186,7 @@ pub struct OrderRow {
 
 impl OrderRow {
     pub fn status_label(&self) -> &'static str {
-        OrderStatus::parse(&self.status).map_or("Unknown", OrderStatus::label)
+        self.status.label()
     }
     pub fn total_text(&self) -> String {
         format_gbp(self.total)

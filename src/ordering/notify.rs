@@ -7,10 +7,11 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::model::OrderDetail;
-use super::queries::{Scope, detail};
+use super::queries::detail;
 use crate::db::schema::{orders, providers, users};
 use crate::email::{self, OutgoingEmail};
 use crate::ids::ProviderId;
+use crate::tenancy::Scope;
 use crate::web::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

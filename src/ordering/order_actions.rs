@@ -10,11 +10,10 @@ use uuid::Uuid;
 
 use super::actions;
 use super::order_pages::{WithInvoice, order_page, status_partial, with_invoice};
-use super::queries::{self, Scope};
+use super::queries;
 use crate::config::Config;
 use crate::db::{DbConn, DbPool};
-use crate::tenancy::Permission;
-use crate::tenancy::{BuyerCtx, CurrentUser, ProviderCtx, Side};
+use crate::tenancy::{Acting, BuyerCtx, CurrentUser, Permission, ProviderCtx, Scope};
 use crate::web::forms::Form;
 use crate::web::htmx::is_htmx;
 use crate::web::session::FlashKind;
@@ -26,7 +25,7 @@ async fn act<F>(
     req: &HttpRequest,
     user: &CurrentUser,
     pool: &web::Data<DbPool>,
-    scope: Scope,
+    acting: Acting,
     id: Uuid,
     done: &str,
     action: F,
@@ -34,8 +33,7 @@ async fn act<F>(
 where
     F: FnOnce(&mut DbConn) -> Result<(), AppError> + Send + 'static,
 {
-    let side = scope.side();
-    let htmx = is_htmx(req.headers());
+    let (scope, htmx) = (acting.scope, is_htmx(req.headers()));
     let detail = with_conn(pool, move |conn| {
         action(conn)?;
         Ok(if htmx {
@@ -45,23 +43,23 @@ where
         })
     })
     .await?;
-    answer(user, side, id, done, detail)
+    answer(user, acting, id, done, detail)
 }
 
 /// After an action: the status region (with the body out of band) when htmx asked and it
 /// was read, else a redirect to the order with `done` as the flash.
 fn answer(
     user: &CurrentUser,
-    side: Side,
+    acting: Acting,
     id: Uuid,
     done: &str,
     loaded: Option<WithInvoice>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(loaded) = loaded {
-        return render(&status_partial(user.meta(""), loaded, side, true));
+        return render(&status_partial(user.meta(""), loaded, acting, true));
     }
     user.session.flash(FlashKind::Ok, done);
-    Ok(see_other(&format!("{}/{id}", side.orders_path())))
+    Ok(see_other(&format!("{}/{id}", acting.side.orders_path())))
 }
 
 pub async fn cancel(
@@ -82,7 +80,7 @@ pub async fn cancel(
         &req,
         &ctx.user,
         &pool,
-        Scope::Buyer(business),
+        ctx.acting(),
         id,
         "Order cancelled.",
         move |conn| actions::cancel(conn, business, id, actor, &base),
@@ -159,7 +157,7 @@ pub async fn confirm(
         id.into_inner(),
         config.base_url.clone(),
     );
-    let scope = Scope::Provider(provider);
+    let scope = ctx.scope();
     let htmx = is_htmx(req.headers());
     let outcome = with_conn(&pool, move |conn| {
         match actions::confirm(conn, provider, id, actor, &typed, &base)? {
@@ -172,7 +170,7 @@ pub async fn confirm(
     match outcome {
         Ok(loaded) => answer(
             &ctx.user,
-            Side::Provider,
+            ctx.acting(),
             id,
             "Order confirmed. The buyer has been told.",
             loaded,
@@ -180,7 +178,7 @@ pub async fn confirm(
         // The quantities as typed, each message beside its field, nothing confirmed.
         Err((loaded, typed, errors)) => {
             let meta = ctx.user.meta(format!("Order {}", loaded.0.order.number));
-            order_page(meta, loaded, Side::Provider, Some((typed, errors)))
+            order_page(meta, loaded, ctx.acting(), Some((typed, errors)))
         }
     }
 }
@@ -216,7 +214,7 @@ pub async fn reject(
         &req,
         &ctx.user,
         &pool,
-        Scope::Provider(provider),
+        ctx.acting(),
         id,
         "Order rejected. The buyer has been told why.",
         move |conn| actions::reject(conn, provider, id, actor, &reason, &base),
@@ -279,7 +277,7 @@ pub async fn schedule(
         &req,
         &ctx.user,
         &pool,
-        Scope::Provider(provider),
+        ctx.acting(),
         id,
         "Delivery scheduled. The buyer has been told.",
         move |conn| actions::schedule(conn, provider, id, actor, date, window, &base),
@@ -305,7 +303,7 @@ pub async fn dispatch(
         &req,
         &ctx.user,
         &pool,
-        Scope::Provider(provider),
+        ctx.acting(),
         id,
         "Marked out for delivery.",
         move |conn| actions::dispatch(conn, provider, id, actor, &base),
@@ -344,7 +342,7 @@ pub async fn deliver(
         &req,
         &ctx.user,
         &pool,
-        Scope::Provider(provider),
+        ctx.acting(),
         id,
         "Marked delivered.",
         move |conn| actions::deliver(conn, provider, id, actor, &received_by, &base),

@@ -10,12 +10,12 @@ use uuid::Uuid;
 
 use super::actions::LineErrors;
 use super::model::{OrderDetail, OrderLine, OrderRow, totals};
-use super::queries::{self, OrderFilter, Scope};
+use super::queries::{self, OrderFilter};
 use super::rules::{OrderStatus, actions_for};
 use crate::db::{DbConn, DbPool};
+use crate::ids::{InvoiceId, OrderId};
 use crate::money::Totals;
-use crate::tenancy::Permission;
-use crate::tenancy::{BuyerCtx, ProviderCtx, Side};
+use crate::tenancy::{Acting, BuyerCtx, Permission, ProviderCtx, Scope, Side};
 use crate::web::htmx::with_vary;
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::{AppError, PageMeta, render, render_with_status, with_conn};
@@ -51,7 +51,7 @@ impl OrdersPage {
         format!("{base}?{qs}")
     }
 
-    fn order_link(&self, id: &Uuid) -> String {
+    fn order_link(&self, id: &OrderId) -> String {
         format!("{}/{id}", self.side.orders_path())
     }
 }
@@ -64,18 +64,15 @@ fn statuses() -> Vec<(&'static str, &'static str)> {
 }
 
 fn filter(query: &ListQuery) -> (OrderFilter, String, String) {
-    let status = query
-        .status
-        .clone()
-        .filter(|s| OrderStatus::parse(s).is_some())
-        .unwrap_or_default();
+    let parsed = query.status.as_deref().and_then(OrderStatus::parse);
+    let status = parsed.map(|s| s.as_str().to_owned()).unwrap_or_default();
     let provider = query
         .provider
         .as_deref()
         .and_then(|p| Uuid::parse_str(p).ok());
     (
         OrderFilter {
-            status: (!status.is_empty()).then(|| status.clone()),
+            status: parsed,
             provider,
         },
         status,
@@ -147,6 +144,7 @@ pub(super) struct StatusPartial {
     meta: PageMeta,
     d: OrderDetail,
     side: Side,
+    acting: Acting,
     today: String,
     body: Option<OrderBody>,
 }
@@ -155,15 +153,20 @@ impl StatusPartial {
     fn base(&self) -> String {
         format!("{}/{}", self.side.orders_path(), self.d.order.id)
     }
+
+    fn acting(&self) -> Acting {
+        self.acting
+    }
     fn offers(&self, action: &str) -> bool {
-        offers(&self.d, self.side, action)
+        offers(&self.d, self.acting(), action)
     }
 }
 
-/// Does the order page offer `action` ("confirm", "reject", …) to this side now?
-fn offers(d: &OrderDetail, side: Side, action: &str) -> bool {
-    OrderStatus::parse(&d.order.status)
-        .is_some_and(|status| actions_for(status, side).iter().any(|a| a.name() == action))
+/// Does the order page offer `action` ("confirm", "reject", …) to this member now?
+fn offers(d: &OrderDetail, acting: Acting, action: &str) -> bool {
+    actions_for(d.order.status, acting.side, acting.role)
+        .iter()
+        .any(|a| a.name() == action)
 }
 
 /// The items (with the confirm and reject forms while the order awaits them) and the
@@ -174,9 +177,10 @@ pub(super) struct OrderBody {
     meta: PageMeta,
     d: OrderDetail,
     side: Side,
+    acting: Acting,
     totals: Totals,
     /// The order's live invoice: (id, title), if there is one this side may see.
-    invoice: Option<(Uuid, String)>,
+    invoice: Option<(InvoiceId, String)>,
     /// Quantities as the provider typed them, shown again beside their errors.
     typed: HashMap<Uuid, String>,
     errors: LineErrors,
@@ -185,7 +189,7 @@ pub(super) struct OrderBody {
 
 impl OrderBody {
     fn offers(&self, action: &str) -> bool {
-        offers(&self.d, self.side, action)
+        offers(&self.d, self.acting(), action)
     }
 
     fn typed_quantity(&self, line: &OrderLine) -> String {
@@ -199,14 +203,16 @@ impl OrderBody {
         self.errors.get(&line.id)
     }
 
-    fn invoice_link(&self, id: &Uuid) -> String {
+    fn invoice_link(&self, id: &InvoiceId) -> String {
         format!("{}/{id}", self.side.invoices_path())
     }
 
     fn can_invoice(&self) -> bool {
-        self.side.is_provider()
-            && ["confirmed", "out_for_delivery", "delivered"]
-                .contains(&self.d.order.status.as_str())
+        self.acting().may(Permission::ManageInvoices) && self.d.order.status.can_invoice()
+    }
+
+    fn acting(&self) -> Acting {
+        self.acting
     }
 }
 
@@ -218,7 +224,7 @@ struct OrderPage {
     body: OrderBody,
 }
 
-pub(super) type WithInvoice = (OrderDetail, Option<(Uuid, String)>);
+pub(super) type WithInvoice = (OrderDetail, Option<(InvoiceId, String)>);
 
 pub(super) fn with_invoice(
     conn: &mut DbConn,
@@ -241,7 +247,7 @@ async fn load_with_invoice(
 fn body(
     meta: PageMeta,
     (d, invoice): WithInvoice,
-    side: Side,
+    acting: Acting,
     entered: Option<(HashMap<Uuid, String>, LineErrors)>,
     oob: bool,
 ) -> OrderBody {
@@ -250,7 +256,8 @@ fn body(
         meta,
         totals: totals(&d.lines),
         d,
-        side,
+        side: acting.side,
+        acting,
         invoice,
         typed,
         errors,
@@ -262,12 +269,12 @@ fn body(
 pub(super) fn status_partial(
     meta: PageMeta,
     loaded: WithInvoice,
-    side: Side,
+    acting: Acting,
     with_body: bool,
 ) -> StatusPartial {
     let (d, body) = if with_body {
         let d = loaded.0.clone();
-        (d, Some(body(meta.clone(), loaded, side, None, true)))
+        (d, Some(body(meta.clone(), loaded, acting, None, true)))
     } else {
         (loaded.0, None)
     };
@@ -275,7 +282,8 @@ pub(super) fn status_partial(
         body,
         meta,
         d,
-        side,
+        side: acting.side,
+        acting,
         today: super::checkout::london_today().to_string(),
     }
 }
@@ -284,7 +292,7 @@ pub(super) fn status_partial(
 pub(super) fn order_page(
     meta: PageMeta,
     loaded: WithInvoice,
-    side: Side,
+    acting: Acting,
     entered: Option<(HashMap<Uuid, String>, LineErrors)>,
 ) -> Result<HttpResponse, AppError> {
     let status = if entered.is_some() {
@@ -295,8 +303,8 @@ pub(super) fn order_page(
     render_with_status(
         status,
         &OrderPage {
-            status: status_partial(meta.clone(), (loaded.0.clone(), None), side, false),
-            body: body(meta.clone(), loaded, side, entered, false),
+            status: status_partial(meta.clone(), (loaded.0.clone(), None), acting, false),
+            body: body(meta.clone(), loaded, acting, entered, false),
             meta,
         },
     )
@@ -308,11 +316,11 @@ pub async fn buyer_order(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ViewOrders)?;
-    let loaded = load_with_invoice(&pool, Scope::Buyer(ctx.business_id), id.into_inner()).await?;
+    let loaded = load_with_invoice(&pool, ctx.scope(), id.into_inner()).await?;
     order_page(
         ctx.user.meta(format!("Order {}", loaded.0.order.number)),
         loaded,
-        Side::Buyer,
+        ctx.acting(),
         None,
     )
 }
@@ -324,8 +332,14 @@ pub async fn buyer_status(
     query: web::Query<StatusQuery>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ViewOrders)?;
-    let scope = Scope::Buyer(ctx.business_id);
-    status_response(ctx.user.meta(""), &pool, scope, id.into_inner(), &query).await
+    status_response(
+        ctx.user.meta(""),
+        &pool,
+        ctx.acting(),
+        id.into_inner(),
+        &query,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -339,10 +353,11 @@ pub struct StatusQuery {
 async fn status_response(
     meta: PageMeta,
     pool: &web::Data<DbPool>,
-    scope: Scope,
+    acting: Acting,
     id: Uuid,
     query: &StatusQuery,
 ) -> Result<HttpResponse, AppError> {
+    let scope = acting.scope;
     let shown = query.v.as_deref().and_then(|v| v.parse::<usize>().ok());
     let changed = with_conn(pool, move |conn| {
         if let Some(shown) = shown
@@ -356,10 +371,9 @@ async fn status_response(
     let Some(loaded) = changed else {
         return Ok(with_vary(HttpResponse::NoContent().finish()));
     };
-    let side = scope.side();
     // A change made elsewhere (the other side, another tab) may change what the body offers.
     Ok(with_vary(render(&status_partial(
-        meta, loaded, side, true,
+        meta, loaded, acting, true,
     ))?))
 }
 
@@ -369,12 +383,11 @@ pub async fn provider_order(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ViewOrders)?;
-    let loaded =
-        load_with_invoice(&pool, Scope::Provider(ctx.provider_id), id.into_inner()).await?;
+    let loaded = load_with_invoice(&pool, ctx.scope(), id.into_inner()).await?;
     order_page(
         ctx.user.meta(format!("Order {}", loaded.0.order.number)),
         loaded,
-        Side::Provider,
+        ctx.acting(),
         None,
     )
 }
@@ -386,6 +399,12 @@ pub async fn provider_status(
     query: web::Query<StatusQuery>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ViewOrders)?;
-    let scope = Scope::Provider(ctx.provider_id);
-    status_response(ctx.user.meta(""), &pool, scope, id.into_inner(), &query).await
+    status_response(
+        ctx.user.meta(""),
+        &pool,
+        ctx.acting(),
+        id.into_inner(),
+        &query,
+    )
+    .await
 }

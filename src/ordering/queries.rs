@@ -4,29 +4,15 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::model::{Delivery, Order, OrderDetail, OrderEvent, OrderLine, OrderRow};
+use super::rules::OrderStatus;
 use crate::db::schema::{businesses, deliveries, order_events, order_lines, orders, providers};
-use crate::ids::{BusinessId, ProviderId};
+use crate::ids::{BusinessId, OrderId, ProviderId};
+use crate::tenancy::Scope;
 use crate::web::pagination::PageRequest;
-
-/// Whose orders a query may see.
-#[derive(Debug, Clone, Copy)]
-pub enum Scope {
-    Buyer(BusinessId),
-    Provider(ProviderId),
-}
-
-impl Scope {
-    pub fn side(self) -> crate::tenancy::Side {
-        match self {
-            Self::Buyer(_) => crate::tenancy::Side::Buyer,
-            Self::Provider(_) => crate::tenancy::Side::Provider,
-        }
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
-    pub status: Option<String>,
+    pub status: Option<OrderStatus>,
     pub provider: Option<Uuid>,
 }
 
@@ -52,7 +38,7 @@ pub fn list(
                 .select((columns, providers::name))
                 .into_boxed();
             if let Some(status) = &filter.status {
-                q = q.filter(orders::status.eq(status.clone()));
+                q = q.filter(orders::status.eq(*status));
             }
             if let Some(provider) = filter.provider {
                 q = q.filter(orders::provider_id.eq(provider));
@@ -60,27 +46,19 @@ pub fn list(
             q.order((orders::created_at.desc(), orders::id.desc()))
                 .limit(page.fetch_limit())
                 .offset(page.offset())
-                .load::<(
-                    (
-                        Uuid,
-                        String,
-                        String,
-                        time::Date,
-                        rust_decimal::Decimal,
-                        time::OffsetDateTime,
-                    ),
-                    String,
-                )>(conn)
+                .load::<RawRow>(conn)
                 .map(rows)
         }
-        Scope::Provider(provider) => {
+        Scope::Provider(_) | Scope::Admin | Scope::System => {
             let mut q = orders::table
                 .inner_join(businesses::table)
-                .filter(orders::provider_id.eq(provider.0))
                 .select((columns, businesses::name))
                 .into_boxed();
+            if let Scope::Provider(provider) = scope {
+                q = q.filter(orders::provider_id.eq(provider));
+            }
             if let Some(status) = &filter.status {
-                q = q.filter(orders::status.eq(status.clone()));
+                q = q.filter(orders::status.eq(*status));
             }
             q.order((orders::created_at.desc(), orders::id.desc()))
                 .limit(page.fetch_limit())
@@ -93,9 +71,9 @@ pub fn list(
 
 type RawRow = (
     (
-        Uuid,
+        OrderId,
         String,
-        String,
+        OrderStatus,
         time::Date,
         rust_decimal::Decimal,
         time::OffsetDateTime,
@@ -141,8 +119,9 @@ pub fn find(conn: &mut PgConnection, scope: Scope, id: Uuid) -> QueryResult<Orde
         .select(Order::as_select())
         .into_boxed();
     let q = match scope {
-        Scope::Buyer(b) => q.filter(orders::business_id.eq(b.0)),
-        Scope::Provider(p) => q.filter(orders::provider_id.eq(p.0)),
+        Scope::Buyer(b) => q.filter(orders::business_id.eq(b)),
+        Scope::Provider(p) => q.filter(orders::provider_id.eq(p)),
+        Scope::Admin | Scope::System => q,
     };
     q.first(conn)
 }

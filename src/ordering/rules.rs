@@ -4,16 +4,18 @@
 use rust_decimal::Decimal;
 use time::Date;
 
-use crate::tenancy::Side;
+use crate::tenancy::roles::{self, Permission, Role, Side};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderStatus {
-    Submitted,
-    Confirmed,
-    Rejected,
-    Cancelled,
-    OutForDelivery,
-    Delivered,
+crate::text_enum! {
+    /// An order's state, as `orders.status` stores it (declaration order is the filter's).
+    pub enum OrderStatus {
+        Submitted = "submitted",
+        Confirmed = "confirmed",
+        OutForDelivery = "out_for_delivery",
+        Delivered = "delivered",
+        Rejected = "rejected",
+        Cancelled = "cancelled",
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,9 +41,29 @@ impl OrderAction {
     }
 }
 
-/// The actions a side may take on an order in `status`, primary first: what the order page
-/// offers, so it never shows a button that could only answer "can't be done now".
-pub fn actions_for(status: OrderStatus, side: Side) -> &'static [OrderAction] {
+impl OrderAction {
+    /// What a member's role must allow to take this action.
+    pub fn permission(self) -> Permission {
+        match self {
+            Self::Confirm | Self::Reject => Permission::ConfirmOrders,
+            Self::Cancel => Permission::PlaceOrders,
+            Self::Schedule | Self::Dispatch | Self::Deliver => Permission::FulfilOrders,
+        }
+    }
+}
+
+/// The actions this side and role may take on an order in `status`, primary first: what the
+/// order page offers, so it never shows a button that could only answer "can't be done now"
+/// or a 404.
+pub fn actions_for(status: OrderStatus, side: Side, role: Role) -> Vec<OrderAction> {
+    state_actions(status, side)
+        .iter()
+        .copied()
+        .filter(|a| roles::allows(side, role, a.permission()))
+        .collect()
+}
+
+fn state_actions(status: OrderStatus, side: Side) -> &'static [OrderAction] {
     use OrderAction as A;
     use OrderStatus as S;
     match (status, side) {
@@ -54,27 +76,12 @@ pub fn actions_for(status: OrderStatus, side: Side) -> &'static [OrderAction] {
 }
 
 impl OrderStatus {
-    pub fn parse(raw: &str) -> Option<Self> {
-        Some(match raw {
-            "submitted" => Self::Submitted,
-            "confirmed" => Self::Confirmed,
-            "rejected" => Self::Rejected,
-            "cancelled" => Self::Cancelled,
-            "out_for_delivery" => Self::OutForDelivery,
-            "delivered" => Self::Delivered,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submitted => "submitted",
-            Self::Confirmed => "confirmed",
-            Self::Rejected => "rejected",
-            Self::Cancelled => "cancelled",
-            Self::OutForDelivery => "out_for_delivery",
-            Self::Delivered => "delivered",
-        }
+    /// Orders a provider may invoice: accepted ones, not those still waiting or turned down.
+    pub fn can_invoice(self) -> bool {
+        matches!(
+            self,
+            Self::Confirmed | Self::OutForDelivery | Self::Delivered
+        )
     }
 
     pub fn label(self) -> &'static str {
@@ -87,15 +94,6 @@ impl OrderStatus {
             Self::Delivered => "Delivered",
         }
     }
-
-    pub const ALL: [Self; 6] = [
-        Self::Submitted,
-        Self::Confirmed,
-        Self::OutForDelivery,
-        Self::Delivered,
-        Self::Rejected,
-        Self::Cancelled,
-    ];
 }
 
 /// The state an action leads to, or why it can't be taken now (shown to the user as a 409).
@@ -343,10 +341,10 @@ mod tests {
             OrderAction::Dispatch,
             OrderAction::Deliver,
         ];
-        for status in OrderStatus::ALL {
+        for &status in OrderStatus::ALL {
             for side in [Side::Provider, Side::Buyer] {
                 let provider_side = side.is_provider();
-                let offered = actions_for(status, side);
+                let offered = actions_for(status, side, Role::Owner);
                 for action in all {
                     let by_this_side = (action == OrderAction::Cancel) != provider_side;
                     let allowed = transition(status, action).is_ok() && by_this_side;
@@ -359,11 +357,52 @@ mod tests {
             }
         }
         assert_eq!(
-            actions_for(OrderStatus::Submitted, Side::Provider)[0],
+            actions_for(OrderStatus::Submitted, Side::Provider, Role::Owner)[0],
             OrderAction::Confirm,
             "the primary action comes first"
         );
-        assert!(actions_for(OrderStatus::Rejected, Side::Provider).is_empty());
+        assert!(actions_for(OrderStatus::Rejected, Side::Provider, Role::Owner).is_empty());
+    }
+
+    /// A role sees only the buttons its permissions back: a dispatcher fulfils but can't
+    /// confirm, a viewer or finance member can't cancel, an orderer can.
+    #[test]
+    fn roles_narrow_what_a_state_offers() {
+        use OrderAction as A;
+        use OrderStatus as S;
+        assert!(actions_for(S::Submitted, Side::Provider, Role::Dispatcher).is_empty());
+        assert_eq!(
+            actions_for(S::Confirmed, Side::Provider, Role::Dispatcher),
+            vec![A::Schedule, A::Dispatch, A::Deliver]
+        );
+        assert!(actions_for(S::Confirmed, Side::Provider, Role::Finance).is_empty());
+        assert_eq!(
+            actions_for(S::Submitted, Side::Provider, Role::Manager),
+            vec![A::Confirm, A::Reject]
+        );
+        assert_eq!(
+            actions_for(S::Submitted, Side::Buyer, Role::Orderer),
+            vec![A::Cancel]
+        );
+        for role in [Role::Viewer, Role::Finance] {
+            assert!(actions_for(S::Submitted, Side::Buyer, role).is_empty());
+        }
+    }
+
+    #[test]
+    fn only_accepted_orders_can_be_invoiced() {
+        let invoiceable: Vec<_> = OrderStatus::ALL
+            .iter()
+            .filter(|s| s.can_invoice())
+            .collect();
+        assert_eq!(
+            invoiceable,
+            [
+                &OrderStatus::Confirmed,
+                &OrderStatus::OutForDelivery,
+                &OrderStatus::Delivered
+            ]
+        );
     }
 
     #[test]
@@ -401,7 +440,7 @@ mod tests {
     #[test]
     fn statuses_round_trip_their_names() {
         for s in OrderStatus::ALL {
-            assert_eq!(OrderStatus::parse(s.as_str()), Some(s));
+            assert_eq!(OrderStatus::parse(s.as_str()), Some(*s));
         }
         assert_eq!(OrderStatus::parse("lost"), None);
     }

@@ -2,9 +2,10 @@
 //! the event id is stored (unique) in the transaction that applies it, so replays and
 //! duplicates change nothing, and no event ever moves a payment or invoice backwards.
 
+use super::rules::PaymentStatus;
+use crate::ids::{InvoiceId, PaymentId};
 use diesel::prelude::*;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
@@ -118,7 +119,7 @@ pub enum Applied {
     Duplicate,
     Ignored,
     Paid {
-        invoice: Uuid,
+        invoice: InvoiceId,
     },
     /// Completed, but the money (a bank debit) is still on its way.
     Processing,
@@ -126,7 +127,7 @@ pub enum Applied {
     Expired,
     /// Money arrived that the invoice can't take: listed for an admin to refund.
     NeedsRefund {
-        invoice: Uuid,
+        invoice: InvoiceId,
     },
 }
 
@@ -139,7 +140,7 @@ pub fn charged_as_asked(event: &PaymentEvent, amount: Decimal, currency: &str) -
 
 fn needs_refund(
     conn: &mut PgConnection,
-    payment: Uuid,
+    payment: PaymentId,
     event: &PaymentEvent,
     why: &str,
 ) -> QueryResult<()> {
@@ -147,7 +148,7 @@ fn needs_refund(
     crate::telemetry::payment_failed();
     diesel::update(payments::table.find(payment))
         .set((
-            payments::status.eq("needs_refund"),
+            payments::status.eq(PaymentStatus::NeedsRefund),
             payments::payment_intent_id.eq(&event.payment_intent),
             payments::failure_reason.eq(why.chars().take(500).collect::<String>()),
             payments::completed_at.eq(Some(OffsetDateTime::now_utc())),
@@ -181,7 +182,7 @@ pub fn apply(
         if matches!(event.kind, EventKind::Other(_)) {
             return Ok(Applied::Ignored);
         }
-        let payment: Option<(Uuid, Uuid, String, Decimal, String)> = payments::table
+        let payment: Option<(PaymentId, InvoiceId, PaymentStatus, Decimal, String)> = payments::table
             .filter(payments::checkout_session_id.eq(session))
             .select((
                 payments::id,
@@ -197,10 +198,10 @@ pub fn apply(
             tracing::warn!(event = %event.id, session = %session, "payment event for an unknown checkout session");
             return Ok(Applied::Ignored);
         };
-        let open = matches!(status.as_str(), "pending" | "processing");
+        let open = status.is_open();
         match event.kind {
             EventKind::Completed { paid: true } | EventKind::AsyncSucceeded => {
-                if matches!(status.as_str(), "succeeded" | "needs_refund") {
+                if status.took_money() {
                     return Ok(Applied::Duplicate);
                 }
                 if !charged_as_asked(event, amount, &currency) {
@@ -224,7 +225,7 @@ pub fn apply(
                 }
                 diesel::update(payments::table.find(payment))
                     .set((
-                        payments::status.eq("succeeded"),
+                        payments::status.eq(PaymentStatus::Succeeded),
                         payments::payment_intent_id.eq(&event.payment_intent),
                         payments::failure_reason.eq(None::<String>),
                         payments::completed_at.eq(Some(now)),
@@ -233,12 +234,12 @@ pub fn apply(
                 super::notify::invoice_paid(conn, invoice, base_url)?;
                 Ok(Applied::Paid { invoice })
             }
-            EventKind::Completed { paid: false } if status == "pending" => {
+            EventKind::Completed { paid: false } if status == PaymentStatus::Pending => {
                 // A bank debit: completed, not yet paid. No second attempt may start while
                 // it is on its way (reserve refuses), and the page says so.
                 diesel::update(payments::table.find(payment))
                     .set((
-                        payments::status.eq("processing"),
+                        payments::status.eq(PaymentStatus::Processing),
                         payments::payment_intent_id.eq(&event.payment_intent),
                     ))
                     .execute(conn)?;
@@ -247,16 +248,16 @@ pub fn apply(
             EventKind::AsyncFailed if open => {
                 diesel::update(payments::table.find(payment))
                     .set((
-                        payments::status.eq("failed"),
+                        payments::status.eq(PaymentStatus::Failed),
                         payments::failure_reason.eq("Your bank declined the payment."),
                     ))
                     .execute(conn)?;
                 crate::telemetry::payment_failed();
                 Ok(Applied::Failed)
             }
-            EventKind::Expired if status == "pending" => {
+            EventKind::Expired if status == PaymentStatus::Pending => {
                 diesel::update(payments::table.find(payment))
-                    .set(payments::status.eq("expired"))
+                    .set(payments::status.eq(PaymentStatus::Expired))
                     .execute(conn)?;
                 Ok(Applied::Expired)
             }

@@ -7,11 +7,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::config::Config;
+use crate::ids::{InvoiceId, PaymentId};
 
 #[derive(Debug, Clone)]
 pub struct CheckoutRequest {
-    pub payment_id: Uuid,
-    pub invoice_id: Uuid,
+    pub payment_id: PaymentId,
+    pub invoice_id: InvoiceId,
     pub description: String,
     pub amount: Decimal,
     pub customer_email: String,
@@ -112,7 +113,7 @@ impl Gateway {
     ) -> Result<CheckoutSession, GatewayError> {
         match self {
             Self::Test => {
-                let id = format!("cs_test_local_{}", req.payment_id.simple());
+                let id = format!("cs_test_local_{}", req.payment_id.0.simple());
                 Ok(CheckoutSession {
                     url: format!("/pay/test/{id}"),
                     id,

@@ -1,5 +1,6 @@
 //! Paying an invoice: the buyer's "Pay", the local test checkout, and Stripe's webhook.
 
+use crate::ids::InvoiceId;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -22,7 +23,7 @@ pub async fn pay(
     config: web::Data<Config>,
     pool: web::Data<DbPool>,
     gateway: web::Data<Gateway>,
-    id: web::Path<Uuid>,
+    id: web::Path<InvoiceId>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::PayInvoices)?;
     let (business, invoice, name) = (ctx.business_id, id.into_inner(), gateway.name());
@@ -84,7 +85,7 @@ pub async fn pay(
 struct TestCheckoutPage {
     meta: PageMeta,
     session: String,
-    invoice: Uuid,
+    invoice: InvoiceId,
     amount: String,
     pending: bool,
 }
@@ -110,7 +111,7 @@ pub async fn test_checkout(
         session,
         invoice,
         amount: crate::money::format_gbp(amount),
-        pending: status == "pending",
+        pending: status == super::rules::PaymentStatus::Pending,
     })
 }
 

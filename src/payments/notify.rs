@@ -1,5 +1,6 @@
 //! "Invoice paid" emails to both sides, queued in the transaction that records the payment.
 
+use crate::ids::InvoiceId;
 use askama::Template;
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -28,7 +29,7 @@ struct PaidHtml<'a> {
 
 pub fn invoice_paid(
     conn: &mut PgConnection,
-    invoice: Uuid,
+    invoice: InvoiceId,
     base_url: &str,
 ) -> Result<(), AppError> {
     let (number, total, provider, business): (Option<String>, rust_decimal::Decimal, Uuid, Uuid) =

@@ -1,6 +1,8 @@
 //! Payment rows: reserving one before the gateway is called, attaching its session, and
 //! reading them back. Buyer-facing lookups take the business id from the session.
 
+use super::rules::PaymentStatus;
+use crate::invoicing::rules::InvoiceStatus;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use time::{Duration, OffsetDateTime};
@@ -8,7 +10,7 @@ use uuid::Uuid;
 
 use super::gateway::CheckoutSession;
 use crate::db::schema::{invoices, payments};
-use crate::ids::{BusinessId, ProviderId, new_id};
+use crate::ids::{BusinessId, InvoiceId, PaymentId, ProviderId, new_id};
 use crate::providers::rules::Trade;
 use crate::web::AppError;
 
@@ -16,7 +18,7 @@ pub enum Reserved {
     /// A session still open from an earlier "Pay": send the buyer back to it.
     Reuse(String),
     New {
-        payment: Uuid,
+        payment: PaymentId,
         amount: Decimal,
         number: String,
     },
@@ -25,20 +27,20 @@ pub enum Reserved {
 pub fn reserve(
     conn: &mut PgConnection,
     business: BusinessId,
-    invoice: Uuid,
+    invoice: InvoiceId,
     gateway: &str,
 ) -> Result<Reserved, AppError> {
     conn.transaction(|conn| {
         let (status, number, total, paid, provider): (
-            String,
+            InvoiceStatus,
             Option<String>,
             Decimal,
             Decimal,
-            Uuid,
+            ProviderId,
         ) = invoices::table
             .filter(invoices::id.eq(invoice))
             .filter(invoices::business_id.eq(business.0))
-            .filter(invoices::status.ne("draft"))
+            .filter(invoices::status.ne(InvoiceStatus::Draft))
             .select((
                 invoices::status,
                 invoices::number,
@@ -48,16 +50,16 @@ pub fn reserve(
             ))
             .for_update()
             .first(conn)?;
-        match status.as_str() {
-            "issued" => {}
-            "paid" => return Err(AppError::conflict("This invoice is already paid.")),
-            _ => {
+        match status {
+            InvoiceStatus::Issued => {}
+            InvoiceStatus::Paid => return Err(AppError::conflict("This invoice is already paid.")),
+            InvoiceStatus::Draft | InvoiceStatus::Void => {
                 return Err(AppError::conflict(
                     "This invoice is void, so it can't be paid.",
                 ));
             }
         }
-        crate::providers::queries::ensure_may_trade(conn, ProviderId(provider), Trade::BePaid)?;
+        crate::providers::queries::ensure_may_trade(conn, provider, Trade::BePaid)?;
         if bank_payment_on_its_way(conn, invoice)? {
             return Err(AppError::conflict(
                 "A bank payment for this invoice is on its way (they can take a few working days). We'll email you when it clears, so there's no need to pay again.",
@@ -67,7 +69,7 @@ pub fn reserve(
         let open: Option<(Option<String>, Option<OffsetDateTime>, OffsetDateTime)> =
             payments::table
                 .filter(payments::invoice_id.eq(invoice))
-                .filter(payments::status.eq("pending"))
+                .filter(payments::status.eq(PaymentStatus::Pending))
                 .order(payments::created_at.desc())
                 .select((
                     payments::checkout_url,
@@ -89,7 +91,7 @@ pub fn reserve(
             }
             _ => {}
         }
-        let payment = new_id();
+        let payment = PaymentId(new_id());
         diesel::insert_into(payments::table)
             .values((
                 payments::id.eq(payment),
@@ -109,7 +111,7 @@ pub fn reserve(
 
 pub fn attach_session(
     conn: &mut PgConnection,
-    payment: Uuid,
+    payment: PaymentId,
     session: &CheckoutSession,
 ) -> QueryResult<()> {
     diesel::update(payments::table.find(payment))
@@ -122,10 +124,10 @@ pub fn attach_session(
         .map(|_| ())
 }
 
-pub fn setup_failed(conn: &mut PgConnection, payment: Uuid, reason: &str) -> QueryResult<()> {
+pub fn setup_failed(conn: &mut PgConnection, payment: PaymentId, reason: &str) -> QueryResult<()> {
     diesel::update(payments::table.find(payment))
         .set((
-            payments::status.eq("failed"),
+            payments::status.eq(PaymentStatus::Failed),
             payments::failure_reason.eq(Some(reason.chars().take(500).collect::<String>())),
         ))
         .execute(conn)
@@ -136,7 +138,7 @@ pub fn setup_failed(conn: &mut PgConnection, payment: Uuid, reason: &str) -> Que
 pub struct PaymentRow {
     pub amount: Decimal,
     pub gateway: String,
-    pub status: String,
+    pub status: PaymentStatus,
     pub failure_reason: Option<String>,
     pub created_at: OffsetDateTime,
     pub method: String,
@@ -164,19 +166,20 @@ impl PaymentRow {
         }
     }
     pub fn label(&self) -> &'static str {
-        match (self.status.as_str(), self.gateway.as_str()) {
-            ("succeeded", "offline") => "Paid outside Larder",
-            ("succeeded", _) => "Paid",
-            ("failed", _) => "Failed",
-            ("expired", _) => "Not completed",
-            ("processing", _) => "Bank payment on its way",
-            ("needs_refund", _) => "Being refunded",
-            _ => "Checkout open",
+        use PaymentStatus as S;
+        match (self.status, self.gateway.as_str()) {
+            (S::Succeeded, "offline") => "Paid outside Larder",
+            (S::Succeeded, _) => "Paid",
+            (S::Failed, _) => "Failed",
+            (S::Expired, _) => "Not completed",
+            (S::Processing, _) => "Bank payment on its way",
+            (S::NeedsRefund, _) => "Being refunded",
+            (S::Pending, _) => "Checkout open",
         }
     }
 }
 
-pub fn for_invoice(conn: &mut PgConnection, invoice: Uuid) -> QueryResult<Vec<PaymentRow>> {
+pub fn for_invoice(conn: &mut PgConnection, invoice: InvoiceId) -> QueryResult<Vec<PaymentRow>> {
     payments::table
         .filter(payments::invoice_id.eq(invoice))
         .order(payments::created_at.desc())
@@ -198,7 +201,7 @@ pub fn test_session(
     conn: &mut PgConnection,
     business: BusinessId,
     session: &str,
-) -> QueryResult<(Uuid, String, Decimal)> {
+) -> QueryResult<(InvoiceId, PaymentStatus, Decimal)> {
     payments::table
         .filter(payments::checkout_session_id.eq(session))
         .filter(payments::business_id.eq(business.0))
@@ -212,13 +215,13 @@ pub fn test_session(
 pub fn owns_invoice(
     conn: &mut PgConnection,
     business: BusinessId,
-    invoice: Uuid,
+    invoice: InvoiceId,
 ) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         invoices::table
             .filter(invoices::id.eq(invoice))
             .filter(invoices::business_id.eq(business.0))
-            .filter(invoices::status.ne("draft")),
+            .filter(invoices::status.ne(InvoiceStatus::Draft)),
     ))
     .get_result(conn)
 }
@@ -228,7 +231,7 @@ pub fn owns_invoice(
 pub fn open_checkouts(
     conn: &mut PgConnection,
     provider: ProviderId,
-    invoice: Uuid,
+    invoice: InvoiceId,
 ) -> Result<Vec<(Uuid, String)>, AppError> {
     let owned: bool = diesel::select(diesel::dsl::exists(
         invoices::table
@@ -242,7 +245,7 @@ pub fn open_checkouts(
     refuse_if_on_its_way(conn, invoice)?;
     Ok(payments::table
         .filter(payments::invoice_id.eq(invoice))
-        .filter(payments::status.eq("pending"))
+        .filter(payments::status.eq(PaymentStatus::Pending))
         .filter(payments::checkout_session_id.is_not_null())
         .select((
             payments::id,
@@ -252,16 +255,16 @@ pub fn open_checkouts(
 }
 
 /// Is a delayed (bank) payment for this invoice still clearing?
-fn bank_payment_on_its_way(conn: &mut PgConnection, invoice: Uuid) -> QueryResult<bool> {
+fn bank_payment_on_its_way(conn: &mut PgConnection, invoice: InvoiceId) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         payments::table
             .filter(payments::invoice_id.eq(invoice))
-            .filter(payments::status.eq("processing")),
+            .filter(payments::status.eq(PaymentStatus::Processing)),
     ))
     .get_result(conn)
 }
 
-fn refuse_if_on_its_way(conn: &mut PgConnection, invoice: Uuid) -> Result<(), AppError> {
+fn refuse_if_on_its_way(conn: &mut PgConnection, invoice: InvoiceId) -> Result<(), AppError> {
     if bank_payment_on_its_way(conn, invoice)? {
         return Err(AppError::conflict(
             "The buyer's bank payment for this invoice is on its way, so it can't be voided or marked paid now. It settles by itself, or fails, within a few working days.",
@@ -273,15 +276,19 @@ fn refuse_if_on_its_way(conn: &mut PgConnection, invoice: Uuid) -> Result<(), Ap
 /// Before an invoice is voided or settled another way: no bank payment on its way, and its
 /// open checkouts (already expired at the gateway) recorded as closed. In the caller's
 /// transaction, with the invoice row locked.
-pub fn close_attempts(conn: &mut PgConnection, invoice: Uuid, why: &str) -> Result<(), AppError> {
+pub fn close_attempts(
+    conn: &mut PgConnection,
+    invoice: InvoiceId,
+    why: &str,
+) -> Result<(), AppError> {
     refuse_if_on_its_way(conn, invoice)?;
     diesel::update(
         payments::table
             .filter(payments::invoice_id.eq(invoice))
-            .filter(payments::status.eq("pending")),
+            .filter(payments::status.eq(PaymentStatus::Pending)),
     )
     .set((
-        payments::status.eq("expired"),
+        payments::status.eq(PaymentStatus::Expired),
         payments::failure_reason.eq(why),
     ))
     .execute(conn)?;
@@ -292,7 +299,7 @@ pub fn close_attempts(conn: &mut PgConnection, invoice: Uuid, why: &str) -> Resu
 pub fn record_offline(
     conn: &mut PgConnection,
     provider: ProviderId,
-    invoice: Uuid,
+    invoice: InvoiceId,
     recorded_by: crate::ids::UserId,
     offline: &super::rules::OfflinePayment,
     base_url: &str,
@@ -324,7 +331,7 @@ pub fn record_offline(
                 payments::business_id.eq(business),
                 payments::amount.eq(total - paid),
                 payments::gateway.eq("offline"),
-                payments::status.eq("succeeded"),
+                payments::status.eq(PaymentStatus::Succeeded),
                 payments::method.eq(offline.method),
                 payments::reference.eq(&offline.reference),
                 payments::paid_on.eq(Some(offline.paid_on)),
@@ -374,7 +381,7 @@ pub fn needing_refund(conn: &mut PgConnection) -> QueryResult<Vec<RefundRow>> {
     payments::table
         .inner_join(invoices::table.inner_join(providers::table))
         .inner_join(businesses::table)
-        .filter(payments::status.eq("needs_refund"))
+        .filter(payments::status.eq(PaymentStatus::NeedsRefund))
         .order(payments::created_at)
         .limit(500)
         .select((

@@ -2,9 +2,10 @@
 //! session, must not sit beside the Pay button as "processing" for ever, and a webhook that
 //! never arrived must not lose a payment: past expiry, Stripe is asked what happened.
 
+use super::rules::PaymentStatus;
+use crate::ids::{InvoiceId, PaymentId};
 use diesel::prelude::*;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::events::{self, EventKind, PaymentEvent};
 use super::gateway::Gateway;
@@ -17,14 +18,14 @@ const SETUP_WAIT: time::Duration = time::Duration::minutes(2);
 
 #[derive(Debug, Clone)]
 pub struct Stale {
-    pub payment: Uuid,
+    pub payment: PaymentId,
     pub session: Option<String>,
     pub gateway: String,
 }
 
 #[derive(Queryable)]
 struct AttemptRow {
-    payment: Uuid,
+    payment: PaymentId,
     session: Option<String>,
     gateway: String,
     expires_at: Option<OffsetDateTime>,
@@ -35,12 +36,12 @@ struct AttemptRow {
 /// or left without a session by a setup that never finished.
 pub fn stale_attempts(
     conn: &mut PgConnection,
-    invoice: Uuid,
+    invoice: InvoiceId,
     now: OffsetDateTime,
 ) -> QueryResult<Vec<Stale>> {
     let rows: Vec<AttemptRow> = payments::table
         .filter(payments::invoice_id.eq(invoice))
-        .filter(payments::status.eq("pending"))
+        .filter(payments::status.eq(PaymentStatus::Pending))
         .select((
             payments::id,
             payments::checkout_session_id,
@@ -67,8 +68,8 @@ pub fn stale_attempts(
 enum Outcome {
     /// What Stripe says happened, applied like its webhook would have been.
     Event(PaymentEvent),
-    Expired(Uuid),
-    SetupFailed(Uuid),
+    Expired(PaymentId),
+    SetupFailed(PaymentId),
 }
 
 /// Settles `invoice`'s stale attempts (the caller has checked the invoice is the asker's).
@@ -76,7 +77,7 @@ enum Outcome {
 pub async fn resolve(
     pool: &actix_web::web::Data<DbPool>,
     gateway: &Gateway,
-    invoice: Uuid,
+    invoice: InvoiceId,
     base_url: &str,
 ) -> Result<(), AppError> {
     let now = OffsetDateTime::now_utc();
@@ -125,19 +126,19 @@ pub async fn resolve(
                     diesel::update(
                         payments::table
                             .filter(payments::id.eq(payment))
-                            .filter(payments::status.eq("pending")),
+                            .filter(payments::status.eq(PaymentStatus::Pending)),
                     )
-                    .set(payments::status.eq("expired"))
+                    .set(payments::status.eq(PaymentStatus::Expired))
                     .execute(conn)?;
                 }
                 Outcome::SetupFailed(payment) => {
                     diesel::update(
                         payments::table
                             .filter(payments::id.eq(payment))
-                            .filter(payments::status.eq("pending")),
+                            .filter(payments::status.eq(PaymentStatus::Pending)),
                     )
                     .set((
-                        payments::status.eq("failed"),
+                        payments::status.eq(PaymentStatus::Failed),
                         payments::failure_reason
                             .eq("The payment provider didn't answer. Nothing was charged."),
                     ))

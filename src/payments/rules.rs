@@ -6,6 +6,34 @@ use time::{Duration, OffsetDateTime};
 /// follow, so a tab left open doesn't ask every 3 s for ever.
 pub const POLL_FOR: Duration = Duration::minutes(10);
 
+crate::text_enum! {
+    /// A payment attempt's state, as `payments.status` stores it.
+    pub enum PaymentStatus {
+        /// A checkout session is open.
+        Pending = "pending",
+        /// A bank debit completed at checkout and is clearing.
+        Processing = "processing",
+        Succeeded = "succeeded",
+        Failed = "failed",
+        /// The checkout session ran out unused.
+        Expired = "expired",
+        /// Money arrived that must go back (void or already-paid invoice, wrong amount).
+        NeedsRefund = "needs_refund",
+    }
+}
+
+impl PaymentStatus {
+    /// Still open: a second attempt must wait for it.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Pending | Self::Processing)
+    }
+
+    /// Money arrived for it, whatever became of it after.
+    pub fn took_money(self) -> bool {
+        matches!(self, Self::Succeeded | Self::NeedsRefund)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Waiting {
     /// Nothing in flight: pay (buyer) or wait for payment (provider).
@@ -19,7 +47,7 @@ pub enum Waiting {
 /// From the newest attempt (status, when it started), whether the buyer just came back from
 /// checkout, and the time now: what to say, and whether to poll.
 pub fn waiting(
-    newest: Option<(&str, OffsetDateTime)>,
+    newest: Option<(PaymentStatus, OffsetDateTime)>,
     back_from_checkout: bool,
     now: OffsetDateTime,
 ) -> (Waiting, bool) {
@@ -28,8 +56,8 @@ pub fn waiting(
     };
     let recent = now - started < POLL_FOR;
     match status {
-        "processing" => (Waiting::Bank, recent),
-        "pending" if back_from_checkout && recent => (Waiting::Checkout, true),
+        PaymentStatus::Processing => (Waiting::Bank, recent),
+        PaymentStatus::Pending if back_from_checkout && recent => (Waiting::Checkout, true),
         _ => (Waiting::Nothing, false),
     }
 }
@@ -110,29 +138,29 @@ mod tests {
         let old = NOW - Duration::minutes(11);
         assert_eq!(waiting(None, true, NOW), (Waiting::Nothing, false));
         assert_eq!(
-            waiting(Some(("pending", just)), true, NOW),
+            waiting(Some((PaymentStatus::Pending, just)), true, NOW),
             (Waiting::Checkout, true)
         );
         assert_eq!(
-            waiting(Some(("pending", just)), false, NOW),
+            waiting(Some((PaymentStatus::Pending, just)), false, NOW),
             (Waiting::Nothing, false),
             "an open checkout the buyer left is not 'processing'"
         );
         assert_eq!(
-            waiting(Some(("pending", old)), true, NOW),
+            waiting(Some((PaymentStatus::Pending, old)), true, NOW),
             (Waiting::Nothing, false)
         );
         assert_eq!(
-            waiting(Some(("processing", just)), false, NOW),
+            waiting(Some((PaymentStatus::Processing, just)), false, NOW),
             (Waiting::Bank, true)
         );
         assert_eq!(
-            waiting(Some(("processing", old)), false, NOW),
+            waiting(Some((PaymentStatus::Processing, old)), false, NOW),
             (Waiting::Bank, false),
             "still on its way, but the page stops asking"
         );
         assert_eq!(
-            waiting(Some(("failed", just)), true, NOW),
+            waiting(Some((PaymentStatus::Failed, just)), true, NOW),
             (Waiting::Nothing, false)
         );
     }

@@ -7,7 +7,8 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
-use super::roles::{Permission, Role, Side};
+use super::roles::{Acting, Permission, Role, Side};
+use super::scope::Scope;
 use crate::accounts::model::{AccountType, SessionUser};
 use crate::accounts::queries;
 use crate::db::DbPool;
@@ -204,6 +205,18 @@ impl BuyerCtx {
     pub fn require(&self, permission: Permission) -> Result<(), AppError> {
         super::roles::require(Side::Buyer, self.role, permission)
     }
+
+    pub fn acting(&self) -> Acting {
+        Acting {
+            scope: self.scope(),
+            side: Side::Buyer,
+            role: self.role,
+        }
+    }
+
+    pub fn scope(&self) -> Scope {
+        Scope::Buyer(self.business_id)
+    }
 }
 
 impl FromRequest for BuyerCtx {
@@ -240,6 +253,18 @@ impl ProviderCtx {
     /// 404 unless this member's role allows `permission` (no existence oracle).
     pub fn require(&self, permission: Permission) -> Result<(), AppError> {
         super::roles::require(Side::Provider, self.role, permission)
+    }
+
+    pub fn acting(&self) -> Acting {
+        Acting {
+            scope: self.scope(),
+            side: Side::Provider,
+            role: self.role,
+        }
+    }
+
+    pub fn scope(&self) -> Scope {
+        Scope::Provider(self.provider_id)
     }
 }
 

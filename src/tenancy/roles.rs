@@ -131,6 +131,21 @@ pub fn allows(side: Side, role: Role, permission: Permission) -> bool {
     }
 }
 
+/// A member acting: whose rows they see, their side and role; all a page needs to read and
+/// to decide what to offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Acting {
+    pub scope: super::Scope,
+    pub side: Side,
+    pub role: Role,
+}
+
+impl Acting {
+    pub fn may(self, permission: Permission) -> bool {
+        allows(self.side, self.role, permission)
+    }
+}
+
 /// `Ok` when allowed; otherwise the 404 every other refusal gives.
 pub fn require(side: Side, role: Role, permission: Permission) -> Result<(), AppError> {
     if allows(side, role, permission) {
