@@ -12,6 +12,11 @@ fn last_sunday(year: i32, month: Month) -> Date {
     day
 }
 
+/// Today's date in London, the date every "today" rule (due dates, delivery dates) means.
+pub fn london_today() -> Date {
+    to_london(OffsetDateTime::now_utc()).date()
+}
+
 pub fn to_london(t: OffsetDateTime) -> OffsetDateTime {
     let utc = t.to_offset(UtcOffset::UTC);
     let year = utc.year();

@@ -292,10 +292,7 @@ pub async fn provider_page(
     let (provider, delivers, counts, rows) = with_conn(&pool, move |conn| {
         let provider = queries::active_provider_by_slug(conn, &slug)?;
         let locations = businesses::list_locations(conn, business)?;
-        let delivers = choose_location(&locations, None).map(|l| {
-            let covering = covering_areas(&l.outcode);
-            provider.areas().iter().any(|a| covering.contains(a))
-        });
+        let delivers = choose_location(&locations, None).map(|l| provider.delivers_to(&l.outcode));
         let counts = queries::category_counts(conn, provider.id)?;
         let rows = queries::listed_products(
             conn,

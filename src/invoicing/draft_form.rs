@@ -62,7 +62,7 @@ pub fn parse(form: &HashMap<String, String>) -> Result<DraftInput, DraftProblem>
         let id = Uuid::parse_str(id).map_err(|_| DraftProblem::Damaged)?;
         let edit = edits.entry(id).or_default();
         match field {
-            "qty" => match crate::ordering::rules::quantity(value, true) {
+            "qty" => match crate::cart::rules::quantity(value, true) {
                 Ok(q) => edit.0 = Some(q),
                 Err(why) => {
                     errors.insert(name.clone(), why.to_owned());

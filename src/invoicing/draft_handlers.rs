@@ -11,14 +11,15 @@ use uuid::Uuid;
 use super::draft_form::{self, DraftInput, DraftProblem, FieldMessages};
 use super::handlers::{Entered, page};
 use super::queries;
+use crate::config::Config;
 use crate::db::DbPool;
 use crate::ids::ProviderId;
-use crate::ordering::checkout::london_today;
 use crate::payments::gateway::Gateway;
 use crate::payments::queries as payment_queries;
 use crate::payments::rules as payment_rules;
 use crate::tenancy::Permission;
 use crate::tenancy::ProviderCtx;
+use crate::timefmt::london_today;
 use crate::web::forms::Form;
 use crate::web::session::FlashKind;
 use crate::web::{AppError, see_other, with_conn};
@@ -96,7 +97,7 @@ pub async fn update(
 /// unsaved edits are saved in the same transaction as the issue.
 pub async fn issue(
     ctx: ProviderCtx,
-    config: web::Data<crate::config::Config>,
+    config: web::Data<Config>,
     pool: web::Data<DbPool>,
     id: web::Path<InvoiceId>,
     Form(form): Form<HashMap<String, String>>,
@@ -155,6 +156,7 @@ async fn close_checkouts(
 
 pub async fn void(
     ctx: ProviderCtx,
+    config: web::Data<Config>,
     gateway: web::Data<Gateway>,
     pool: web::Data<DbPool>,
     id: web::Path<InvoiceId>,
@@ -167,10 +169,10 @@ pub async fn void(
             "Say why the invoice is void (up to 500 characters).".into(),
         ));
     }
-    let (provider, id) = (ctx.provider_id, id.into_inner());
+    let (provider, id, base) = (ctx.provider_id, id.into_inner(), config.base_url.clone());
     close_checkouts(&pool, &gateway, provider, id).await?;
     with_conn(&pool, move |conn| {
-        queries::void(conn, provider, id, &reason)
+        queries::void(conn, provider, id, &reason, &base)
     })
     .await?;
     ctx.user
@@ -191,7 +193,7 @@ pub struct PaidForm {
 /// invoice is settled, both sides are told, and the payment row keeps who recorded it.
 pub async fn mark_paid(
     ctx: ProviderCtx,
-    config: web::Data<crate::config::Config>,
+    config: web::Data<Config>,
     gateway: web::Data<Gateway>,
     pool: web::Data<DbPool>,
     id: web::Path<InvoiceId>,

@@ -14,12 +14,12 @@ use crate::config::Config;
 use crate::db::{DbConn, DbPool};
 use crate::ids::InvoiceId;
 use crate::money::{self, Totals};
-use crate::ordering::checkout::london_today;
 use crate::payments::gateway::Gateway;
 use crate::payments::queries::{self as payment_queries, PaymentRow};
 use crate::payments::reconcile;
 use crate::payments::rules::{Waiting, waiting};
 use crate::tenancy::{Acting, BuyerCtx, Permission, ProviderCtx, Scope, Side};
+use crate::timefmt::london_today;
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::{AppError, PageMeta, render, render_with_status, with_conn};
 

@@ -1,10 +1,11 @@
 //! Invoicing: VAT invoices made from delivered orders, numbered per provider without gaps.
 
+pub mod changes;
 pub mod draft_form;
 pub mod draft_handlers;
 pub mod handlers;
 pub mod model;
-pub mod notify;
+mod notify;
 pub mod queries;
 pub mod rules;
 

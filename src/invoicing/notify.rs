@@ -1,13 +1,15 @@
-//! "New invoice" email to the buyer's people, queued in the issuing transaction, with a link
-//! to the invoice page (a logged-out reader goes through login and back).
+//! Invoice emails, queued by `changes::after_change` in the transaction that made the change:
+//! "new invoice" to the buyer's people, "invoice paid" to both sides. Each links to the
+//! invoice page (a logged-out reader goes through login and back).
 
 use crate::ids::InvoiceId;
 use askama::Template;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::schema::{invoices, memberships, providers, users};
+use crate::db::schema::{businesses, invoices, memberships, providers, users};
 use crate::email::{self, OutgoingEmail};
+use crate::tenancy::{Permission, Role, Side, roles};
 use crate::web::AppError;
 
 #[derive(Template)]
@@ -30,7 +32,11 @@ struct IssuedHtml<'a> {
     link: &'a str,
 }
 
-pub fn issued(conn: &mut PgConnection, invoice: InvoiceId, base_url: &str) -> Result<(), AppError> {
+pub(super) fn issued(
+    conn: &mut PgConnection,
+    invoice: InvoiceId,
+    base_url: &str,
+) -> Result<(), AppError> {
     let (number, total, due, provider, business): (
         Option<String>,
         rust_decimal::Decimal,
@@ -54,12 +60,7 @@ pub fn issued(conn: &mut PgConnection, invoice: InvoiceId, base_url: &str) -> Re
         .select(providers::name)
         .first(conn)?;
     let link = format!("{base_url}/invoices/{invoice}");
-    let recipients: Vec<String> = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::business_id.eq(business))
-        .select(users::email)
-        .load(conn)?;
-    for to in recipients {
+    for to in buyer_recipients(conn, business)? {
         let (n, p, a, d, l) = (
             number.as_str(),
             provider.as_str(),
@@ -88,6 +89,111 @@ pub fn issued(conn: &mut PgConnection, invoice: InvoiceId, base_url: &str) -> Re
             to: to.clone(),
         };
         email::queue(conn, &message, &format!("invoice:{invoice}:issued:{to}"))?;
+    }
+    Ok(())
+}
+
+/// The buyer's people who hear about invoices: members whose role may see them (the
+/// recipient rule: nobody is emailed what their role can't open).
+fn buyer_recipients(conn: &mut PgConnection, business: Uuid) -> QueryResult<Vec<String>> {
+    let members: Vec<(String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::business_id.eq(business))
+        .order(memberships::created_at)
+        .select((users::email, memberships::role))
+        .load(conn)?;
+    Ok(members
+        .into_iter()
+        .filter(|(_, role)| {
+            Role::parse(role)
+                .is_some_and(|r| roles::allows(Side::Buyer, r, Permission::ViewInvoices))
+        })
+        .map(|(email, _)| email)
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "emails/invoice_paid.txt")]
+struct PaidText<'a> {
+    number: &'a str,
+    amount: &'a str,
+    other: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "emails/invoice_paid.html")]
+struct PaidHtml<'a> {
+    number: &'a str,
+    amount: &'a str,
+    other: &'a str,
+    link: &'a str,
+}
+
+pub(super) fn paid(
+    conn: &mut PgConnection,
+    invoice: InvoiceId,
+    base_url: &str,
+) -> Result<(), AppError> {
+    let (number, total, provider, business): (Option<String>, rust_decimal::Decimal, Uuid, Uuid) =
+        invoices::table
+            .find(invoice)
+            .select((
+                invoices::number,
+                invoices::total,
+                invoices::provider_id,
+                invoices::business_id,
+            ))
+            .first(conn)?;
+    let number = number.unwrap_or_default();
+    let amount = crate::money::format_gbp(total);
+    let (provider_name, provider_email): (String, String) = providers::table
+        .find(provider)
+        .select((providers::name, providers::contact_email))
+        .first(conn)?;
+    let business_name: String = businesses::table
+        .find(business)
+        .select(businesses::name)
+        .first(conn)?;
+    let buyer_emails = buyer_recipients(conn, business)?;
+    let mut messages = vec![(
+        provider_email,
+        format!("{base_url}/provider/invoices/{invoice}"),
+        business_name,
+        "provider",
+    )];
+    for email in buyer_emails {
+        messages.push((
+            email,
+            format!("{base_url}/invoices/{invoice}"),
+            provider_name.clone(),
+            "buyer",
+        ));
+    }
+    for (to, link, other, side) in messages {
+        let message = OutgoingEmail {
+            subject: format!("Invoice {number} paid"),
+            text: PaidText {
+                number: &number,
+                amount: &amount,
+                other: &other,
+                link: &link,
+            }
+            .render()?,
+            html: PaidHtml {
+                number: &number,
+                amount: &amount,
+                other: &other,
+                link: &link,
+            }
+            .render()?,
+            to: to.clone(),
+        };
+        email::queue(
+            conn,
+            &message,
+            &format!("invoice:{invoice}:paid:{side}:{to}"),
+        )?;
     }
     Ok(())
 }

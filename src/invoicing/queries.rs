@@ -1,6 +1,7 @@
 //! Invoice SQL. Provider writes take the provider id from the session; buyer reads take the
 //! business id and never see drafts.
 
+use super::changes::{Change, after_change};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use time::Date;
@@ -14,8 +15,8 @@ use crate::db::schema::{
 };
 use crate::ids::{InvoiceId, ProviderId};
 use crate::money;
-use crate::ordering::model::OrderLine;
-use crate::ordering::rules::OrderStatus;
+use crate::orders::model::OrderLine;
+use crate::orders::rules::OrderStatus;
 use crate::providers::rules::Trade;
 use crate::tenancy::Scope;
 use crate::web::AppError;
@@ -57,18 +58,18 @@ pub fn list(
     q = match scope {
         Scope::Buyer(b) => q
             .filter(invoices::business_id.eq(b.0))
-            .filter(invoices::status.ne("draft")),
+            .filter(invoices::status.ne(InvoiceStatus::Draft)),
         Scope::Provider(p) => q.filter(invoices::provider_id.eq(p.0)),
         Scope::Admin | Scope::System => q,
     };
     q = match filter {
         InvoiceFilter::All => q,
-        InvoiceFilter::Unpaid => q.filter(invoices::status.eq("issued")),
+        InvoiceFilter::Unpaid => q.filter(invoices::status.eq(InvoiceStatus::Issued)),
         InvoiceFilter::Overdue => q
-            .filter(invoices::status.eq("issued"))
+            .filter(invoices::status.eq(InvoiceStatus::Issued))
             .filter(invoices::due_date.lt(today)),
-        InvoiceFilter::Paid => q.filter(invoices::status.eq("paid")),
-        InvoiceFilter::Draft => q.filter(invoices::status.eq("draft")),
+        InvoiceFilter::Paid => q.filter(invoices::status.eq(InvoiceStatus::Paid)),
+        InvoiceFilter::Draft => q.filter(invoices::status.eq(InvoiceStatus::Draft)),
     };
     let buyer = matches!(scope, Scope::Buyer(_));
     q.order((invoices::created_at.desc(), invoices::id.desc()))
@@ -92,7 +93,7 @@ pub fn outstanding(
     today: Date,
 ) -> QueryResult<(Decimal, Decimal)> {
     let q = invoices::table
-        .filter(invoices::status.eq("issued"))
+        .filter(invoices::status.eq(InvoiceStatus::Issued))
         .select((invoices::total, invoices::amount_paid, invoices::due_date))
         .into_boxed();
     let q = match scope {
@@ -125,7 +126,7 @@ pub fn find(conn: &mut PgConnection, scope: Scope, id: InvoiceId) -> QueryResult
     let q = match scope {
         Scope::Buyer(b) => q
             .filter(invoices::business_id.eq(b.0))
-            .filter(invoices::status.ne("draft")),
+            .filter(invoices::status.ne(InvoiceStatus::Draft)),
         Scope::Provider(p) => q.filter(invoices::provider_id.eq(p.0)),
         Scope::Admin | Scope::System => q,
     };
@@ -147,13 +148,13 @@ pub fn for_order(
 ) -> QueryResult<Option<Invoice>> {
     let q = invoices::table
         .filter(invoices::order_id.eq(order))
-        .filter(invoices::status.ne("void"))
+        .filter(invoices::status.ne(InvoiceStatus::Void))
         .select(Invoice::as_select())
         .into_boxed();
     let q = match scope {
         Scope::Buyer(b) => q
             .filter(invoices::business_id.eq(b.0))
-            .filter(invoices::status.ne("draft")),
+            .filter(invoices::status.ne(InvoiceStatus::Draft)),
         Scope::Provider(p) => q.filter(invoices::provider_id.eq(p.0)),
         Scope::Admin | Scope::System => q,
     };
@@ -467,7 +468,7 @@ pub fn issue(
         let number = rules::number(&prefix, n);
         diesel::update(invoices::table.find(id))
             .set((
-                invoices::status.eq("issued"),
+                invoices::status.eq(InvoiceStatus::Issued),
                 invoices::sequence_number.eq(Some(n)),
                 invoices::number.eq(Some(&number)),
                 invoices::issue_date.eq(Some(today)),
@@ -480,7 +481,7 @@ pub fn issue(
                 invoices::issued_at.eq(Some(time::OffsetDateTime::now_utc())),
             ))
             .execute(conn)?;
-        super::notify::issued(conn, id, base_url)?;
+        after_change(conn, id, Change::Issued, base_url)?;
         Ok(number)
     }))
 }
@@ -490,18 +491,19 @@ pub fn void(
     provider: ProviderId,
     id: InvoiceId,
     reason: &str,
+    base_url: &str,
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
         rules::can_void(lock(conn, provider, id)?).map_err(AppError::Conflict)?;
         crate::payments::queries::close_attempts(conn, id, "Closed: the invoice was voided.")?;
         diesel::update(invoices::table.find(id))
             .set((
-                invoices::status.eq("void"),
+                invoices::status.eq(InvoiceStatus::Void),
                 invoices::void_reason.eq(Some(reason)),
                 invoices::voided_at.eq(Some(time::OffsetDateTime::now_utc())),
             ))
             .execute(conn)?;
-        Ok(())
+        after_change(conn, id, Change::Voided, base_url)
     })
 }
 
@@ -514,30 +516,32 @@ pub enum Settled {
 }
 
 /// The one place an invoice becomes paid: only from `issued`, in full, in the caller's
-/// transaction (the payment that paid it is written there too).
+/// transaction (the payment that paid it is written there too), telling both sides.
 pub fn settle(
     conn: &mut PgConnection,
     invoice: InvoiceId,
     at: time::OffsetDateTime,
-) -> QueryResult<Settled> {
-    let (status, total): (String, Decimal) = invoices::table
+    base_url: &str,
+) -> Result<Settled, AppError> {
+    let (status, total): (InvoiceStatus, Decimal) = invoices::table
         .find(invoice)
         .select((invoices::status, invoices::total))
         .for_update()
         .first(conn)?;
-    if status != "issued" {
-        return Ok(Settled::NotPayable(status));
+    if status != InvoiceStatus::Issued {
+        return Ok(Settled::NotPayable(status.label().to_lowercase()));
     }
     diesel::update(
         invoices::table
             .filter(invoices::id.eq(invoice))
-            .filter(invoices::status.eq("issued")),
+            .filter(invoices::status.eq(InvoiceStatus::Issued)),
     )
     .set((
-        invoices::status.eq("paid"),
+        invoices::status.eq(InvoiceStatus::Paid),
         invoices::amount_paid.eq(total),
         invoices::paid_at.eq(Some(at)),
     ))
     .execute(conn)?;
+    after_change(conn, invoice, Change::Paid, base_url)?;
     Ok(Settled::Paid)
 }

@@ -215,7 +215,7 @@ pub fn apply(
                     return Ok(Applied::NeedsRefund { invoice });
                 }
                 let now = OffsetDateTime::now_utc();
-                match crate::invoicing::queries::settle(conn, invoice, now)? {
+                match crate::invoicing::queries::settle(conn, invoice, now, base_url)? {
                     Settled::Paid => {}
                     Settled::NotPayable(state) => {
                         let why = format!("Paid after the invoice was {state}; refund it.");
@@ -231,8 +231,7 @@ pub fn apply(
                         payments::completed_at.eq(Some(now)),
                     ))
                     .execute(conn)?;
-                super::notify::invoice_paid(conn, invoice, base_url)?;
-                Ok(Applied::Paid { invoice })
+                        Ok(Applied::Paid { invoice })
             }
             EventKind::Completed { paid: false } if status == PaymentStatus::Pending => {
                 // A bank debit: completed, not yet paid. No second attempt may start while

@@ -3,7 +3,6 @@
 pub mod events;
 pub mod gateway;
 pub mod handlers;
-pub mod notify;
 pub mod queries;
 pub mod reconcile;
 pub mod rules;

@@ -339,14 +339,13 @@ pub fn record_offline(
                 payments::completed_at.eq(Some(now)),
             ))
             .execute(conn)?;
-        match crate::invoicing::queries::settle(conn, invoice, now)? {
+        match crate::invoicing::queries::settle(conn, invoice, now, base_url)? {
             crate::invoicing::queries::Settled::Paid => {}
             crate::invoicing::queries::Settled::NotPayable(state) => {
                 return Err(AppError::Conflict(format!("This invoice is {state}.")));
             }
         }
         tracing::info!(%invoice, by = %recorded_by.0, method = offline.method, "offline payment recorded");
-        super::notify::invoice_paid(conn, invoice, base_url)?;
         Ok(())
     })
 }

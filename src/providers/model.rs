@@ -84,6 +84,16 @@ impl Provider {
             .join(", ")
     }
 
+    /// Does this provider deliver to an address in `outcode`? The one answer to "delivers
+    /// to this location" in Rust; SQL asks the same with `delivery_areas && covering_areas`.
+    pub fn delivers_to(&self, outcode: &str) -> bool {
+        let covering = crate::businesses::postcode::covering_areas(outcode);
+        self.delivery_areas
+            .iter()
+            .flatten()
+            .any(|a| covering.contains(a))
+    }
+
     pub fn areas_text(&self) -> String {
         self.areas().join(", ")
     }

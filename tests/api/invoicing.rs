@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 use larder::db::schema::{invoice_lines, invoices, order_lines};
-use larder::ordering::checkout::london_today;
+use larder::timefmt::london_today;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 

@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 use larder::db::schema::{jobs, order_events, order_lines, orders};
-use larder::ordering::rules::OrderStatus;
+use larder::orders::rules::OrderStatus;
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, fixtures, spawn_app};
@@ -138,7 +138,7 @@ async fn a_status_write_moves_only_from_the_state_it_was_checked_in() {
     let shop = shop(&app).await;
     let id = place_order(&shop).await;
     let mut conn = app.conn();
-    let stale = larder::ordering::actions::set_status(
+    let stale = larder::orders::actions::set_status(
         &mut conn,
         id,
         OrderStatus::Confirmed,
@@ -263,7 +263,7 @@ async fn scheduling_a_delivery_tells_the_buyer_and_a_new_order_sends_a_receipt()
             .status,
         303
     );
-    let date = (larder::ordering::checkout::london_today() + time::Duration::days(3)).to_string();
+    let date = (larder::timefmt::london_today() + time::Duration::days(3)).to_string();
     let scheduled = shop
         .sam
         .browser

@@ -4,10 +4,10 @@
 use diesel::prelude::*;
 use larder::catalog::model::ProductInput;
 use larder::catalog::queries as catalog;
+use larder::checkout::rules::next_delivery_dates;
 use larder::db::schema::{cart_items, jobs, order_lines, orders, products, providers};
 use larder::ids::ProviderId;
-use larder::ordering::checkout::london_today;
-use larder::ordering::rules::next_delivery_dates;
+use larder::timefmt::london_today;
 use regex::Regex;
 use rust_decimal::Decimal;
 use uuid::Uuid;

@@ -228,7 +228,7 @@ async fn a_provider_records_a_bank_transfer_and_the_invoice_is_paid() {
         .get(&format!("/provider/invoices/{invoice}"))
         .await;
     assert!(page.body.contains(&format!(r#"action="{url}""#)));
-    let today = larder::ordering::checkout::london_today();
+    let today = larder::timefmt::london_today();
     let tomorrow = (today + time::Duration::days(1)).to_string();
     let future = shop
         .sam

@@ -530,7 +530,7 @@ async fn recording_an_offline_payment_answers_404_to_everyone_else() {
     let invoice = crate::payments::issued(&app, &shop).await;
     let kim = fixtures::seller(&app, "kim@fish.test", "Fish Co").await;
     let admin = fixtures::admin(&app).await;
-    let today = larder::ordering::checkout::london_today().to_string();
+    let today = larder::timefmt::london_today().to_string();
     let today: &'static str = Box::leak(today.into_boxed_str());
     let routes = vec![post(
         format!("/provider/invoices/{invoice}/paid"),

@@ -13,14 +13,13 @@ use diesel::prelude::*;
 use time::Date;
 use uuid::Uuid;
 
-use super::cart;
-use super::changes::Change;
-use super::queries::find_by_key;
 use super::rules::{self, CheckoutFacts};
-use crate::businesses::postcode::covering_areas;
 use crate::businesses::queries as businesses;
+use crate::cart::queries as cart;
 use crate::db::schema::{cart_items, carts, order_lines, orders};
 use crate::ids::{BusinessId, LocationId, ProviderId, UserId, new_id};
+use crate::orders::changes::Change;
+use crate::orders::queries::find_by_key;
 use crate::providers::queries as providers;
 use crate::web::AppError;
 
@@ -77,14 +76,12 @@ pub fn submit(
             None => Vec::new(),
         };
         let totals = cart::totals(&lines);
-        let covering = covering_areas(&location.outcode);
-        let facts = CheckoutFacts {
-            business_active: business_row.status == "active",
-            provider_open: crate::providers::rules::is_open_for_orders(&provider.status),
-            location_covered: provider.areas().iter().any(|a| covering.contains(a)),
-            min_order: provider.min_order_value,
-            ..CheckoutFacts::from_lines(&lines)
-        };
+        let facts = CheckoutFacts::gather(
+            business_row.status == "active",
+            &provider,
+            Some(&location.outcode),
+            &lines,
+        );
         let mut problems = rules::checkout_problems(&facts);
         if !facts.empty && cart::fingerprint(&lines) != s.seen {
             problems.insert(0, CART_CHANGED.to_owned());
@@ -165,7 +162,13 @@ pub fn submit(
                 .execute(conn)?;
             diesel::delete(carts::table.filter(carts::id.eq(cart_id))).execute(conn)?;
         }
-        super::changes::after_change(conn, order_id, &Change::Submitted, s.placed_by, base_url)?;
+        crate::orders::changes::after_change(
+            conn,
+            order_id,
+            &Change::Submitted,
+            s.placed_by,
+            base_url,
+        )?;
         Ok(SubmitOutcome::Placed(order_id))
     })
 }

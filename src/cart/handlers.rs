@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::cart::{self, Added, CartLine};
+use super::queries::{self as cart, Added, CartLine};
 use crate::accounts::forms::safe_next;
 use crate::db::DbPool;
 use crate::ids::ProviderId;

@@ -1,34 +1,21 @@
-//! Ordering: carts, checkout with exactly-once submit, order pages for both sides, the
-//! order state machine, and the emails each change sends.
+//! Orders: lists and pages for both sides, the state machine, the actions on an order, and
+//! the after-change hook (timeline and emails) every change goes through.
 
+pub mod action_handlers;
 pub mod actions;
-pub mod cart;
-pub mod cart_handlers;
 pub mod changes;
-pub mod checkout;
+pub mod handlers;
 pub mod model;
 pub mod notify;
-pub mod order_actions;
-pub mod order_pages;
 pub mod queries;
 pub mod rules;
-pub mod submit;
 
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use order_actions as a;
-    use order_pages as o;
-    cfg.route("/cart", web::get().to(cart_handlers::cart_page))
-        .route("/cart/items", web::post().to(cart_handlers::add))
-        .route("/cart/items/{id}", web::post().to(cart_handlers::update))
-        .route(
-            "/cart/items/{id}/remove",
-            web::post().to(cart_handlers::remove),
-        )
-        .route("/checkout/{slug}", web::get().to(checkout::checkout))
-        .route("/checkout/{slug}", web::post().to(checkout::submit))
-        .route("/orders", web::get().to(o::buyer_orders))
+    use action_handlers as a;
+    use handlers as o;
+    cfg.route("/orders", web::get().to(o::buyer_orders))
         .route("/orders/{id}", web::get().to(o::buyer_order))
         .route("/orders/{id}/status", web::get().to(o::buyer_status))
         .route("/orders/{id}/cancel", web::post().to(a::cancel))

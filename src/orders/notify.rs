@@ -8,9 +8,8 @@ use uuid::Uuid;
 
 use super::model::OrderDetail;
 use super::queries::detail;
-use crate::db::schema::{orders, providers, users};
+use crate::db::schema::{providers, users};
 use crate::email::{self, OutgoingEmail};
-use crate::ids::ProviderId;
 use crate::tenancy::Scope;
 use crate::web::AppError;
 
@@ -85,11 +84,8 @@ pub fn order_event(
     event: Event,
     base_url: &str,
 ) -> Result<(), AppError> {
-    let provider: Uuid = orders::table
-        .find(order_id)
-        .select(orders::provider_id)
-        .first(conn)?;
-    let d = detail(conn, Scope::Provider(ProviderId(provider)), order_id)?;
+    let d = detail(conn, Scope::System, order_id)?;
+    let provider = d.order.provider_id;
     // A reschedule is a new change; everything else happens once per order.
     let occurrence = match (event, &d.delivery) {
         (Event::Scheduled, Some(del)) => format!(":{}", del.summary()),

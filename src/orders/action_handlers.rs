@@ -9,7 +9,7 @@ use time::{Date, Time};
 use uuid::Uuid;
 
 use super::actions;
-use super::order_pages::{WithInvoice, order_page, status_partial, with_invoice};
+use super::handlers::{WithInvoice, order_page, status_partial, with_invoice};
 use super::queries;
 use crate::config::Config;
 use crate::db::{DbConn, DbPool};
@@ -102,11 +102,11 @@ pub async fn reorder(
         for line in &d.lines {
             let quantity = line.quantity.normalize().to_string();
             let outcome = match line.product_id {
-                Some(product) => super::cart::add(conn, business, product, &quantity)?,
-                None => super::cart::Added::Unavailable,
+                Some(product) => crate::cart::queries::add(conn, business, product, &quantity)?,
+                None => crate::cart::queries::Added::Unavailable,
             };
             match outcome {
-                super::cart::Added::Added { .. } => added += 1,
+                crate::cart::queries::Added::Added { .. } => added += 1,
                 _ => skipped.push(line.product_name.clone()),
             }
         }
@@ -251,7 +251,7 @@ pub async fn schedule(
         &time::format_description::well_known::Iso8601::DATE,
     )
     .map_err(|_| AppError::Validation("Choose a delivery date.".into()))?;
-    if date < super::checkout::london_today() {
+    if date < crate::timefmt::london_today() {
         return Err(AppError::Validation(
             "Choose a delivery date from today onwards.".into(),
         ));

@@ -7,12 +7,11 @@ use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::cart::{self, CartLine};
 use super::rules::{self, CheckoutFacts};
 use super::submit::{self, Submission, SubmitOutcome};
 use crate::businesses::model::Location;
-use crate::businesses::postcode::covering_areas;
 use crate::businesses::queries as businesses;
+use crate::cart::queries::{self as cart, CartLine};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::ids::{LocationId, ProviderId};
@@ -24,10 +23,6 @@ use crate::tenancy::Permission;
 use crate::web::forms::Form;
 use crate::web::session::FlashKind;
 use crate::web::{AppError, PageMeta, render_with_status, see_other, with_conn};
-
-pub fn london_today() -> Date {
-    crate::timefmt::to_london(OffsetDateTime::now_utc()).date()
-}
 
 #[derive(Template)]
 #[template(path = "ordering/checkout.html")]
@@ -71,8 +66,9 @@ async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>, slug: String) -> Result<
         let locations = businesses::list_locations(conn, business)?;
         let business_active = businesses::business(conn, business)?.status == "active";
         let since = OffsetDateTime::now_utc() - time::Duration::days(1);
-        let recent = super::queries::latest_since(conn, business, ProviderId(provider.id), since)?
-            .map(|(id, number, at)| (id, number, crate::timefmt::datetime(at)));
+        let recent =
+            crate::orders::queries::latest_since(conn, business, ProviderId(provider.id), since)?
+                .map(|(id, number, at)| (id, number, crate::timefmt::datetime(at)));
         Ok(Loaded {
             provider,
             lines,
@@ -98,16 +94,12 @@ fn page(
         .find(|l| l.id.to_string() == form.location)
         .or_else(|| loaded.locations.iter().find(|l| l.is_default))
         .or_else(|| loaded.locations.first());
-    let covering = chosen
-        .map(|l| covering_areas(&l.outcode))
-        .unwrap_or_default();
-    let facts = CheckoutFacts {
-        business_active: loaded.business_active,
-        provider_open: crate::providers::rules::is_open_for_orders(&loaded.provider.status),
-        location_covered: loaded.provider.areas().iter().any(|a| covering.contains(a)),
-        min_order: loaded.provider.min_order_value,
-        ..CheckoutFacts::from_lines(&loaded.lines)
-    };
+    let facts = CheckoutFacts::gather(
+        loaded.business_active,
+        &loaded.provider,
+        chosen.map(|l| l.outcode.as_str()),
+        &loaded.lines,
+    );
     let mut problems = extra;
     for p in rules::checkout_problems(&facts) {
         if !problems.contains(&p) {

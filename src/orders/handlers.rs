@@ -284,7 +284,7 @@ pub(super) fn status_partial(
         d,
         side: acting.side,
         acting,
-        today: super::checkout::london_today().to_string(),
+        today: crate::timefmt::london_today().to_string(),
     }
 }
 

@@ -152,7 +152,7 @@ pub fn confirm(
         for line in &lines {
             let q = match typed.get(&line.id) {
                 None => Ok(line.quantity),
-                Some(raw) => rules::confirmed_quantity(raw, line.fractional)
+                Some(raw) => crate::cart::rules::confirmed_quantity(raw, line.fractional)
                     .map_err(str::to_owned)
                     .and_then(|q| {
                         if q > line.quantity {

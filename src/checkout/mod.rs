@@ -1,0 +1,13 @@
+//! Checkout: one provider's cart, a delivery location and date, and an exactly-once submit
+//! that re-checks everything in its transaction.
+
+pub mod handlers;
+pub mod rules;
+pub mod submit;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/checkout/{slug}", web::get().to(handlers::checkout))
+        .route("/checkout/{slug}", web::post().to(handlers::submit));
+}

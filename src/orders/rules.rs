@@ -1,0 +1,231 @@
+//! Order rules as pure functions: the states, which actions each side and role may take in
+//! each, and where an action leads.
+
+use crate::tenancy::roles::{self, Permission, Role, Side};
+
+crate::text_enum! {
+    /// An order's state, as `orders.status` stores it (declaration order is the filter's).
+    pub enum OrderStatus {
+        Submitted = "submitted",
+        Confirmed = "confirmed",
+        OutForDelivery = "out_for_delivery",
+        Delivered = "delivered",
+        Rejected = "rejected",
+        Cancelled = "cancelled",
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderAction {
+    Confirm,
+    Reject,
+    Cancel,
+    Schedule,
+    Dispatch,
+    Deliver,
+}
+
+impl OrderAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Confirm => "confirm",
+            Self::Reject => "reject",
+            Self::Cancel => "cancel",
+            Self::Schedule => "schedule",
+            Self::Dispatch => "dispatch",
+            Self::Deliver => "deliver",
+        }
+    }
+}
+
+impl OrderAction {
+    /// What a member's role must allow to take this action.
+    pub fn permission(self) -> Permission {
+        match self {
+            Self::Confirm | Self::Reject => Permission::ConfirmOrders,
+            Self::Cancel => Permission::PlaceOrders,
+            Self::Schedule | Self::Dispatch | Self::Deliver => Permission::FulfilOrders,
+        }
+    }
+}
+
+/// The actions this side and role may take on an order in `status`, primary first: what the
+/// order page offers, so it never shows a button that could only answer "can't be done now"
+/// or a 404.
+pub fn actions_for(status: OrderStatus, side: Side, role: Role) -> Vec<OrderAction> {
+    state_actions(status, side)
+        .iter()
+        .copied()
+        .filter(|a| roles::allows(side, role, a.permission()))
+        .collect()
+}
+
+fn state_actions(status: OrderStatus, side: Side) -> &'static [OrderAction] {
+    use OrderAction as A;
+    use OrderStatus as S;
+    match (status, side) {
+        (S::Submitted, Side::Provider) => &[A::Confirm, A::Reject],
+        (S::Confirmed, Side::Provider) => &[A::Schedule, A::Dispatch, A::Deliver],
+        (S::OutForDelivery, Side::Provider) => &[A::Deliver],
+        (S::Submitted, Side::Buyer) => &[A::Cancel],
+        _ => &[],
+    }
+}
+
+impl OrderStatus {
+    /// Orders a provider may invoice: accepted ones, not those still waiting or turned down.
+    pub fn can_invoice(self) -> bool {
+        matches!(
+            self,
+            Self::Confirmed | Self::OutForDelivery | Self::Delivered
+        )
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Submitted => "Awaiting confirmation",
+            Self::Confirmed => "Confirmed",
+            Self::Rejected => "Rejected",
+            Self::Cancelled => "Cancelled",
+            Self::OutForDelivery => "Out for delivery",
+            Self::Delivered => "Delivered",
+        }
+    }
+}
+
+/// The state an action leads to, or why it can't be taken now (shown to the user as a 409).
+pub fn transition(from: OrderStatus, action: OrderAction) -> Result<OrderStatus, String> {
+    use OrderAction as A;
+    use OrderStatus as S;
+    match (from, action) {
+        (S::Submitted, A::Confirm) => Ok(S::Confirmed),
+        (S::Submitted, A::Reject) => Ok(S::Rejected),
+        (S::Submitted, A::Cancel) => Ok(S::Cancelled),
+        (S::Confirmed, A::Schedule) => Ok(S::Confirmed),
+        (S::Confirmed, A::Dispatch) => Ok(S::OutForDelivery),
+        (S::OutForDelivery, A::Deliver) => Ok(S::Delivered),
+        (S::Confirmed, A::Deliver) => Ok(S::Delivered),
+        (from, action) => Err(format!(
+            "This order is {}, so it can't be {} now.",
+            from.label().to_lowercase(),
+            match action {
+                A::Confirm => "confirmed",
+                A::Reject => "rejected",
+                A::Cancel => "cancelled",
+                A::Schedule => "scheduled for delivery",
+                A::Dispatch => "sent out for delivery",
+                A::Deliver => "marked delivered",
+            }
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_order_lifecycle_only_moves_forward() {
+        use OrderAction as A;
+        use OrderStatus as S;
+        assert_eq!(transition(S::Submitted, A::Confirm), Ok(S::Confirmed));
+        assert_eq!(transition(S::Submitted, A::Cancel), Ok(S::Cancelled));
+        assert_eq!(transition(S::Confirmed, A::Dispatch), Ok(S::OutForDelivery));
+        assert_eq!(transition(S::OutForDelivery, A::Deliver), Ok(S::Delivered));
+        for (from, action) in [
+            (S::Confirmed, A::Cancel),
+            (S::Rejected, A::Confirm),
+            (S::Cancelled, A::Confirm),
+            (S::Delivered, A::Dispatch),
+            (S::Submitted, A::Deliver),
+            (S::Confirmed, A::Confirm),
+        ] {
+            let err = transition(from, action).unwrap_err();
+            assert!(err.starts_with("This order is "), "{err}");
+        }
+    }
+
+    /// Every action offered is one the state machine allows, and every allowed action is
+    /// offered to the side that takes it.
+    #[test]
+    fn pages_offer_exactly_the_actions_the_state_allows() {
+        let all = [
+            OrderAction::Confirm,
+            OrderAction::Reject,
+            OrderAction::Cancel,
+            OrderAction::Schedule,
+            OrderAction::Dispatch,
+            OrderAction::Deliver,
+        ];
+        for &status in OrderStatus::ALL {
+            for side in [Side::Provider, Side::Buyer] {
+                let provider_side = side.is_provider();
+                let offered = actions_for(status, side, Role::Owner);
+                for action in all {
+                    let by_this_side = (action == OrderAction::Cancel) != provider_side;
+                    let allowed = transition(status, action).is_ok() && by_this_side;
+                    assert_eq!(
+                        offered.contains(&action),
+                        allowed,
+                        "{status:?} {action:?} provider_side={provider_side}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            actions_for(OrderStatus::Submitted, Side::Provider, Role::Owner)[0],
+            OrderAction::Confirm,
+            "the primary action comes first"
+        );
+        assert!(actions_for(OrderStatus::Rejected, Side::Provider, Role::Owner).is_empty());
+    }
+
+    /// A role sees only the buttons its permissions back: a dispatcher fulfils but can't
+    /// confirm, a viewer or finance member can't cancel, an orderer can.
+    #[test]
+    fn roles_narrow_what_a_state_offers() {
+        use OrderAction as A;
+        use OrderStatus as S;
+        assert!(actions_for(S::Submitted, Side::Provider, Role::Dispatcher).is_empty());
+        assert_eq!(
+            actions_for(S::Confirmed, Side::Provider, Role::Dispatcher),
+            vec![A::Schedule, A::Dispatch, A::Deliver]
+        );
+        assert!(actions_for(S::Confirmed, Side::Provider, Role::Finance).is_empty());
+        assert_eq!(
+            actions_for(S::Submitted, Side::Provider, Role::Manager),
+            vec![A::Confirm, A::Reject]
+        );
+        assert_eq!(
+            actions_for(S::Submitted, Side::Buyer, Role::Orderer),
+            vec![A::Cancel]
+        );
+        for role in [Role::Viewer, Role::Finance] {
+            assert!(actions_for(S::Submitted, Side::Buyer, role).is_empty());
+        }
+    }
+
+    #[test]
+    fn only_accepted_orders_can_be_invoiced() {
+        let invoiceable: Vec<_> = OrderStatus::ALL
+            .iter()
+            .filter(|s| s.can_invoice())
+            .collect();
+        assert_eq!(
+            invoiceable,
+            [
+                &OrderStatus::Confirmed,
+                &OrderStatus::OutForDelivery,
+                &OrderStatus::Delivered
+            ]
+        );
+    }
+
+    #[test]
+    fn statuses_round_trip_their_names() {
+        for s in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(OrderStatus::parse("lost"), None);
+    }
+}
