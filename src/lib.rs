@@ -23,6 +23,7 @@ pub mod payments;
 pub mod providers;
 pub mod seed;
 pub mod startup;
+pub mod teams;
 pub mod telemetry;
 pub mod tenancy;
 pub mod timefmt;

@@ -168,6 +168,13 @@ pub fn vat(net: Decimal, rate: Decimal) -> Decimal {
     round_pennies(net * rate / Decimal::ONE_HUNDRED)
 }
 
+/// A priced line: (net, VAT), each rounded half-up to pennies. The one way every cart,
+/// order and invoice line is priced.
+pub fn price_line(unit_price: Decimal, quantity: Decimal, vat_rate: Decimal) -> (Decimal, Decimal) {
+    let net = line_net(unit_price, quantity);
+    (net, vat(net, vat_rate))
+}
+
 /// Totals of priced lines: VAT is worked out per line and summed, and shown by rate.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Totals {

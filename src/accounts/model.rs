@@ -86,6 +86,8 @@ pub struct SessionUser {
     pub user: User,
     pub business: Option<OrgRef>,
     pub provider: Option<OrgRef>,
+    /// The membership acted through (none for admins and orphaned accounts).
+    pub membership_id: Option<Uuid>,
     pub role: Option<String>,
     /// Items in the business's carts (buyers only), for the header badge.
     pub cart_items: i64,

@@ -12,24 +12,42 @@ use crate::db::schema::{
 };
 use crate::ids::{UserId, new_id};
 
-pub fn load_session_user(conn: &mut PgConnection, id: UserId) -> QueryResult<Option<SessionUser>> {
-    let row = users::table
-        .left_join(memberships::table.on(memberships::user_id.eq(users::id)))
-        .left_join(businesses::table.on(memberships::business_id.eq(businesses::id.nullable())))
-        .left_join(providers::table.on(memberships::provider_id.eq(providers::id.nullable())))
-        .filter(users::id.eq(id.0))
-        // The oldest membership, so a second one never makes the tenant arbitrary per request
-        // (choosing the active organisation in the session comes with teams).
-        .order((memberships::created_at.asc(), memberships::id.asc()))
-        .select((
-            User::as_select(),
-            memberships::role.nullable(),
-            (businesses::id, businesses::name, businesses::status).nullable(),
-            (providers::id, providers::name, providers::status).nullable(),
-        ))
-        .first::<SessionRow>(conn)
-        .optional()?;
-    let Some((user, role, business, provider)) = row else {
+/// The user with the organisation they act for: the session's chosen membership while it
+/// still exists (a removed member falls back at the next click), else their oldest, so the
+/// tenant is never arbitrary per request.
+pub fn load_session_user(
+    conn: &mut PgConnection,
+    id: UserId,
+    active: Option<Uuid>,
+) -> QueryResult<Option<SessionUser>> {
+    let query = || {
+        users::table
+            .left_join(memberships::table.on(memberships::user_id.eq(users::id)))
+            .left_join(businesses::table.on(memberships::business_id.eq(businesses::id.nullable())))
+            .left_join(providers::table.on(memberships::provider_id.eq(providers::id.nullable())))
+            .filter(users::id.eq(id.0))
+            .order((memberships::created_at.asc(), memberships::id.asc()))
+            .select((
+                User::as_select(),
+                memberships::id.nullable(),
+                memberships::role.nullable(),
+                (businesses::id, businesses::name, businesses::status).nullable(),
+                (providers::id, providers::name, providers::status).nullable(),
+            ))
+            .into_boxed()
+    };
+    let chosen = match active {
+        Some(m) => query()
+            .filter(memberships::id.eq(m))
+            .first::<SessionRow>(conn)
+            .optional()?,
+        None => None,
+    };
+    let row = match chosen {
+        Some(row) => Some(row),
+        None => query().first::<SessionRow>(conn).optional()?,
+    };
+    let Some((user, membership_id, role, business, provider)) = row else {
         return Ok(None);
     };
     // The header's cart badge. A second statement rather than a raw-SQL subselect: raw SQL
@@ -45,6 +63,7 @@ pub fn load_session_user(conn: &mut PgConnection, id: UserId) -> QueryResult<Opt
     };
     Ok(Some(SessionUser {
         user,
+        membership_id,
         role,
         cart_items,
         business: business.map(|(id, name, status)| OrgRef { id, name, status }),
@@ -54,6 +73,7 @@ pub fn load_session_user(conn: &mut PgConnection, id: UserId) -> QueryResult<Opt
 
 type SessionRow = (
     User,
+    Option<Uuid>,
     Option<String>,
     Option<(Uuid, String, String)>,
     Option<(Uuid, String, String)>,

@@ -33,11 +33,11 @@ pub struct CartLine {
 
 impl CartLine {
     pub fn net(&self) -> Decimal {
-        money::line_net(self.price, self.quantity)
+        money::price_line(self.price, self.quantity, self.vat_rate).0
     }
 
     pub fn vat(&self) -> Decimal {
-        money::vat(self.net(), self.vat_rate)
+        money::price_line(self.price, self.quantity, self.vat_rate).1
     }
 
     /// "Double cream (2 L)": the name alone can't tell two packs apart.

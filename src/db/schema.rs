@@ -158,6 +158,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    invites (id) {
+        id -> Uuid,
+        business_id -> Nullable<Uuid>,
+        provider_id -> Nullable<Uuid>,
+        email -> Text,
+        role -> Text,
+        token_hash -> Bytea,
+        invited_by -> Nullable<Uuid>,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        accepted_by -> Nullable<Uuid>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     memberships (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -367,6 +384,8 @@ diesel::joinable!(invoices -> businesses (business_id));
 diesel::joinable!(invoices -> orders (order_id));
 diesel::joinable!(invoices -> providers (provider_id));
 diesel::joinable!(locations -> businesses (business_id));
+diesel::joinable!(invites -> businesses (business_id));
+diesel::joinable!(invites -> providers (provider_id));
 diesel::joinable!(memberships -> businesses (business_id));
 diesel::joinable!(memberships -> providers (provider_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -397,6 +416,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     locations,
     login_attempts,
+    invites,
     memberships,
     order_events,
     order_lines,

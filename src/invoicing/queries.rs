@@ -239,7 +239,7 @@ pub fn create_from_order(
             .enumerate()
             .map(|(i, l)| {
                 let q = l.delivered_quantity();
-                let net = money::line_net(l.unit_price, q);
+                let (net, vat) = money::price_line(l.unit_price, q, l.vat_rate);
                 let description = if l.pack_size.is_empty() {
                     l.product_name.clone()
                 } else {
@@ -257,7 +257,7 @@ pub fn create_from_order(
                     invoice_lines::unit_price.eq(l.unit_price),
                     invoice_lines::vat_rate.eq(l.vat_rate),
                     invoice_lines::line_total.eq(net),
-                    invoice_lines::line_vat.eq(money::vat(net, l.vat_rate)),
+                    invoice_lines::line_vat.eq(vat),
                 )
             })
             .collect();
@@ -356,13 +356,13 @@ fn apply_draft(
             );
             continue;
         }
-        let net = money::line_net(edit.unit_price, edit.quantity);
+        let (net, vat) = money::price_line(edit.unit_price, edit.quantity, rate);
         diesel::update(scoped)
             .set((
                 invoice_lines::quantity.eq(edit.quantity),
                 invoice_lines::unit_price.eq(edit.unit_price),
                 invoice_lines::line_total.eq(net),
-                invoice_lines::line_vat.eq(money::vat(net, rate)),
+                invoice_lines::line_vat.eq(vat),
             ))
             .execute(conn)?;
     }

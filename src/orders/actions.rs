@@ -182,8 +182,7 @@ pub fn confirm(
         }
         let mut priced = Vec::new();
         for (line, q) in confirmed {
-            let net = money::line_net(line.unit_price, q);
-            let vat = money::vat(net, line.vat_rate);
+            let (net, vat) = money::price_line(line.unit_price, q, line.vat_rate);
             diesel::update(order_lines::table.find(line.id))
                 .set((
                     order_lines::confirmed_quantity.eq(Some(q)),

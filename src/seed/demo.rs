@@ -157,6 +157,28 @@ pub struct Login {
 }
 
 /// A brand-new database: the only time demo data is loaded without being asked.
+/// Every demo buyer has a member in each other role; every provider too.
+const BUYER_TEAM: [(&str, &str); 4] = [
+    ("manager", "Morgan Manager"),
+    ("orderer", "Olu Orderer"),
+    ("finance", "Fran Finance"),
+    ("viewer", "Vic Viewer"),
+];
+const PROVIDER_TEAM: [(&str, &str); 3] = [
+    ("manager", "Mo Manager"),
+    ("staff", "Dee Dispatcher"),
+    ("finance", "Fin Finance"),
+];
+const GROUP_CHEF: &str = "groupchef@larder.demo";
+
+/// "orderer" + "chef@copperpot.demo" → "orderer@copperpot.demo" (the stored `staff` is a
+/// dispatcher to people).
+fn team_email(role: &str, owner: &str) -> String {
+    let domain = owner.split_once('@').map_or(owner, |(_, d)| d);
+    let local = if role == "staff" { "dispatcher" } else { role };
+    format!("{local}@{domain}")
+}
+
 pub fn has_no_users(conn: &mut PgConnection) -> QueryResult<bool> {
     use crate::db::schema::users;
     diesel::select(diesel::dsl::not(diesel::dsl::exists(
@@ -186,7 +208,11 @@ pub fn load(conn: &mut PgConnection, cost: Argon2Cost) -> anyhow::Result<Option<
         });
         for p in &PROVIDERS {
             let id = load_provider(conn, p, &hash)?;
-            let _ = id;
+            for (role, who) in PROVIDER_TEAM {
+                let email = team_email(role, p.email);
+                let user = accounts::insert_user(conn, &email, &hash, who, AccountType::Provider)?;
+                accounts::insert_membership(conn, user, None, Some(id.0), role)?;
+            }
             logins.push(Login {
                 role: "provider",
                 email: p.email,
@@ -215,7 +241,30 @@ pub fn load(conn: &mut PgConnection, cost: Argon2Cost) -> anyhow::Result<Option<
                 },
             )?;
             accounts::insert_membership(conn, user, Some(business.0), None, "owner")?;
+            for (role, who) in BUYER_TEAM {
+                let email = team_email(role, b.email);
+                let member = accounts::insert_user(conn, &email, &hash, who, AccountType::Buyer)?;
+                accounts::insert_membership(conn, member, Some(business.0), None, role)?;
+            }
+            // A group chef who orders for every demo restaurant: the organisation switcher.
+            let group = match accounts::find_by_email(conn, GROUP_CHEF)? {
+                Some(u) => crate::ids::UserId(u.id),
+                None => {
+                    logins.push(Login {
+                        role: "buyer",
+                        email: GROUP_CHEF,
+                        detail: "orderer at every demo buyer (switch under Account)".into(),
+                    });
+                    accounts::insert_user(conn, GROUP_CHEF, &hash, "Sam Group", AccountType::Buyer)?
+                }
+            };
+            accounts::insert_membership(conn, group, Some(business.0), None, "orderer")?;
         }
+        logins.push(Login {
+            role: "team",
+            email: "manager@, orderer@, finance@, viewer@ each buyer's domain",
+            detail: "and manager@, dispatcher@, finance@ each provider's".into(),
+        });
         Ok(Some(logins))
     })
 }

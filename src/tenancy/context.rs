@@ -13,7 +13,7 @@ use crate::accounts::model::{AccountType, SessionUser};
 use crate::accounts::queries;
 use crate::db::DbPool;
 use crate::ids::{BusinessId, ProviderId, UserId};
-use crate::web::nav::{Area, ErrorNav, NavUser};
+use crate::web::nav::{Area, ErrorNav, NavLinks, NavUser};
 use crate::web::session::{AppSession, Flash, FlashKind};
 use crate::web::{AppError, PageMeta};
 
@@ -30,14 +30,15 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// The home page of this person's area.
+    pub fn account_type_home(&self) -> &'static str {
+        area(self.account_type).home_path()
+    }
+
     pub fn meta(&self, title: impl Into<String>) -> PageMeta {
         PageMeta {
             title: title.into(),
-            user: Some(NavUser {
-                name: self.name.clone(),
-                area: area(self.account_type),
-                cart_items: self.loaded.cart_items,
-            }),
+            user: Some(nav_user(&self.loaded, self.account_type)),
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
         }
@@ -49,6 +50,36 @@ fn area(kind: AccountType) -> Area {
         AccountType::Buyer => Area::Buyer,
         AccountType::Provider => Area::Provider,
         AccountType::Admin => Area::Admin,
+    }
+}
+
+/// The header for this person: their name, organisation, and the links their role may use.
+fn nav_user(loaded: &SessionUser, kind: AccountType) -> NavUser {
+    let side = match kind {
+        AccountType::Buyer => Some(Side::Buyer),
+        AccountType::Provider => Some(Side::Provider),
+        AccountType::Admin => None,
+    };
+    let role = loaded.role.as_deref().and_then(Role::parse);
+    let may = |p: Permission| {
+        side.zip(role)
+            .is_some_and(|(side, role)| super::roles::allows(side, role, p))
+    };
+    NavUser {
+        name: loaded.user.name.clone(),
+        area: area(kind),
+        cart_items: loaded.cart_items,
+        org: loaded
+            .business
+            .as_ref()
+            .or(loaded.provider.as_ref())
+            .map(|o| o.name.clone()),
+        links: NavLinks {
+            order: may(Permission::PlaceOrders),
+            invoices: may(Permission::ViewInvoices),
+            catalogue: may(Permission::ManageCatalogue),
+            team: may(Permission::ManageTeam),
+        },
     }
 }
 
@@ -66,8 +97,9 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
         return Ok(None);
     };
     let pool = pool(&req)?;
+    let active = session.active_membership();
     let loaded = crate::web::with_conn(&pool, move |conn| {
-        Ok(queries::load_session_user(conn, claim.user_id)?)
+        Ok(queries::load_session_user(conn, claim.user_id, active)?)
     })
     .await?;
     let why_ended = match &loaded {
@@ -99,11 +131,7 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
     // For error pages, which the middleware renders without extractors: keep the layout's
     // navigation for a logged-in person.
     req.extensions_mut().insert(ErrorNav {
-        user: NavUser {
-            name: loaded.user.name.clone(),
-            area: area(account_type),
-            cart_items: loaded.cart_items,
-        },
+        user: nav_user(&loaded, account_type),
         csrf: csrf.clone(),
     });
     Ok(Some(CurrentUser {
@@ -303,6 +331,52 @@ impl FromRequest for AdminCtx {
                 return Err(AppError::NotFound);
             }
             Ok(Self { user })
+        })
+    }
+}
+
+/// A member of a business or provider, whichever side: for pages both sides share (the
+/// team). Admins and accounts without a membership get 404.
+pub struct MemberCtx {
+    pub user: CurrentUser,
+    pub acting: Acting,
+    pub membership_id: uuid::Uuid,
+}
+
+impl MemberCtx {
+    /// 404 unless this member's role allows `permission` (no existence oracle).
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        super::roles::require(self.acting.side, self.acting.role, permission)
+    }
+}
+
+impl FromRequest for MemberCtx {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        extract_with(req, |user| {
+            let (scope, side) = match (
+                &user.account_type,
+                &user.loaded.business,
+                &user.loaded.provider,
+            ) {
+                (AccountType::Buyer, Some(b), _) => (Scope::Buyer(BusinessId(b.id)), Side::Buyer),
+                (AccountType::Provider, _, Some(p)) => {
+                    (Scope::Provider(ProviderId(p.id)), Side::Provider)
+                }
+                _ => return Err(AppError::NotFound),
+            };
+            let membership_id = user.loaded.membership_id.ok_or(AppError::NotFound)?;
+            Ok(Self {
+                acting: Acting {
+                    scope,
+                    side,
+                    role: member_role(&user)?,
+                },
+                membership_id,
+                user,
+            })
         })
     }
 }

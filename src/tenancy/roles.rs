@@ -60,6 +60,70 @@ impl Role {
             _ => return None,
         })
     }
+
+    /// As stored in `memberships.role` (the dispatcher is the schema's `staff`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Manager => "manager",
+            Self::Orderer => "orderer",
+            Self::Viewer => "viewer",
+            Self::Dispatcher => "staff",
+            Self::Finance => "finance",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Owner => "Owner",
+            Self::Manager => "Manager",
+            Self::Orderer => "Orderer",
+            Self::Viewer => "Viewer",
+            Self::Dispatcher => "Dispatcher",
+            Self::Finance => "Finance",
+        }
+    }
+
+    /// What the role is for, in a line for the invite form.
+    pub fn summary(self, side: Side) -> &'static str {
+        match (side, self) {
+            (_, Self::Owner) => "everything, including the team",
+            (Side::Buyer, Self::Manager) => "orders, locations and invoices",
+            (Side::Provider, Self::Manager) => "catalogue, orders, deliveries and invoices",
+            (_, Self::Orderer) => "builds carts and places orders",
+            (_, Self::Viewer) => "reads only",
+            (_, Self::Dispatcher) => "delivers confirmed orders",
+            (Side::Buyer, Self::Finance) => "sees orders, sees and pays invoices",
+            (Side::Provider, Self::Finance) => "invoices and payments",
+        }
+    }
+
+    /// The roles a member of `side` can hold, most powerful first.
+    pub fn for_side(side: Side) -> &'static [Role] {
+        match side {
+            Side::Buyer => &[
+                Self::Owner,
+                Self::Manager,
+                Self::Orderer,
+                Self::Finance,
+                Self::Viewer,
+            ],
+            Side::Provider => &[Self::Owner, Self::Manager, Self::Dispatcher, Self::Finance],
+        }
+    }
+}
+
+/// May a member with role `actor` give someone `role` (invite, re-role, remove)? Owners
+/// manage everyone; managers manage the roles below them; nobody else manages anyone.
+pub fn may_grant(side: Side, actor: Role, role: Role) -> bool {
+    if !Role::for_side(side).contains(&role) {
+        return false;
+    }
+    match actor {
+        Role::Owner => true,
+        Role::Manager => !matches!(role, Role::Owner | Role::Manager),
+        _ => false,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +146,8 @@ pub enum Permission {
     FulfilOrders,
     /// Provider: draft, issue and void invoices; record payments received.
     ManageInvoices,
+    /// Both: see the team, invite people and change their roles (within `may_grant`).
+    ManageTeam,
 }
 
 /// The table. Owners may do everything on their side; the others what DESIGN.md gives them.
@@ -90,21 +156,14 @@ pub fn allows(side: Side, role: Role, permission: Permission) -> bool {
     use Role as R;
     match side {
         Side::Buyer => match role {
-            R::Owner => matches!(
+            R::Owner | R::Manager => matches!(
                 permission,
                 P::PlaceOrders
                     | P::ManageLocations
                     | P::ViewOrders
                     | P::ViewInvoices
                     | P::PayInvoices
-            ),
-            R::Manager => matches!(
-                permission,
-                P::PlaceOrders
-                    | P::ManageLocations
-                    | P::ViewOrders
-                    | P::ViewInvoices
-                    | P::PayInvoices
+                    | P::ManageTeam
             ),
             R::Orderer => matches!(permission, P::PlaceOrders | P::ViewOrders),
             R::Finance => matches!(permission, P::ViewOrders | P::ViewInvoices | P::PayInvoices),
@@ -120,6 +179,7 @@ pub fn allows(side: Side, role: Role, permission: Permission) -> bool {
                     | P::ViewOrders
                     | P::ViewInvoices
                     | P::ManageInvoices
+                    | P::ManageTeam
             ),
             R::Dispatcher => matches!(permission, P::ViewOrders | P::FulfilOrders),
             R::Finance => matches!(
@@ -159,7 +219,7 @@ pub fn require(side: Side, role: Role, permission: Permission) -> Result<(), App
 mod tests {
     use super::*;
 
-    const ALL: [Permission; 9] = [
+    const ALL: [Permission; 10] = [
         Permission::PlaceOrders,
         Permission::ManageLocations,
         Permission::ViewOrders,
@@ -169,6 +229,7 @@ mod tests {
         Permission::ConfirmOrders,
         Permission::FulfilOrders,
         Permission::ManageInvoices,
+        Permission::ManageTeam,
     ];
 
     fn allowed(side: Side, role: Role) -> Vec<Permission> {
@@ -185,7 +246,8 @@ mod tests {
                 P::ManageLocations,
                 P::ViewOrders,
                 P::ViewInvoices,
-                P::PayInvoices
+                P::PayInvoices,
+                P::ManageTeam
             ]
         );
         assert_eq!(
@@ -196,7 +258,8 @@ mod tests {
                 P::ManageCatalogue,
                 P::ConfirmOrders,
                 P::FulfilOrders,
-                P::ManageInvoices
+                P::ManageInvoices,
+                P::ManageTeam
             ]
         );
     }
@@ -233,6 +296,34 @@ mod tests {
         let refused = require(Side::Buyer, Role::Viewer, Permission::PlaceOrders).unwrap_err();
         assert!(matches!(refused, AppError::NotFound));
         assert!(require(Side::Provider, Role::Owner, Permission::ConfirmOrders).is_ok());
+    }
+
+    #[test]
+    fn owners_grant_any_role_managers_only_lower_ones_others_none() {
+        use Role as R;
+        assert!(may_grant(Side::Buyer, R::Owner, R::Owner));
+        assert!(may_grant(Side::Buyer, R::Manager, R::Orderer));
+        assert!(!may_grant(Side::Buyer, R::Manager, R::Manager));
+        assert!(!may_grant(Side::Buyer, R::Manager, R::Owner));
+        assert!(!may_grant(Side::Buyer, R::Finance, R::Viewer));
+        assert!(
+            !may_grant(Side::Buyer, R::Owner, R::Dispatcher),
+            "not a buyer role"
+        );
+        assert!(
+            !may_grant(Side::Provider, R::Owner, R::Orderer),
+            "not a provider role"
+        );
+        assert!(may_grant(Side::Provider, R::Manager, R::Dispatcher));
+    }
+
+    #[test]
+    fn every_role_a_side_offers_is_stored_and_read_back_as_itself() {
+        for side in [Side::Buyer, Side::Provider] {
+            for &role in Role::for_side(side) {
+                assert_eq!(Role::parse(role.as_str()), Some(role));
+            }
+        }
     }
 
     #[test]

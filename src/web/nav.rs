@@ -24,6 +24,18 @@ pub struct NavUser {
     pub name: String,
     pub area: Area,
     pub cart_items: i64,
+    /// The organisation acted for, shown in the header.
+    pub org: Option<String>,
+    /// Which of the area's links this member's role may use; the rest are not shown.
+    pub links: NavLinks,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NavLinks {
+    pub order: bool,
+    pub invoices: bool,
+    pub catalogue: bool,
+    pub team: bool,
 }
 
 impl NavUser {

@@ -23,6 +23,7 @@ const EPOCH: &str = "epoch";
 const EXPIRES: &str = "exp";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
+const MEMBERSHIP: &str = "mid";
 
 pub fn middleware(config: &Config) -> SessionMiddleware<CookieSessionStore> {
     SessionMiddleware::builder(
@@ -123,6 +124,15 @@ impl AppSession {
             user_id: UserId(user_id),
             epoch,
         })
+    }
+
+    /// The membership (organisation) this session acts for, when the user chose one.
+    pub fn active_membership(&self) -> Option<Uuid> {
+        self.0.get::<Uuid>(MEMBERSHIP).ok().flatten()
+    }
+
+    pub fn set_active_membership(&self, membership: Uuid) {
+        let _ = self.0.insert(MEMBERSHIP, membership);
     }
 
     /// The session's CSRF token, created on first use.

@@ -21,5 +21,6 @@ mod reset;
 mod schema;
 mod seeds;
 mod sessions;
+mod teams;
 mod tenancy;
 mod typed_numbers;

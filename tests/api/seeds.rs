@@ -15,7 +15,26 @@ async fn demo_data_is_a_small_real_marketplace_and_loads_once() {
     let logins = demo::load(&mut conn, app.config.argon2)
         .unwrap()
         .expect("first load");
-    assert_eq!(logins.len(), 12);
+    // Admin, 8 providers, 3 buyers, the group chef, and the line naming the team logins.
+    assert_eq!(logins.len(), 14);
+    let mut roles: Vec<String> = larder::db::schema::memberships::table
+        .select(larder::db::schema::memberships::role)
+        .distinct()
+        .load(&mut conn)
+        .unwrap();
+    roles.sort();
+    assert_eq!(
+        roles,
+        ["finance", "manager", "orderer", "owner", "staff", "viewer"],
+        "every role has a demo member"
+    );
+    let group_chef: i64 = larder::db::schema::memberships::table
+        .inner_join(larder::db::schema::users::table)
+        .filter(larder::db::schema::users::email.eq("groupchef@larder.demo"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(group_chef, 3, "the group chef orders for every demo buyer");
     assert!(
         demo::load(&mut conn, app.config.argon2).unwrap().is_none(),
         "second load is a no-op"

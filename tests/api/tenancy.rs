@@ -255,6 +255,7 @@ fn fingerprint(app: &TestApp) -> String {
         "payments",
         "stripe_events",
         "password_reset_tokens",
+        "invites",
         "login_attempts",
     ];
     let parts: Vec<String> = tables
@@ -603,4 +604,54 @@ async fn a_role_without_the_permission_gets_404_and_changes_nothing() {
         200,
         "a dispatcher sees orders"
     );
+}
+
+/// The team's id routes: a member's role and removal, an invite's withdrawal. Another
+/// business, a provider and an admin get 404 and change nothing; the owner gets through.
+#[tokio::test]
+async fn team_id_routes_answer_404_to_other_tenants_and_other_roles() {
+    use larder::accounts::model::AccountType;
+    use larder::accounts::queries as accounts;
+    use larder::db::schema::invites;
+    let app = spawn_app().await;
+    let ada = fixtures::buyer(&app, "ada@bistro.test").await;
+    let page = ada
+        .browser
+        .post(
+            "/team/invites",
+            &[("email", "vic@bistro.test"), ("role", "viewer")],
+        )
+        .await;
+    assert!(page.redirects_to("/team"), "{}", page.status);
+    let invite: Uuid = invites::table
+        .select(invites::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let mut conn = app.conn();
+    let olu = accounts::insert_user(&mut conn, "olu@bistro.test", "x", "Olu", AccountType::Buyer)
+        .unwrap();
+    accounts::insert_membership(&mut conn, olu, Some(ada.business_id), None, "orderer").unwrap();
+    let member: Uuid = larder::db::schema::memberships::table
+        .filter(larder::db::schema::memberships::user_id.eq(olu.0))
+        .select(larder::db::schema::memberships::id)
+        .first(&mut conn)
+        .unwrap();
+    let bo = fixtures::buyer(&app, "bo@cafe.test").await;
+    let sam = fixtures::seller(&app, "sam@veg.test", "Veg Co").await;
+    let admin = fixtures::admin(&app).await;
+    let routes = vec![
+        post(
+            format!("/team/members/{member}/role"),
+            &[("role", "viewer")],
+        ),
+        post(format!("/team/invites/{invite}/revoke"), &[]),
+        // Last: the owner's removal ends the membership the routes above use.
+        post(format!("/team/members/{member}/remove"), &[]),
+    ];
+    let outsiders = [
+        ("other buyer", &bo.browser),
+        ("provider", &sam.browser),
+        ("admin", &admin.browser),
+    ];
+    check(&app, routes, &outsiders, &ada.browser).await;
 }

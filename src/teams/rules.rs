@@ -1,0 +1,80 @@
+//! Team rules as pure functions: invite lifetime and state, and the last-owner rule.
+
+use time::{Duration, OffsetDateTime};
+
+use crate::tenancy::Role;
+
+/// An invite link works for a week.
+pub const INVITE_LIFETIME: Duration = Duration::days(7);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviteState {
+    Open,
+    Expired,
+    Accepted,
+    Revoked,
+}
+
+pub fn invite_state(
+    accepted: Option<OffsetDateTime>,
+    revoked: Option<OffsetDateTime>,
+    expires: OffsetDateTime,
+    now: OffsetDateTime,
+) -> InviteState {
+    match (accepted, revoked) {
+        (Some(_), _) => InviteState::Accepted,
+        (_, Some(_)) => InviteState::Revoked,
+        _ if now >= expires => InviteState::Expired,
+        _ => InviteState::Open,
+    }
+}
+
+/// Why a member's role can't become `to` (or, with `None`, why they can't be removed):
+/// an organisation always keeps an owner.
+pub fn keeps_an_owner(owners: usize, current: Role, to: Option<Role>) -> Result<(), &'static str> {
+    let loses_owner = current == Role::Owner && to != Some(Role::Owner);
+    if loses_owner && owners <= 1 {
+        return Err(
+            "This is the only owner. Make someone else an owner first, so the organisation always has one.",
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn an_invite_is_open_until_it_expires_is_used_or_is_revoked() {
+        let sent = datetime!(2026-11-24 10:00 UTC);
+        let expires = sent + INVITE_LIFETIME;
+        assert_eq!(invite_state(None, None, expires, sent), InviteState::Open);
+        assert_eq!(
+            invite_state(None, None, expires, expires - Duration::seconds(1)),
+            InviteState::Open
+        );
+        assert_eq!(
+            invite_state(None, None, expires, expires),
+            InviteState::Expired
+        );
+        assert_eq!(
+            invite_state(Some(sent), None, expires, sent),
+            InviteState::Accepted
+        );
+        assert_eq!(
+            invite_state(None, Some(sent), expires, sent),
+            InviteState::Revoked
+        );
+    }
+
+    #[test]
+    fn the_last_owner_can_be_neither_demoted_nor_removed() {
+        assert!(keeps_an_owner(1, Role::Owner, Some(Role::Manager)).is_err());
+        assert!(keeps_an_owner(1, Role::Owner, None).is_err());
+        assert!(keeps_an_owner(1, Role::Owner, Some(Role::Owner)).is_ok());
+        assert!(keeps_an_owner(2, Role::Owner, None).is_ok());
+        assert!(keeps_an_owner(1, Role::Manager, None).is_ok());
+    }
+}
