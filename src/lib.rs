@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod audit;
 pub mod businesses;
 pub mod cart;
 pub mod catalog;

@@ -92,6 +92,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::cart::routes)
         .configure(crate::checkout::routes)
         .configure(crate::orders::routes)
+        .configure(crate::audit::routes)
         .configure(crate::teams::routes)
         .configure(crate::invoicing::routes)
         .configure(crate::payments::routes)

@@ -130,6 +130,7 @@ pub async fn set_status(
     let entity = entity(&segment)?;
     let status = target_status(&form.status)?;
     let admin_id = admin.user.id;
+    let actor = admin.user.actor.clone();
     if entity == Entity::Users && id == admin_id.0 {
         return Err(AppError::conflict(
             "You can't change the status of your own account.",
@@ -141,7 +142,7 @@ pub async fn set_status(
                 "Admin accounts can't be suspended here.",
             )));
         }
-        Ok(Ok(queries::set_status(conn, entity, id, status, admin_id)?))
+        Ok(Ok(queries::set_status(conn, entity, id, status, &actor)?))
     })
     .await?;
     if !outcome? {

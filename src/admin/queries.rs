@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::model::{BusinessRow, Entity, ListRow, ProviderRow, Subject, UserRow};
 use crate::db::schema::{businesses, providers, status_changes, users};
-use crate::ids::{UserId, new_id};
+use crate::ids::new_id;
 use crate::timefmt;
 use crate::web::pagination::PageRequest;
 
@@ -135,7 +135,7 @@ pub fn set_status(
     entity: Entity,
     id: Uuid,
     status: &str,
-    admin: UserId,
+    admin: &crate::audit::Actor,
 ) -> QueryResult<bool> {
     conn.transaction(|conn| {
         let changed = match entity {
@@ -164,9 +164,18 @@ pub fn set_status(
                 status_changes::entity_type.eq(entity.audit_type()),
                 status_changes::entity_id.eq(id),
                 status_changes::new_status.eq(status),
-                status_changes::changed_by.eq(admin.0),
+                status_changes::changed_by.eq(admin.user_id()),
             ))
             .execute(conn)?;
+        let (business, provider) = match entity {
+            Entity::Businesses => (Some(id), None),
+            Entity::Providers => (None, Some(id)),
+            Entity::Users => (None, None),
+        };
+        let entry = crate::audit::Entry::new("admin.status_changed", entity.audit_type(), Some(id))
+            .org(business, provider)
+            .change(None, Some(serde_json::json!({ "status": status })));
+        crate::audit::record(conn, admin, entry)?;
         Ok(true)
     })
 }

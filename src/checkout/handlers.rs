@@ -194,6 +194,7 @@ pub async fn submit(
         return page(&ctx, loaded, form, early, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let (business, placed_by, base_url) = (ctx.business_id, ctx.user.id, config.base_url.clone());
+    let actor = ctx.user.actor.clone();
     let provider_slug = slug.clone();
     let form_cart = form.cart.trim().to_owned();
     let outcome = with_conn(&pool, move |conn| {
@@ -205,6 +206,7 @@ pub async fn submit(
             notes,
             key,
             placed_by,
+            actor,
             seen: form_cart,
         };
         let earliest = rules::earliest_delivery(OffsetDateTime::now_utc());

@@ -31,6 +31,8 @@ pub struct Submission {
     pub notes: String,
     pub key: Uuid,
     pub placed_by: UserId,
+    /// Who is placing it, from where (the audit log).
+    pub actor: crate::audit::Actor,
     /// `cart::fingerprint` of the cart the checkout page showed.
     pub seen: String,
 }
@@ -166,7 +168,7 @@ pub fn submit(
             conn,
             order_id,
             &Change::Submitted,
-            s.placed_by,
+            &s.actor,
             base_url,
         )?;
         Ok(SubmitOutcome::Placed(order_id))

@@ -7,6 +7,24 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> Uuid,
+        at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        actor_email -> Nullable<Text>,
+        business_id -> Nullable<Uuid>,
+        provider_id -> Nullable<Uuid>,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Nullable<Uuid>,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+        ip -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     businesses (id) {
         id -> Uuid,
         name -> Text,
@@ -406,6 +424,7 @@ diesel::joinable!(provider_invoice_counters -> providers (provider_id));
 diesel::joinable!(status_changes -> users (changed_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
     businesses,
     cart_items,
     carts,

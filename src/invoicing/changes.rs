@@ -4,10 +4,13 @@
 //! join here, so no caller (invoicing's own actions, or payments settling an invoice) has
 //! to remember them one by one.
 
-use diesel::PgConnection;
+use diesel::prelude::*;
+use rust_decimal::Decimal;
 
 use super::notify;
-use crate::ids::InvoiceId;
+use crate::audit::{Actor, Entry};
+use crate::db::schema::invoices;
+use crate::ids::{BusinessId, InvoiceId, ProviderId};
 use crate::web::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +21,14 @@ pub enum Change {
 }
 
 impl Change {
+    fn action(self) -> &'static str {
+        match self {
+            Self::Issued => "invoice.issued",
+            Self::Paid => "invoice.paid",
+            Self::Voided => "invoice.voided",
+        }
+    }
+
     /// Does this change email anyone? A void does not today: the buyer sees it on the
     /// invoice, and nothing is owed.
     pub fn emails(self) -> bool {
@@ -29,9 +40,27 @@ pub fn after_change(
     conn: &mut PgConnection,
     invoice: InvoiceId,
     change: Change,
+    actor: &Actor,
     base_url: &str,
 ) -> Result<(), AppError> {
     tracing::info!(%invoice, ?change, "invoice changed");
+    let (business, provider, number, total): (BusinessId, ProviderId, Option<String>, Decimal) =
+        invoices::table
+            .find(invoice)
+            .select((
+                invoices::business_id,
+                invoices::provider_id,
+                invoices::number,
+                invoices::total,
+            ))
+            .first(conn)?;
+    let entry = Entry::new(change.action(), "invoice", Some(invoice.0))
+        .org(Some(business.0), Some(provider.0))
+        .change(
+            None,
+            Some(serde_json::json!({ "number": number, "total": total.to_string() })),
+        );
+    crate::audit::record(conn, actor, entry)?;
     match change {
         Change::Issued => notify::issued(conn, invoice, base_url),
         Change::Paid => notify::paid(conn, invoice, base_url),

@@ -104,11 +104,12 @@ pub async fn issue(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManageInvoices)?;
     let (provider, id, base) = (ctx.provider_id, id.into_inner(), config.base_url.clone());
+    let actor = ctx.user.actor.clone();
     let outcome = match parse(&form)? {
         Err(errors) => Err(errors),
         Ok(input) => {
             with_conn(&pool, move |conn| {
-                queries::issue(conn, provider, id, &input, london_today(), &base)
+                queries::issue(conn, provider, id, &input, london_today(), (&actor, &base))
             })
             .await?
         }
@@ -170,9 +171,10 @@ pub async fn void(
         ));
     }
     let (provider, id, base) = (ctx.provider_id, id.into_inner(), config.base_url.clone());
+    let actor = ctx.user.actor.clone();
     close_checkouts(&pool, &gateway, provider, id).await?;
     with_conn(&pool, move |conn| {
-        queries::void(conn, provider, id, &reason, &base)
+        queries::void(conn, provider, id, &reason, (&actor, &base))
     })
     .await?;
     ctx.user
@@ -206,13 +208,13 @@ pub async fn mark_paid(
             .map_err(|why| AppError::Validation(why.to_owned()))?;
     let (provider, actor, id, base) = (
         ctx.provider_id,
-        ctx.user.id,
+        ctx.user.actor.clone(),
         id.into_inner(),
         config.base_url.clone(),
     );
     close_checkouts(&pool, &gateway, provider, id).await?;
     with_conn(&pool, move |conn| {
-        payment_queries::record_offline(conn, provider, id, actor, &offline, &base)
+        payment_queries::record_offline(conn, provider, id, &actor, &offline, &base)
     })
     .await?;
     ctx.user.session.flash(

@@ -2,6 +2,7 @@
 //! business id and never see drafts.
 
 use super::changes::{Change, after_change};
+use crate::audit::Actor;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use time::Date;
@@ -425,7 +426,7 @@ pub fn issue(
     id: InvoiceId,
     input: &DraftInput,
     today: Date,
-    base_url: &str,
+    (actor, base_url): (&Actor, &str),
 ) -> Result<Result<String, FieldMessages>, AppError> {
     settle_draft(conn.transaction(|conn| {
         rules::can_edit(lock(conn, provider, id)?)
@@ -481,7 +482,7 @@ pub fn issue(
                 invoices::issued_at.eq(Some(time::OffsetDateTime::now_utc())),
             ))
             .execute(conn)?;
-        after_change(conn, id, Change::Issued, base_url)?;
+        after_change(conn, id, Change::Issued, actor, base_url)?;
         Ok(number)
     }))
 }
@@ -491,7 +492,7 @@ pub fn void(
     provider: ProviderId,
     id: InvoiceId,
     reason: &str,
-    base_url: &str,
+    (actor, base_url): (&Actor, &str),
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
         rules::can_void(lock(conn, provider, id)?).map_err(AppError::Conflict)?;
@@ -503,7 +504,7 @@ pub fn void(
                 invoices::voided_at.eq(Some(time::OffsetDateTime::now_utc())),
             ))
             .execute(conn)?;
-        after_change(conn, id, Change::Voided, base_url)
+        after_change(conn, id, Change::Voided, actor, base_url)
     })
 }
 
@@ -521,7 +522,7 @@ pub fn settle(
     conn: &mut PgConnection,
     invoice: InvoiceId,
     at: time::OffsetDateTime,
-    base_url: &str,
+    (actor, base_url): (&Actor, &str),
 ) -> Result<Settled, AppError> {
     let (status, total): (InvoiceStatus, Decimal) = invoices::table
         .find(invoice)
@@ -542,6 +543,6 @@ pub fn settle(
         invoices::paid_at.eq(Some(at)),
     ))
     .execute(conn)?;
-    after_change(conn, invoice, Change::Paid, base_url)?;
+    after_change(conn, invoice, Change::Paid, actor, base_url)?;
     Ok(Settled::Paid)
 }

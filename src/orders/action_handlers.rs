@@ -72,7 +72,7 @@ pub async fn cancel(
     ctx.require(Permission::PlaceOrders)?;
     let (business, actor, id, base) = (
         ctx.business_id,
-        ctx.user.id,
+        ctx.user.actor.clone(),
         id.into_inner(),
         config.base_url.clone(),
     );
@@ -83,7 +83,7 @@ pub async fn cancel(
         ctx.acting(),
         id,
         "Order cancelled.",
-        move |conn| actions::cancel(conn, business, id, actor, &base),
+        move |conn| actions::cancel(conn, business, id, &actor, &base),
     )
     .await
 }
@@ -153,14 +153,14 @@ pub async fn confirm(
     }
     let (provider, actor, id, base) = (
         ctx.provider_id,
-        ctx.user.id,
+        ctx.user.actor.clone(),
         id.into_inner(),
         config.base_url.clone(),
     );
     let scope = ctx.scope();
     let htmx = is_htmx(req.headers());
     let outcome = with_conn(&pool, move |conn| {
-        match actions::confirm(conn, provider, id, actor, &typed, &base)? {
+        match actions::confirm(conn, provider, id, &actor, &typed, &base)? {
             Ok(()) if htmx => Ok(Ok(Some(with_invoice(conn, scope, id)?))),
             Ok(()) => Ok(Ok(None)),
             Err(errors) => Ok(Err((with_invoice(conn, scope, id)?, typed, errors))),
@@ -206,7 +206,7 @@ pub async fn reject(
     }
     let (provider, actor, id, base) = (
         ctx.provider_id,
-        ctx.user.id,
+        ctx.user.actor.clone(),
         id.into_inner(),
         config.base_url.clone(),
     );
@@ -217,7 +217,7 @@ pub async fn reject(
         ctx.acting(),
         id,
         "Order rejected. The buyer has been told why.",
-        move |conn| actions::reject(conn, provider, id, actor, &reason, &base),
+        move |conn| actions::reject(conn, provider, id, &actor, &reason, &base),
     )
     .await
 }
@@ -269,7 +269,7 @@ pub async fn schedule(
     };
     let (provider, actor, id, base) = (
         ctx.provider_id,
-        ctx.user.id,
+        ctx.user.actor.clone(),
         id.into_inner(),
         config.base_url.clone(),
     );
@@ -280,7 +280,7 @@ pub async fn schedule(
         ctx.acting(),
         id,
         "Delivery scheduled. The buyer has been told.",
-        move |conn| actions::schedule(conn, provider, id, actor, date, window, &base),
+        move |conn| actions::schedule(conn, provider, id, &actor, date, window, &base),
     )
     .await
 }
@@ -295,7 +295,7 @@ pub async fn dispatch(
     ctx.require(Permission::FulfilOrders)?;
     let (provider, actor, id, base) = (
         ctx.provider_id,
-        ctx.user.id,
+        ctx.user.actor.clone(),
         id.into_inner(),
         config.base_url.clone(),
     );
@@ -306,7 +306,7 @@ pub async fn dispatch(
         ctx.acting(),
         id,
         "Marked out for delivery.",
-        move |conn| actions::dispatch(conn, provider, id, actor, &base),
+        move |conn| actions::dispatch(conn, provider, id, &actor, &base),
     )
     .await
 }
@@ -334,7 +334,7 @@ pub async fn deliver(
     }
     let (provider, actor, id, base) = (
         ctx.provider_id,
-        ctx.user.id,
+        ctx.user.actor.clone(),
         id.into_inner(),
         config.base_url.clone(),
     );
@@ -345,7 +345,7 @@ pub async fn deliver(
         ctx.acting(),
         id,
         "Marked delivered.",
-        move |conn| actions::deliver(conn, provider, id, actor, &received_by, &base),
+        move |conn| actions::deliver(conn, provider, id, &actor, &received_by, &base),
     )
     .await
 }

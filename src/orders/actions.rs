@@ -11,8 +11,9 @@ use uuid::Uuid;
 use super::changes::{Change, after_change};
 use super::model::OrderLine;
 use super::rules::{self, OrderAction, OrderStatus};
+use crate::audit::Actor;
 use crate::db::schema::{deliveries, order_lines, orders};
-use crate::ids::{BusinessId, ProviderId, UserId, new_id};
+use crate::ids::{BusinessId, ProviderId, new_id};
 use crate::money;
 use crate::providers::rules::Trade;
 use crate::tenancy::Scope;
@@ -85,7 +86,7 @@ pub fn cancel(
     conn: &mut PgConnection,
     business: BusinessId,
     id: Uuid,
-    actor: UserId,
+    actor: &Actor,
     base_url: &str,
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
@@ -99,7 +100,7 @@ pub fn reject(
     conn: &mut PgConnection,
     provider: ProviderId,
     id: Uuid,
-    actor: UserId,
+    actor: &Actor,
     reason: &str,
     base_url: &str,
 ) -> Result<(), AppError> {
@@ -130,7 +131,7 @@ pub fn confirm(
     conn: &mut PgConnection,
     provider: ProviderId,
     id: Uuid,
-    actor: UserId,
+    actor: &Actor,
     typed: &HashMap<Uuid, String>,
     base_url: &str,
 ) -> Result<Result<(), LineErrors>, AppError> {
@@ -212,7 +213,7 @@ pub fn schedule(
     conn: &mut PgConnection,
     provider: ProviderId,
     id: Uuid,
-    actor: UserId,
+    actor: &Actor,
     date: Date,
     window: Option<(Time, Time)>,
     base_url: &str,
@@ -262,7 +263,7 @@ pub fn dispatch(
     conn: &mut PgConnection,
     provider: ProviderId,
     id: Uuid,
-    actor: UserId,
+    actor: &Actor,
     base_url: &str,
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
@@ -280,7 +281,7 @@ pub fn deliver(
     conn: &mut PgConnection,
     provider: ProviderId,
     id: Uuid,
-    actor: UserId,
+    actor: &Actor,
     received_by: &str,
     base_url: &str,
 ) -> Result<(), AppError> {

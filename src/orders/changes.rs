@@ -7,8 +7,9 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::notify::{self, Event};
-use crate::db::schema::order_events;
-use crate::ids::{UserId, new_id};
+use crate::audit::{Actor, Entry};
+use crate::db::schema::{order_events, orders};
+use crate::ids::new_id;
 use crate::web::AppError;
 
 /// What happened to an order, with what the timeline says about it.
@@ -42,6 +43,19 @@ impl Change {
         }
     }
 
+    /// The audit log's name for it.
+    fn action(&self) -> &'static str {
+        match self {
+            Self::Submitted => "order.submitted",
+            Self::Cancelled => "order.cancelled",
+            Self::Confirmed { .. } => "order.confirmed",
+            Self::Rejected { .. } => "order.rejected",
+            Self::Scheduled { .. } => "order.scheduled",
+            Self::Dispatched => "order.dispatched",
+            Self::Delivered { .. } => "order.delivered",
+        }
+    }
+
     fn event(&self) -> Event {
         match self {
             Self::Submitted => Event::Submitted,
@@ -61,7 +75,7 @@ pub fn after_change(
     conn: &mut PgConnection,
     order: Uuid,
     change: &Change,
-    actor: UserId,
+    actor: &Actor,
     base_url: &str,
 ) -> Result<(), AppError> {
     let (status, note) = change.timeline();
@@ -70,10 +84,19 @@ pub fn after_change(
             order_events::id.eq(new_id()),
             order_events::order_id.eq(order),
             order_events::status.eq(status),
-            order_events::actor_id.eq(Some(actor.0)),
-            order_events::note.eq(note),
+            order_events::actor_id.eq(actor.user_id()),
+            order_events::note.eq(note.clone()),
         ))
         .execute(conn)?;
+    // Both parties' owners see an order's history in their audit log.
+    let (business, provider): (Uuid, Uuid) = orders::table
+        .find(order)
+        .select((orders::business_id, orders::provider_id))
+        .first(conn)?;
+    let entry = Entry::new(change.action(), "order", Some(order))
+        .org(Some(business), Some(provider))
+        .change(None, note.map(|n| serde_json::json!({ "note": n })));
+    crate::audit::record(conn, actor, entry)?;
     notify::order_event(conn, order, change.event(), base_url)
 }
 

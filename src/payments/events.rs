@@ -215,7 +215,12 @@ pub fn apply(
                     return Ok(Applied::NeedsRefund { invoice });
                 }
                 let now = OffsetDateTime::now_utc();
-                match crate::invoicing::queries::settle(conn, invoice, now, base_url)? {
+                match crate::invoicing::queries::settle(
+                    conn,
+                    invoice,
+                    now,
+                    (&crate::audit::Actor::system(), base_url),
+                )? {
                     Settled::Paid => {}
                     Settled::NotPayable(state) => {
                         let why = format!("Paid after the invoice was {state}; refund it.");

@@ -300,7 +300,7 @@ pub fn record_offline(
     conn: &mut PgConnection,
     provider: ProviderId,
     invoice: InvoiceId,
-    recorded_by: crate::ids::UserId,
+    recorded_by: &crate::audit::Actor,
     offline: &super::rules::OfflinePayment,
     base_url: &str,
 ) -> Result<(), AppError> {
@@ -335,17 +335,17 @@ pub fn record_offline(
                 payments::method.eq(offline.method),
                 payments::reference.eq(&offline.reference),
                 payments::paid_on.eq(Some(offline.paid_on)),
-                payments::recorded_by.eq(Some(recorded_by.0)),
+                payments::recorded_by.eq(recorded_by.user_id()),
                 payments::completed_at.eq(Some(now)),
             ))
             .execute(conn)?;
-        match crate::invoicing::queries::settle(conn, invoice, now, base_url)? {
+        match crate::invoicing::queries::settle(conn, invoice, now, (recorded_by, base_url))? {
             crate::invoicing::queries::Settled::Paid => {}
             crate::invoicing::queries::Settled::NotPayable(state) => {
                 return Err(AppError::Conflict(format!("This invoice is {state}.")));
             }
         }
-        tracing::info!(%invoice, by = %recorded_by.0, method = offline.method, "offline payment recorded");
+        tracing::info!(%invoice, by = ?recorded_by.user_id(), method = offline.method, "offline payment recorded");
         Ok(())
     })
 }

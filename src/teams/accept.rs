@@ -212,7 +212,19 @@ pub async fn accept(
         (Offer::LogIn, None) => return Ok(see_other(&login_then(&token))),
         _ => return show(&viewer, token, (invite, offer), form, FieldErrors::new()),
     };
-    let accepted = with_conn(&pool, move |conn| queries::accept(conn, &hash, user, now)).await?;
+    // A brand-new account has no actor on the request yet: it acts as itself.
+    let actor = match &viewer.user {
+        Some(u) => u.actor.clone(),
+        None => crate::audit::Actor {
+            user: Some(user),
+            email: Some(invite.email.clone()),
+            ..crate::audit::Actor::system()
+        },
+    };
+    let accepted = with_conn(&pool, move |conn| {
+        queries::accept(conn, &hash, user, &actor, now)
+    })
+    .await?;
     let membership = match accepted {
         Ok(m) => m,
         Err(why) => {

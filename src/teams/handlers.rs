@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::queries::{self, InviteRow, MemberRow, Org};
 use super::rules;
 use crate::accounts::queries as accounts;
+use crate::audit::{Actor, Entry};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::email::{self, OutgoingEmail};
@@ -20,6 +21,7 @@ use crate::tenancy::{CurrentUser, MemberCtx, Permission, Role, Side};
 use crate::web::forms::{FieldErrors, Form, email as parse_email};
 use crate::web::session::FlashKind;
 use crate::web::{AppError, PageMeta, render, render_with_status, see_other, with_conn};
+use serde_json::json;
 
 pub(super) fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
@@ -44,6 +46,8 @@ struct TeamPage {
     grantable: Vec<(&'static str, &'static str, &'static str)>,
     form: InviteForm,
     errors: FieldErrors,
+    /// May read the audit log (owners).
+    owner: bool,
 }
 
 impl TeamPage {
@@ -103,6 +107,7 @@ async fn page(
             grantable: grantable(ctx),
             form,
             errors,
+            owner: ctx.acting.may(Permission::ViewAudit),
         },
     )
 }
@@ -175,10 +180,15 @@ pub async fn invite(
     let (by, inviter, org_label) = (ctx.user.id, ctx.user.name.clone(), org_name(&ctx));
     let link = format!("{}/invites/{token}", config.base_url);
     let to = address.clone();
+    let actor = ctx.user.actor.clone();
     with_conn(&pool, move |conn| {
         conn.transaction(|conn| {
             let id =
                 queries::upsert_invite(conn, org, &to, role, by, &hash, OffsetDateTime::now_utc())?;
+            let entry = Entry::new("invite.sent", "invite", Some(id))
+                .org(org.business, org.provider)
+                .change(None, Some(json!({ "email": to, "role": role.as_str() })));
+            crate::audit::record(conn, &actor, entry)?;
             let message = OutgoingEmail {
                 to: to.clone(),
                 subject: format!("{inviter} invited you to {org_label} on Larder"),
@@ -223,6 +233,7 @@ pub async fn revoke(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManageTeam)?;
     let (org, id, acting) = (Org::of(ctx.acting.scope)?, id.into_inner(), ctx.acting);
+    let actor = ctx.user.actor.clone();
     let email = with_conn(&pool, move |conn| {
         conn.transaction(|conn| {
             let (email, role) = queries::lock_open_invite(conn, org, id)?;
@@ -232,6 +243,10 @@ pub async fn revoke(
                 return Err(AppError::NotFound);
             }
             queries::revoke(conn, id, OffsetDateTime::now_utc())?;
+            let entry = Entry::new("invite.revoked", "invite", Some(id))
+                .org(org.business, org.provider)
+                .change(Some(json!({ "email": email, "role": role })), None);
+            crate::audit::record(conn, &actor, entry)?;
             Ok(email)
         })
     })
@@ -255,6 +270,7 @@ pub struct RoleForm {
 fn change(
     conn: &mut diesel::PgConnection,
     acting: crate::tenancy::Acting,
+    actor: &Actor,
     membership: Uuid,
     to: Option<&str>,
 ) -> Result<Option<Role>, AppError> {
@@ -279,10 +295,21 @@ fn change(
             ));
         }
         rules::keeps_an_owner(owners, current, to).map_err(AppError::conflict)?;
-        match to {
-            Some(role) => queries::set_role(conn, membership, role)?,
-            None => queries::remove(conn, membership)?,
-        }
+        let entry = match to {
+            Some(role) => {
+                queries::set_role(conn, membership, role)?;
+                Entry::new("member.role_changed", "membership", Some(membership)).change(
+                    Some(json!({ "role": current.as_str() })),
+                    Some(json!({ "role": role.as_str() })),
+                )
+            }
+            None => {
+                queries::remove(conn, membership)?;
+                Entry::new("member.removed", "membership", Some(membership))
+                    .change(Some(json!({ "role": current.as_str() })), None)
+            }
+        };
+        crate::audit::record(conn, actor, entry.org(org.business, org.provider))?;
         Ok(to)
     })
 }
@@ -294,9 +321,9 @@ pub async fn change_role(
     Form(form): Form<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManageTeam)?;
-    let (acting, id) = (ctx.acting, id.into_inner());
+    let (acting, actor, id) = (ctx.acting, ctx.user.actor.clone(), id.into_inner());
     let role = with_conn(&pool, move |conn| {
-        change(conn, acting, id, Some(&form.role))
+        change(conn, acting, &actor, id, Some(&form.role))
     })
     .await?;
     let label = role.map_or("", Role::label).to_lowercase();
@@ -312,8 +339,8 @@ pub async fn remove(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManageTeam)?;
-    let (acting, id) = (ctx.acting, id.into_inner());
-    with_conn(&pool, move |conn| change(conn, acting, id, None)).await?;
+    let (acting, actor, id) = (ctx.acting, ctx.user.actor.clone(), id.into_inner());
+    with_conn(&pool, move |conn| change(conn, acting, &actor, id, None)).await?;
     if id == ctx.membership_id {
         ctx.user
             .session

@@ -337,6 +337,7 @@ pub fn accept(
     conn: &mut PgConnection,
     token_hash: &[u8],
     user: UserId,
+    actor: &crate::audit::Actor,
     now: OffsetDateTime,
 ) -> Result<Result<Uuid, &'static str>, AppError> {
     conn.transaction(|conn| {
@@ -391,6 +392,10 @@ pub fn accept(
                 invites::accepted_by.eq(Some(user.0)),
             ))
             .execute(conn)?;
+        let entry = crate::audit::Entry::new("invite.accepted", "membership", Some(membership))
+            .org(business, provider)
+            .change(None, Some(serde_json::json!({ "role": role, "invite": invite })));
+        crate::audit::record(conn, actor, entry)?;
         Ok(Ok(membership))
     })
 }

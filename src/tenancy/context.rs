@@ -11,6 +11,7 @@ use super::roles::{Acting, Permission, Role, Side};
 use super::scope::Scope;
 use crate::accounts::model::{AccountType, SessionUser};
 use crate::accounts::queries;
+use crate::audit::Actor;
 use crate::db::DbPool;
 use crate::ids::{BusinessId, ProviderId, UserId};
 use crate::web::nav::{Area, ErrorNav, NavLinks, NavUser};
@@ -25,6 +26,8 @@ pub struct CurrentUser {
     pub account_type: AccountType,
     pub loaded: SessionUser,
     pub session: AppSession,
+    /// This user, their address and the request id, for the audit log.
+    pub actor: Actor,
     csrf: String,
     flash: Option<Flash>,
 }
@@ -128,6 +131,17 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
     };
     let csrf = session.csrf_token();
     let flash = session.take_flash();
+    let actor = Actor {
+        user: Some(UserId(loaded.user.id)),
+        email: Some(loaded.user.email.clone()),
+        ip: req
+            .app_data::<web::Data<crate::config::Config>>()
+            .map(|config| crate::web::client_ip(&req, config)),
+        request_id: req
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(|id| id.to_string()),
+    };
     // For error pages, which the middleware renders without extractors: keep the layout's
     // navigation for a logged-in person.
     req.extensions_mut().insert(ErrorNav {
@@ -141,6 +155,7 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
         account_type,
         loaded,
         session,
+        actor,
         csrf,
         flash,
     }))

@@ -148,6 +148,8 @@ pub enum Permission {
     ManageInvoices,
     /// Both: see the team, invite people and change their roles (within `may_grant`).
     ManageTeam,
+    /// Both: read the organisation's audit log (owners only).
+    ViewAudit,
 }
 
 /// The table. Owners may do everything on their side; the others what DESIGN.md gives them.
@@ -155,6 +157,7 @@ pub fn allows(side: Side, role: Role, permission: Permission) -> bool {
     use Permission as P;
     use Role as R;
     match side {
+        Side::Buyer | Side::Provider if role == R::Owner && permission == P::ViewAudit => true,
         Side::Buyer => match role {
             R::Owner | R::Manager => matches!(
                 permission,
@@ -219,7 +222,7 @@ pub fn require(side: Side, role: Role, permission: Permission) -> Result<(), App
 mod tests {
     use super::*;
 
-    const ALL: [Permission; 10] = [
+    const ALL: [Permission; 11] = [
         Permission::PlaceOrders,
         Permission::ManageLocations,
         Permission::ViewOrders,
@@ -230,6 +233,7 @@ mod tests {
         Permission::FulfilOrders,
         Permission::ManageInvoices,
         Permission::ManageTeam,
+        Permission::ViewAudit,
     ];
 
     fn allowed(side: Side, role: Role) -> Vec<Permission> {
@@ -247,7 +251,8 @@ mod tests {
                 P::ViewOrders,
                 P::ViewInvoices,
                 P::PayInvoices,
-                P::ManageTeam
+                P::ManageTeam,
+                P::ViewAudit
             ]
         );
         assert_eq!(
@@ -259,7 +264,8 @@ mod tests {
                 P::ConfirmOrders,
                 P::FulfilOrders,
                 P::ManageInvoices,
-                P::ManageTeam
+                P::ManageTeam,
+                P::ViewAudit
             ]
         );
     }

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod audit;
 mod catalog;
 mod cli;
 mod discovery;

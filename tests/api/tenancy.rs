@@ -256,6 +256,7 @@ fn fingerprint(app: &TestApp) -> String {
         "stripe_events",
         "password_reset_tokens",
         "invites",
+        "audit_log",
         "login_attempts",
     ];
     let parts: Vec<String> = tables

@@ -76,6 +76,13 @@ test('an owner invites an orderer, who joins and sees only what the role allows'
   await expect(page.locator('.alert-ok')).toContainText('Member removed');
   const res = await olu.goto('/orders');
   expect(res.status()).toBe(404);
+
+  // The owner's audit log has each step, newest first.
+  await page.click('text=Audit log');
+  await expect(page.locator('table')).toContainText('member.removed');
+  await expect(page.locator('table')).toContainText('member.role_changed');
+  await expect(page.locator('table')).toContainText('invite.accepted');
+  await checkPage(page, 'audit-log');
   await owner.close();
   await invitee.close();
 });
