@@ -17,6 +17,24 @@ pub fn london_today() -> Date {
     to_london(OffsetDateTime::now_utc()).date()
 }
 
+/// The instant a London calendar day starts. UK clocks change at 01:00 UTC, never at
+/// midnight, so midnight is BST or GMT for the whole day.
+pub fn london_midnight(date: Date) -> OffsetDateTime {
+    let gmt = date.midnight().assume_utc();
+    let bst = gmt - time::Duration::hours(1);
+    if to_london(bst).date() == date {
+        bst
+    } else {
+        gmt
+    }
+}
+
+/// When the London calendar month containing `now` began.
+pub fn london_month_start(now: OffsetDateTime) -> OffsetDateTime {
+    let today = to_london(now).date();
+    london_midnight(today.replace_day(1).unwrap_or(today))
+}
+
 pub fn to_london(t: OffsetDateTime) -> OffsetDateTime {
     let utc = t.to_offset(UtcOffset::UTC);
     let year = utc.year();
@@ -68,6 +86,31 @@ fn short_month(m: Month) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_london_month_starts_at_london_midnight_in_winter_and_summer() {
+        use time::macros::datetime;
+        // 1 April is BST: the month began at 23:00 UTC on 31 March.
+        assert_eq!(
+            london_month_start(datetime!(2026-04-15 12:00 UTC)),
+            datetime!(2026-03-31 23:00 UTC)
+        );
+        // 00:30 London on 1 April is still April's first half hour.
+        assert_eq!(
+            london_month_start(datetime!(2026-03-31 23:30 UTC)),
+            datetime!(2026-03-31 23:00 UTC)
+        );
+        // 1 November is GMT again.
+        assert_eq!(
+            london_month_start(datetime!(2026-11-24 12:00 UTC)),
+            datetime!(2026-11-01 00:00 UTC)
+        );
+        // The October change (25 Oct 2026) falls inside the month, not at its start.
+        assert_eq!(
+            london_month_start(datetime!(2026-10-31 23:59 UTC)),
+            datetime!(2026-09-30 23:00 UTC)
+        );
+    }
     use time::macros::datetime;
 
     #[test]

@@ -207,6 +207,7 @@ pub async fn submit(
             key,
             placed_by,
             actor,
+            at: OffsetDateTime::now_utc(),
             seen: form_cart,
         };
         let earliest = rules::earliest_delivery(OffsetDateTime::now_utc());
@@ -218,6 +219,13 @@ pub async fn submit(
             ctx.user.session.flash(
                 FlashKind::Ok,
                 "Order placed. The provider has been told; you'll get an email when they confirm.",
+            );
+            Ok(see_other(&format!("/orders/{id}")))
+        }
+        SubmitOutcome::AwaitingApproval(id, why) => {
+            ctx.user.session.flash(
+                FlashKind::Ok,
+                format!("Order saved for approval. {why} A manager has been asked to approve it; it goes to the provider when they do."),
             );
             Ok(see_other(&format!("/orders/{id}")))
         }

@@ -20,6 +20,7 @@ use crate::db::schema::{cart_items, carts, order_lines, orders};
 use crate::ids::{BusinessId, LocationId, ProviderId, UserId, new_id};
 use crate::orders::changes::Change;
 use crate::orders::queries::find_by_key;
+use crate::orders::rules::OrderStatus;
 use crate::providers::queries as providers;
 use crate::web::AppError;
 
@@ -33,6 +34,8 @@ pub struct Submission {
     pub placed_by: UserId,
     /// Who is placing it, from where (the audit log).
     pub actor: crate::audit::Actor,
+    /// When, for the orderer's monthly limit.
+    pub at: time::OffsetDateTime,
     /// `cart::fingerprint` of the cart the checkout page showed.
     pub seen: String,
 }
@@ -43,6 +46,8 @@ pub const CART_CHANGED: &str = "Your cart changed since you opened checkout (a p
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitOutcome {
     Placed(Uuid),
+    /// Over the orderer's limits: waiting for a manager or owner, and why.
+    AwaitingApproval(Uuid, String),
     /// The same key came back: the order it already made.
     Replayed(Uuid),
     Refused(Vec<String>),
@@ -108,10 +113,16 @@ pub fn submit(
         .flatten()
         .collect::<Vec<_>>()
         .join(", ");
+        let approval = approval_needed(conn, business, s, totals.total)?;
+        let status = match approval {
+            Some(_) => OrderStatus::AwaitingApproval,
+            None => OrderStatus::Submitted,
+        };
         let order_id = new_id();
         let inserted: Option<Uuid> = diesel::insert_into(orders::table)
             .values((
                 orders::id.eq(order_id),
+                orders::status.eq(status),
                 orders::business_id.eq(business.0),
                 orders::location_id.eq(location.id),
                 orders::provider_id.eq(provider.id),
@@ -164,13 +175,62 @@ pub fn submit(
                 .execute(conn)?;
             diesel::delete(carts::table.filter(carts::id.eq(cart_id))).execute(conn)?;
         }
-        crate::orders::changes::after_change(
-            conn,
-            order_id,
-            &Change::Submitted,
-            &s.actor,
-            base_url,
-        )?;
-        Ok(SubmitOutcome::Placed(order_id))
+        let change = match &approval {
+            Some(why) => Change::AwaitingApproval { why: why.clone() },
+            None => Change::Submitted,
+        };
+        crate::orders::changes::after_change(conn, order_id, &change, &s.actor, base_url)?;
+        Ok(match approval {
+            Some(why) => SubmitOutcome::AwaitingApproval(order_id, why),
+            None => SubmitOutcome::Placed(order_id),
+        })
     })
+}
+
+/// Why this order must wait for approval, if it must: only orderers have limits. The
+/// member's row is locked, so two tabs submitting at once are summed one after the other
+/// and can't both squeeze under the monthly limit.
+fn approval_needed(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    s: &Submission,
+    total: rust_decimal::Decimal,
+) -> Result<Option<String>, AppError> {
+    use crate::db::schema::memberships;
+    type Limits = (
+        String,
+        Option<rust_decimal::Decimal>,
+        Option<rust_decimal::Decimal>,
+    );
+    let member: Option<Limits> = memberships::table
+        .filter(memberships::user_id.eq(s.placed_by.0))
+        .filter(memberships::business_id.eq(business.0))
+        .select((
+            memberships::role,
+            memberships::order_limit,
+            memberships::monthly_limit,
+        ))
+        .for_update()
+        .first(conn)
+        .optional()?;
+    let Some((role, order_limit, monthly_limit)) = member else {
+        return Ok(None);
+    };
+    if role != "orderer" || (order_limit.is_none() && monthly_limit.is_none()) {
+        return Ok(None);
+    }
+    let since = crate::timefmt::london_month_start(s.at);
+    let placed: Option<rust_decimal::Decimal> = orders::table
+        .filter(orders::business_id.eq(business.0))
+        .filter(orders::placed_by.eq(s.placed_by.0))
+        .filter(orders::created_at.ge(since))
+        .filter(orders::status.ne_all([OrderStatus::Cancelled, OrderStatus::Rejected]))
+        .select(diesel::dsl::sum(orders::total))
+        .first(conn)?;
+    Ok(crate::orders::rules::needs_approval(
+        total,
+        placed.unwrap_or_default(),
+        order_limit,
+        monthly_limit,
+    ))
 }

@@ -200,6 +200,8 @@ diesel::table! {
         provider_id -> Nullable<Uuid>,
         role -> Text,
         created_at -> Timestamptz,
+        order_limit -> Nullable<Numeric>,
+        monthly_limit -> Nullable<Numeric>,
     }
 }
 
@@ -253,6 +255,7 @@ diesel::table! {
         idempotency_key -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        approved_by -> Nullable<Uuid>,
     }
 }
 

@@ -88,6 +88,65 @@ pub async fn cancel(
     .await
 }
 
+pub async fn approve(
+    req: HttpRequest,
+    ctx: BuyerCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApproveOrders)?;
+    let (business, actor, id, base) = (
+        ctx.business_id,
+        ctx.user.actor.clone(),
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    act(
+        &req,
+        &ctx.user,
+        &pool,
+        ctx.acting(),
+        id,
+        "Approved: the order has gone to the provider.",
+        move |conn| actions::approve(conn, business, id, &actor, &base),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct DeclineForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn decline(
+    req: HttpRequest,
+    ctx: BuyerCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<DeclineForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApproveOrders)?;
+    let (business, actor, id, base) = (
+        ctx.business_id,
+        ctx.user.actor.clone(),
+        id.into_inner(),
+        config.base_url.clone(),
+    );
+    act(
+        &req,
+        &ctx.user,
+        &pool,
+        ctx.acting(),
+        id,
+        "Declined. The orderer has been told why.",
+        move |conn| actions::decline(conn, business, id, &actor, &form.reason, &base),
+    )
+    .await
+}
+
 pub async fn reorder(
     ctx: BuyerCtx,
     pool: web::Data<DbPool>,

@@ -31,6 +31,7 @@ fn lock(conn: &mut PgConnection, scope: Scope, id: Uuid) -> Result<OrderStatus, 
         Scope::Provider(p) => orders::table
             .filter(orders::id.eq(id))
             .filter(orders::provider_id.eq(p))
+            .filter(orders::status.ne(OrderStatus::AwaitingApproval))
             .select(orders::status)
             .for_update()
             .first(conn)?,
@@ -93,6 +94,48 @@ pub fn cancel(
         let (from, to) = step(conn, Scope::Buyer(business), id, OrderAction::Cancel)?;
         set_status(conn, id, from, to)?;
         after_change(conn, id, &Change::Cancelled, actor, base_url)
+    })
+}
+
+/// A manager or owner lets an order over an orderer's limits go to the provider: it becomes
+/// a submitted order, and the provider hears of it now.
+pub fn approve(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    id: Uuid,
+    actor: &Actor,
+    base_url: &str,
+) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        let (from, to) = step(conn, Scope::Buyer(business), id, OrderAction::Approve)?;
+        set_status(conn, id, from, to)?;
+        diesel::update(orders::table.find(id))
+            .set(orders::approved_by.eq(actor.user_id()))
+            .execute(conn)?;
+        after_change(conn, id, &Change::Approved, actor, base_url)
+    })
+}
+
+/// A manager or owner turns an order down, with a reason the orderer is told.
+pub fn decline(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    id: Uuid,
+    actor: &Actor,
+    reason: &str,
+    base_url: &str,
+) -> Result<(), AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::Validation(
+            "Say why you're declining it (up to 500 characters): the orderer is told.".into(),
+        ));
+    }
+    conn.transaction(|conn| {
+        let (from, to) = step(conn, Scope::Buyer(business), id, OrderAction::Decline)?;
+        set_status(conn, id, from, to)?;
+        let reason = reason.to_owned();
+        after_change(conn, id, &Change::Declined { reason }, actor, base_url)
     })
 }
 

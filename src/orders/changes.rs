@@ -15,19 +15,38 @@ use crate::web::AppError;
 /// What happened to an order, with what the timeline says about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
+    /// Placed over the orderer's limits, and why.
+    AwaitingApproval {
+        why: String,
+    },
+    Approved,
+    Declined {
+        reason: String,
+    },
     Submitted,
     Cancelled,
-    Confirmed { shorts: usize },
-    Rejected { reason: String },
-    Scheduled { when: String },
+    Confirmed {
+        shorts: usize,
+    },
+    Rejected {
+        reason: String,
+    },
+    Scheduled {
+        when: String,
+    },
     Dispatched,
-    Delivered { received_by: String },
+    Delivered {
+        received_by: String,
+    },
 }
 
 impl Change {
     /// The timeline's status word and note.
     fn timeline(&self) -> (&'static str, Option<String>) {
         match self {
+            Self::AwaitingApproval { why } => ("awaiting_approval", Some(why.clone())),
+            Self::Approved => ("approved", None),
+            Self::Declined { reason } => ("declined", Some(reason.clone())),
             Self::Submitted => ("submitted", None),
             Self::Cancelled => ("cancelled", None),
             Self::Confirmed { shorts: 0 } => ("confirmed", None),
@@ -46,6 +65,9 @@ impl Change {
     /// The audit log's name for it.
     fn action(&self) -> &'static str {
         match self {
+            Self::AwaitingApproval { .. } => "order.awaiting_approval",
+            Self::Approved => "order.approved",
+            Self::Declined { .. } => "order.declined",
             Self::Submitted => "order.submitted",
             Self::Cancelled => "order.cancelled",
             Self::Confirmed { .. } => "order.confirmed",
@@ -58,6 +80,9 @@ impl Change {
 
     fn event(&self) -> Event {
         match self {
+            Self::AwaitingApproval { .. } => Event::AwaitingApproval,
+            Self::Approved => Event::Approved,
+            Self::Declined { .. } => Event::Declined,
             Self::Submitted => Event::Submitted,
             Self::Cancelled => Event::Cancelled,
             Self::Confirmed { .. } => Event::Confirmed,

@@ -56,11 +56,19 @@ impl OrdersPage {
     }
 }
 
-fn statuses() -> Vec<(&'static str, &'static str)> {
+/// The status filter's choices; providers never see orders awaiting a buyer's approval.
+fn statuses(side: Side) -> Vec<(&'static str, &'static str)> {
     OrderStatus::ALL
         .iter()
+        .filter(|s| side == Side::Buyer || **s != OrderStatus::AwaitingApproval)
         .map(|s| (s.as_str(), s.label()))
         .collect()
+}
+
+/// The approval queue: the business's orders waiting for a manager or owner.
+pub async fn approvals(ctx: BuyerCtx) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ApproveOrders)?;
+    Ok(crate::web::see_other("/orders?status=awaiting_approval"))
 }
 
 fn filter(query: &ListQuery) -> (OrderFilter, String, String) {
@@ -103,7 +111,7 @@ pub async fn buyer_orders(
         status,
         provider,
         providers,
-        statuses: statuses(),
+        statuses: statuses(Side::Buyer),
     })
 }
 
@@ -131,7 +139,7 @@ pub async fn provider_orders(
         status,
         provider: String::new(),
         providers: Vec::new(),
-        statuses: statuses(),
+        statuses: statuses(Side::Provider),
     })
 }
 

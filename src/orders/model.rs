@@ -122,6 +122,8 @@ impl OrderEvent {
     pub fn label(&self) -> &str {
         match self.status.as_str() {
             "scheduled" => "Delivery scheduled",
+            "approved" => "Approved and sent to the provider",
+            "declined" => "Declined",
             other => match OrderStatus::parse(other) {
                 Some(status) => status.label(),
                 None => other,

@@ -8,13 +8,17 @@ use uuid::Uuid;
 
 use super::model::OrderDetail;
 use super::queries::detail;
-use crate::db::schema::{providers, users};
+use crate::db::schema::{memberships, providers, users};
 use crate::email::{self, OutgoingEmail};
 use crate::tenancy::Scope;
+use crate::tenancy::{Permission, Role, Side};
 use crate::web::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
+    AwaitingApproval,
+    Approved,
+    Declined,
     Submitted,
     Cancelled,
     Confirmed,
@@ -27,13 +31,19 @@ pub enum Event {
 /// Which side of an order an email is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recipient {
+    /// The person who placed the order.
     Buyer,
     Provider,
+    /// The buyer's members who may approve orders (managers and owners).
+    Approvers,
 }
 
 impl Event {
     fn key(self) -> &'static str {
         match self {
+            Self::AwaitingApproval => "awaiting_approval",
+            Self::Approved => "approved",
+            Self::Declined => "declined",
             Self::Submitted => "submitted",
             Self::Cancelled => "cancelled",
             Self::Confirmed => "confirmed",
@@ -48,6 +58,9 @@ impl Event {
     /// the order they placed and their own cancellation, so their inbox holds the record.
     pub fn recipients(self) -> &'static [Recipient] {
         match self {
+            Self::AwaitingApproval => &[Recipient::Approvers, Recipient::Buyer],
+            Self::Approved => &[Recipient::Provider, Recipient::Buyer],
+            Self::Declined => &[Recipient::Buyer],
             Self::Submitted | Self::Cancelled => &[Recipient::Provider, Recipient::Buyer],
             Self::Confirmed
             | Self::Rejected
@@ -91,19 +104,33 @@ pub fn order_event(
         (Event::Scheduled, Some(del)) => format!(":{}", del.summary()),
         _ => String::new(),
     };
+    let mut sends = Vec::new();
     for &recipient in event.recipients() {
-        let to: String = match recipient {
-            Recipient::Buyer => users::table
-                .find(d.order.placed_by)
-                .select(users::email)
-                .first(conn)?,
-            Recipient::Provider => providers::table
-                .find(provider)
-                .select(providers::contact_email)
-                .first(conn)?,
-        };
+        match recipient {
+            Recipient::Buyer => sends.push((
+                recipient,
+                users::table
+                    .find(d.order.placed_by)
+                    .select(users::email)
+                    .first::<String>(conn)?,
+            )),
+            Recipient::Provider => sends.push((
+                recipient,
+                providers::table
+                    .find(provider)
+                    .select(providers::contact_email)
+                    .first::<String>(conn)?,
+            )),
+            Recipient::Approvers => {
+                for email in approvers(conn, d.order.business_id.0)? {
+                    sends.push((recipient, email));
+                }
+            }
+        }
+    }
+    for (recipient, to) in sends {
         let link = match recipient {
-            Recipient::Buyer => format!("{base_url}/orders/{order_id}"),
+            Recipient::Buyer | Recipient::Approvers => format!("{base_url}/orders/{order_id}"),
             Recipient::Provider => format!("{base_url}/provider/orders/{order_id}"),
         };
         let (subject, message) = wording(&d, event, recipient);
@@ -119,14 +146,15 @@ pub fn order_event(
             link,
         };
         let message = OutgoingEmail {
-            to,
+            to: to.clone(),
             subject,
             text: OrderText { e: &content }.render()?,
             html: OrderHtml { e: &content }.render()?,
         };
         let side = match recipient {
-            Recipient::Buyer => "buyer",
-            Recipient::Provider => "provider",
+            Recipient::Buyer => "buyer".to_owned(),
+            Recipient::Provider => "provider".to_owned(),
+            Recipient::Approvers => format!("approver:{to}"),
         };
         // One email per order, event and side, however often the change is replayed.
         email::queue(
@@ -138,11 +166,58 @@ pub fn order_event(
     Ok(())
 }
 
+/// The buyer's members whose role may approve orders.
+fn approvers(conn: &mut PgConnection, business: Uuid) -> QueryResult<Vec<String>> {
+    let members: Vec<(String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::business_id.eq(business))
+        .order(memberships::created_at)
+        .select((users::email, memberships::role))
+        .load(conn)?;
+    Ok(members
+        .into_iter()
+        .filter(|(_, role)| {
+            Role::parse(role).is_some_and(|r| {
+                crate::tenancy::roles::allows(Side::Buyer, r, Permission::ApproveOrders)
+            })
+        })
+        .map(|(email, _)| email)
+        .collect())
+}
+
+/// The note the latest `status` event carries (a decline's reason, an approval's why).
+fn note_of(d: &OrderDetail, status: &str) -> String {
+    d.events
+        .iter()
+        .rev()
+        .find(|e| e.status == status)
+        .and_then(|e| e.note.clone())
+        .unwrap_or_default()
+}
+
 fn wording(d: &OrderDetail, event: Event, recipient: Recipient) -> (String, String) {
     let number = &d.order.number;
     let shorts = d.lines.iter().filter(|l| l.is_short()).count();
     match (event, recipient) {
-        (Event::Submitted, Recipient::Provider) => (
+        (Event::AwaitingApproval, Recipient::Approvers) => (
+            format!("Order {number} needs your approval"),
+            format!(
+                "An order to {} for delivery on {} is over its orderer's limit. {} Approve it to send it to {}, or decline it.",
+                d.provider_name,
+                d.order.delivery_date_text(),
+                note_of(d, "awaiting_approval"),
+                d.provider_name
+            ),
+        ),
+        (Event::AwaitingApproval, _) => (
+            format!("Order {number} is waiting for approval"),
+            format!(
+                "{} We've asked a manager to approve it; it goes to {} when they do.",
+                note_of(d, "awaiting_approval"),
+                d.provider_name
+            ),
+        ),
+        (Event::Approved, Recipient::Provider) | (Event::Submitted, Recipient::Provider) => (
             format!("New order {number} from {}", d.business_name),
             format!(
                 "{} has ordered for delivery on {}. Please confirm it, or reject it with a reason.",
@@ -150,7 +225,23 @@ fn wording(d: &OrderDetail, event: Event, recipient: Recipient) -> (String, Stri
                 d.order.delivery_date_text()
             ),
         ),
-        (Event::Submitted, Recipient::Buyer) => (
+        (Event::Approved, _) => (
+            format!("Order {number} approved and sent to {}", d.provider_name),
+            format!(
+                "Your order was approved and sent to {} for delivery on {}. We'll email you when they confirm it.",
+                d.provider_name,
+                d.order.delivery_date_text()
+            ),
+        ),
+        (Event::Declined, _) => (
+            format!("Order {number} was declined"),
+            format!(
+                "Your order to {} wasn't approved: {}",
+                d.provider_name,
+                note_of(d, "declined")
+            ),
+        ),
+        (Event::Submitted, _) => (
             format!("Order {number} sent to {}", d.provider_name),
             format!(
                 "We've sent your order to {} for delivery on {}. We'll email you when they confirm it.",
@@ -165,7 +256,7 @@ fn wording(d: &OrderDetail, event: Event, recipient: Recipient) -> (String, Stri
                 d.business_name
             ),
         ),
-        (Event::Cancelled, Recipient::Buyer) => (
+        (Event::Cancelled, _) => (
             format!("You cancelled order {number}"),
             format!(
                 "Your order from {} is cancelled; nothing will be delivered or invoiced.",

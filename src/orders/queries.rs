@@ -55,7 +55,10 @@ pub fn list(
                 .select((columns, businesses::name))
                 .into_boxed();
             if let Scope::Provider(provider) = scope {
-                q = q.filter(orders::provider_id.eq(provider));
+                // An order awaiting the buyer's approval isn't the provider's yet.
+                q = q
+                    .filter(orders::provider_id.eq(provider))
+                    .filter(orders::status.ne(OrderStatus::AwaitingApproval));
             }
             if let Some(status) = &filter.status {
                 q = q.filter(orders::status.eq(*status));
@@ -120,7 +123,9 @@ pub fn find(conn: &mut PgConnection, scope: Scope, id: Uuid) -> QueryResult<Orde
         .into_boxed();
     let q = match scope {
         Scope::Buyer(b) => q.filter(orders::business_id.eq(b)),
-        Scope::Provider(p) => q.filter(orders::provider_id.eq(p)),
+        Scope::Provider(p) => q
+            .filter(orders::provider_id.eq(p))
+            .filter(orders::status.ne(OrderStatus::AwaitingApproval)),
         Scope::Admin | Scope::System => q,
     };
     q.first(conn)

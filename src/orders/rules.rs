@@ -6,6 +6,8 @@ use crate::tenancy::roles::{self, Permission, Role, Side};
 crate::text_enum! {
     /// An order's state, as `orders.status` stores it (declaration order is the filter's).
     pub enum OrderStatus {
+        /// Over the orderer's limit: waits for a manager or owner; the provider can't see it.
+        AwaitingApproval = "awaiting_approval",
         Submitted = "submitted",
         Confirmed = "confirmed",
         OutForDelivery = "out_for_delivery",
@@ -17,6 +19,10 @@ crate::text_enum! {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderAction {
+    /// Buyer manager or owner: lets an order over an orderer's limit go to the provider.
+    Approve,
+    /// Buyer manager or owner: turns it down, with a reason.
+    Decline,
     Confirm,
     Reject,
     Cancel,
@@ -28,6 +34,8 @@ pub enum OrderAction {
 impl OrderAction {
     pub fn name(self) -> &'static str {
         match self {
+            Self::Approve => "approve",
+            Self::Decline => "decline",
             Self::Confirm => "confirm",
             Self::Reject => "reject",
             Self::Cancel => "cancel",
@@ -42,6 +50,7 @@ impl OrderAction {
     /// What a member's role must allow to take this action.
     pub fn permission(self) -> Permission {
         match self {
+            Self::Approve | Self::Decline => Permission::ApproveOrders,
             Self::Confirm | Self::Reject => Permission::ConfirmOrders,
             Self::Cancel => Permission::PlaceOrders,
             Self::Schedule | Self::Dispatch | Self::Deliver => Permission::FulfilOrders,
@@ -68,6 +77,7 @@ fn state_actions(status: OrderStatus, side: Side) -> &'static [OrderAction] {
         (S::Confirmed, Side::Provider) => &[A::Schedule, A::Dispatch, A::Deliver],
         (S::OutForDelivery, Side::Provider) => &[A::Deliver],
         (S::Submitted, Side::Buyer) => &[A::Cancel],
+        (S::AwaitingApproval, Side::Buyer) => &[A::Approve, A::Decline, A::Cancel],
         _ => &[],
     }
 }
@@ -83,6 +93,7 @@ impl OrderStatus {
 
     pub fn label(self) -> &'static str {
         match self {
+            Self::AwaitingApproval => "Awaiting approval",
             Self::Submitted => "Awaiting confirmation",
             Self::Confirmed => "Confirmed",
             Self::Rejected => "Rejected",
@@ -93,11 +104,40 @@ impl OrderStatus {
     }
 }
 
+/// Why an orderer's order needs approval, if it does: over their per-order limit, or over
+/// their monthly limit counting what they already placed this month. `None` when neither
+/// limit is set or both hold.
+pub fn needs_approval(
+    total: rust_decimal::Decimal,
+    placed_this_month: rust_decimal::Decimal,
+    order_limit: Option<rust_decimal::Decimal>,
+    monthly_limit: Option<rust_decimal::Decimal>,
+) -> Option<String> {
+    use crate::money::format_gbp;
+    if let Some(limit) = order_limit.filter(|l| total > *l) {
+        return Some(format!(
+            "It comes to {}, over your limit of {} per order.",
+            format_gbp(total),
+            format_gbp(limit)
+        ));
+    }
+    if let Some(limit) = monthly_limit.filter(|l| placed_this_month + total > *l) {
+        return Some(format!(
+            "With {} already ordered this month it would pass your monthly limit of {}.",
+            format_gbp(placed_this_month),
+            format_gbp(limit)
+        ));
+    }
+    None
+}
+
 /// The state an action leads to, or why it can't be taken now (shown to the user as a 409).
 pub fn transition(from: OrderStatus, action: OrderAction) -> Result<OrderStatus, String> {
     use OrderAction as A;
     use OrderStatus as S;
     match (from, action) {
+        (S::AwaitingApproval, A::Approve) => Ok(S::Submitted),
+        (S::AwaitingApproval, A::Decline | A::Cancel) => Ok(S::Cancelled),
         (S::Submitted, A::Confirm) => Ok(S::Confirmed),
         (S::Submitted, A::Reject) => Ok(S::Rejected),
         (S::Submitted, A::Cancel) => Ok(S::Cancelled),
@@ -109,6 +149,8 @@ pub fn transition(from: OrderStatus, action: OrderAction) -> Result<OrderStatus,
             "This order is {}, so it can't be {} now.",
             from.label().to_lowercase(),
             match action {
+                A::Approve => "approved",
+                A::Decline => "declined",
                 A::Confirm => "confirmed",
                 A::Reject => "rejected",
                 A::Cancel => "cancelled",
@@ -123,6 +165,53 @@ pub fn transition(from: OrderStatus, action: OrderAction) -> Result<OrderStatus,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn orders_over_an_orderers_limits_wait_for_approval() {
+        let d = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
+        assert_eq!(needs_approval(d("500"), d("0"), None, None), None);
+        assert_eq!(
+            needs_approval(d("200.00"), d("0"), Some(d("200.00")), None),
+            None,
+            "at the limit is fine"
+        );
+        assert!(
+            needs_approval(d("200.01"), d("0"), Some(d("200")), None)
+                .is_some_and(|w| w.contains("per order"))
+        );
+        assert_eq!(
+            needs_approval(d("100"), d("900"), None, Some(d("1000"))),
+            None
+        );
+        assert!(
+            needs_approval(d("100.01"), d("900"), None, Some(d("1000")))
+                .is_some_and(|w| w.contains("monthly limit"))
+        );
+    }
+
+    #[test]
+    fn an_order_awaiting_approval_is_approved_declined_or_withdrawn_by_the_buyer_only() {
+        use OrderAction as A;
+        use OrderStatus as S;
+        assert_eq!(
+            actions_for(S::AwaitingApproval, Side::Buyer, Role::Manager),
+            vec![A::Approve, A::Decline, A::Cancel]
+        );
+        assert_eq!(
+            actions_for(S::AwaitingApproval, Side::Buyer, Role::Orderer),
+            vec![A::Cancel]
+        );
+        assert!(actions_for(S::AwaitingApproval, Side::Provider, Role::Owner).is_empty());
+        assert_eq!(
+            transition(S::AwaitingApproval, A::Approve),
+            Ok(S::Submitted)
+        );
+        assert_eq!(
+            transition(S::AwaitingApproval, A::Decline),
+            Ok(S::Cancelled)
+        );
+        assert!(transition(S::Submitted, A::Approve).is_err());
+    }
 
     #[test]
     fn the_order_lifecycle_only_moves_forward() {

@@ -392,3 +392,58 @@ pub async fn switch(
         .flash(FlashKind::Ok, format!("You're now working for {name}."));
     Ok(see_other(user.account_type_home()))
 }
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct LimitsForm {
+    pub order_limit: String,
+    pub monthly_limit: String,
+}
+
+/// An orderer's spending limits: orders over either wait for approval.
+pub async fn set_limits(
+    ctx: MemberCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<LimitsForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ManageTeam)?;
+    let (acting, actor, id) = (ctx.acting, ctx.user.actor.clone(), id.into_inner());
+    let org = Org::of(acting.scope)?;
+    with_conn(&pool, move |conn| {
+        conn.transaction(|conn| {
+            let (role, _) = queries::lock_member(conn, org, id)?;
+            if !may_grant(acting.side, acting.role, role) {
+                return Err(AppError::conflict(
+                    "Your role can't change this member. Ask an owner.",
+                ));
+            }
+            if role != Role::Orderer {
+                return Err(AppError::conflict("Only orderers have spending limits."));
+            }
+            let parse = |raw: &str, what: &str| {
+                rules::limit(raw).map_err(|why| AppError::Validation(format!("{what}: {why}")))
+            };
+            let order_limit = parse(&form.order_limit, "Per-order limit")?;
+            let monthly_limit = parse(&form.monthly_limit, "Monthly limit")?;
+            queries::set_limits(conn, id, order_limit, monthly_limit)?;
+            let shown = |l: Option<rust_decimal::Decimal>| l.map(|v| v.to_string());
+            let entry = Entry::new("member.limits_changed", "membership", Some(id))
+                .org(org.business, org.provider)
+                .change(
+                    None,
+                    Some(json!({
+                        "order_limit": shown(order_limit),
+                        "monthly_limit": shown(monthly_limit),
+                    })),
+                );
+            crate::audit::record(conn, &actor, entry)?;
+            Ok(())
+        })
+    })
+    .await?;
+    ctx.user
+        .session
+        .flash(FlashKind::Ok, "Spending limits saved.");
+    Ok(see_other("/team"))
+}

@@ -15,6 +15,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/team/invites/{id}/revoke", web::post().to(h::revoke))
         .route("/team/members/{id}/role", web::post().to(h::change_role))
         .route("/team/members/{id}/remove", web::post().to(h::remove))
+        .route("/team/members/{id}/limits", web::post().to(h::set_limits))
         .route("/organisations", web::get().to(h::organisations))
         .route("/organisations/{id}", web::post().to(h::switch))
         .route("/invites/{token}", web::get().to(accept::invite_page))

@@ -53,9 +53,24 @@ pub struct MemberRow {
     pub email: String,
     pub role: String,
     pub since: OffsetDateTime,
+    pub order_limit: Option<rust_decimal::Decimal>,
+    pub monthly_limit: Option<rust_decimal::Decimal>,
 }
 
 impl MemberRow {
+    pub fn is_orderer(&self) -> bool {
+        self.role() == Some(Role::Orderer)
+    }
+    /// A limit as the form shows it: plain pounds, or empty for none.
+    pub fn limit_value(limit: &Option<rust_decimal::Decimal>) -> String {
+        limit.map(|l| l.to_string()).unwrap_or_default()
+    }
+    pub fn order_limit_value(&self) -> String {
+        Self::limit_value(&self.order_limit)
+    }
+    pub fn monthly_limit_value(&self) -> String {
+        Self::limit_value(&self.monthly_limit)
+    }
     pub fn role(&self) -> Option<Role> {
         Role::parse(&self.role)
     }
@@ -83,8 +98,25 @@ pub fn members(conn: &mut PgConnection, org: Org) -> QueryResult<Vec<MemberRow>>
             users::email,
             memberships::role,
             memberships::created_at,
+            memberships::order_limit,
+            memberships::monthly_limit,
         ))
         .load(conn)
+}
+
+pub fn set_limits(
+    conn: &mut PgConnection,
+    membership: Uuid,
+    order_limit: Option<rust_decimal::Decimal>,
+    monthly_limit: Option<rust_decimal::Decimal>,
+) -> QueryResult<()> {
+    diesel::update(memberships::table.find(membership))
+        .set((
+            memberships::order_limit.eq(order_limit),
+            memberships::monthly_limit.eq(monthly_limit),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 #[derive(Debug, Clone, Queryable)]

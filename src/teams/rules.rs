@@ -41,9 +41,32 @@ pub fn keeps_an_owner(owners: usize, current: Role, to: Option<Role>) -> Result<
     Ok(())
 }
 
+/// A spending limit as typed: empty is "no limit"; otherwise pounds and pence, like prices.
+pub fn limit(raw: &str) -> Result<Option<rust_decimal::Decimal>, &'static str> {
+    use crate::money::{MoneyError, parse_gbp};
+    match parse_gbp(raw) {
+        Ok(v) => Ok(Some(v)),
+        Err(MoneyError::Empty) => Ok(None),
+        Err(e) => Err(e.message()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_limit_is_money_or_nothing() {
+        assert_eq!(limit(""), Ok(None));
+        assert_eq!(limit("  "), Ok(None));
+        assert_eq!(limit("250"), Ok(Some(rust_decimal::Decimal::new(25000, 2))));
+        assert_eq!(
+            limit("£1,500.00").map(|v| v.map(|d| d.to_string())),
+            Ok(Some("1500.00".into()))
+        );
+        assert!(limit("-5").is_err());
+        assert!(limit("lots").is_err());
+    }
     use time::macros::datetime;
 
     #[test]

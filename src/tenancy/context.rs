@@ -82,6 +82,7 @@ fn nav_user(loaded: &SessionUser, kind: AccountType) -> NavUser {
             invoices: may(Permission::ViewInvoices),
             catalogue: may(Permission::ManageCatalogue),
             team: may(Permission::ManageTeam),
+            approve: may(Permission::ApproveOrders),
         },
     }
 }

@@ -150,6 +150,8 @@ pub enum Permission {
     ManageTeam,
     /// Both: read the organisation's audit log (owners only).
     ViewAudit,
+    /// Buyer: approve or decline orders over an orderer's limits.
+    ApproveOrders,
 }
 
 /// The table. Owners may do everything on their side; the others what DESIGN.md gives them.
@@ -167,6 +169,7 @@ pub fn allows(side: Side, role: Role, permission: Permission) -> bool {
                     | P::ViewInvoices
                     | P::PayInvoices
                     | P::ManageTeam
+                    | P::ApproveOrders
             ),
             R::Orderer => matches!(permission, P::PlaceOrders | P::ViewOrders),
             R::Finance => matches!(permission, P::ViewOrders | P::ViewInvoices | P::PayInvoices),
@@ -222,7 +225,7 @@ pub fn require(side: Side, role: Role, permission: Permission) -> Result<(), App
 mod tests {
     use super::*;
 
-    const ALL: [Permission; 11] = [
+    const ALL: [Permission; 12] = [
         Permission::PlaceOrders,
         Permission::ManageLocations,
         Permission::ViewOrders,
@@ -234,6 +237,7 @@ mod tests {
         Permission::ManageInvoices,
         Permission::ManageTeam,
         Permission::ViewAudit,
+        Permission::ApproveOrders,
     ];
 
     fn allowed(side: Side, role: Role) -> Vec<Permission> {
@@ -252,7 +256,8 @@ mod tests {
                 P::ViewInvoices,
                 P::PayInvoices,
                 P::ManageTeam,
-                P::ViewAudit
+                P::ViewAudit,
+                P::ApproveOrders
             ]
         );
         assert_eq!(

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod approvals;
 mod audit;
 mod catalog;
 mod cli;

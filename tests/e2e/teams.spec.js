@@ -120,3 +120,69 @@ test('a member of two businesses switches between them', async ({ browser }) => 
   await ctx.close();
   await other.close();
 });
+
+/// Joins from the newest invite email to `email`, creating an account; returns the page.
+async function joinFromEmail(browser, email, name) {
+  const mail = await waitForEmail(MAILDEV, (m) => (m.to || []).some((t) => t.address === email) && m.subject.includes('invited you'));
+  const link = (mail.text.match(/http:\/\/127\.0\.0\.1:\d+\/invites\/[0-9a-f]{64}/) || [])[0];
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(link);
+  await page.fill('#f-name', name);
+  await page.fill('#f-password', PASSWORD);
+  await page.click('button:has-text("Create account and join")');
+  await expect(page).toHaveURL(/\/buyer$/);
+  return { ctx, page };
+}
+
+test('an order over the orderer\'s limit waits until a manager approves it from the email', async ({ browser }) => {
+  const owner = await browser.newContext();
+  const page = await owner.newPage();
+  await logIn(page, OWNER.email, PASSWORD);
+  await page.goto('/organisations');
+  const switchTo = page.locator('li', { hasText: OWNER.business }).locator('button:has-text("Switch")');
+  if (await switchTo.count()) await switchTo.click();
+  for (const [email, role] of [['maya@team-e2e.test', 'manager'], ['omar@team-e2e.test', 'orderer']]) {
+    await page.goto('/team');
+    await page.fill('#f-email', email);
+    await page.check(`#invite-role-${role}`);
+    await page.click('button:has-text("Send invite")');
+    await expect(page.locator('.alert-ok')).toContainText(`Invite sent to ${email}`);
+  }
+  const maya = await joinFromEmail(browser, 'maya@team-e2e.test', 'Maya Manager');
+  const omar = await joinFromEmail(browser, 'omar@team-e2e.test', 'Omar Orderer');
+
+  await page.goto('/team');
+  const limits = page.locator('section', { hasText: 'Spending limits: Omar Orderer' });
+  await limits.locator('input[name=order_limit]').fill('1');
+  await limits.locator('button:has-text("Save limits")').click();
+  await expect(page.locator('.alert-ok')).toContainText('Spending limits saved');
+  await checkPage(page, 'team-limits');
+
+  const o = omar.page;
+  await o.goto('/providers/comma-bakery');
+  const bread = o.locator('tr', { hasText: 'Sourdough' });
+  await bread.locator('input[name=quantity]').fill('3');
+  await bread.locator('button:has-text("Add")').click();
+  await expect(o.locator('#cart-badge')).toHaveText('Cart (1)');
+  await o.click('#cart-badge');
+  await o.click('text=Checkout');
+  await o.click('button:has-text("Place order")');
+  await expect(o.locator('.alert-ok')).toContainText('Order saved for approval');
+  await expect(o.locator('#order-status')).toContainText('Awaiting approval');
+  await checkPage(o, 'order-awaiting-approval');
+
+  const mail = await waitForEmail(MAILDEV, (m) => (m.to || []).some((t) => t.address === 'maya@team-e2e.test') && m.subject.includes('needs your approval'));
+  const link = (mail.text.match(/http:\/\/127\.0\.0\.1:\d+\/orders\/[0-9a-f-]{36}/) || [])[0];
+  expect(link, 'order link in the approval email').toBeTruthy();
+  const m = maya.page;
+  await m.goto(link);
+  await expect(m.locator('#order-status')).toContainText('Awaiting approval');
+  await checkPage(m, 'order-approve');
+  await m.click('button:has-text("Approve and send to the provider")');
+  await expect(m.locator('#order-status')).toContainText('Awaiting confirmation');
+  await expect(m.locator('#order-status')).toContainText('Approved and sent to the provider');
+  await owner.close();
+  await maya.ctx.close();
+  await omar.ctx.close();
+});
