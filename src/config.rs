@@ -52,6 +52,10 @@ pub struct Config {
     pub mail_from: String,
     /// Stripe's API address; tests point it at a local mock server.
     pub stripe_api_base: String,
+    /// Make provider owners, managers and finance, and admins, set up two-step verification
+    /// before anything else. On in production; off by default elsewhere so the demo logins
+    /// work without an authenticator app (`MFA_REQUIRED=true` turns it on).
+    pub mfa_required: bool,
 }
 
 /// Argon2id cost. Production follows OWASP's m=19 MiB, t=2; tests use the minimum.
@@ -208,6 +212,12 @@ impl Config {
             Some("0" | "false" | "no") => false,
             Some(_) => return Err(invalid("RUN_WORKER", "expected true or false")),
         };
+        let mfa_required = match var("MFA_REQUIRED").as_deref() {
+            None => env == AppEnv::Production,
+            Some("1" | "true" | "yes") => true,
+            Some("0" | "false" | "no") => false,
+            Some(_) => return Err(invalid("MFA_REQUIRED", "expected true or false")),
+        };
         let root_dir = var("LARDER_ROOT")
             .map(PathBuf::from)
             .or_else(|| std::env::current_dir().ok())
@@ -239,6 +249,7 @@ impl Config {
                 .unwrap_or_else(|| "https://api.stripe.com".into())
                 .trim_end_matches('/')
                 .to_owned(),
+            mfa_required,
         })
     }
 

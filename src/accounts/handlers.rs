@@ -253,9 +253,18 @@ pub async fn login_submit(
         };
     let (status, problem) = match outcome {
         LoginOutcome::LoggedIn(user) => {
-            viewer.session.log_in(UserId(user.id), user.session_epoch);
             let home = user.kind().map_or("/", |k| k.home_path());
-            return Ok(see_other(safe_next(&form.next).unwrap_or(home)));
+            let next = safe_next(&form.next).unwrap_or(home).to_owned();
+            let id = UserId(user.id);
+            let (secret, _, _) =
+                with_conn(&pool, move |conn| Ok(queries::mfa_state(conn, id)?)).await?;
+            if secret.is_some() {
+                // The password was right; the session stays logged out until the code is.
+                viewer.session.begin_mfa(id, user.session_epoch, &next);
+                return Ok(see_other("/login/mfa"));
+            }
+            viewer.session.log_in(id, user.session_epoch);
+            return Ok(see_other(&next));
         }
         LoginOutcome::WrongCredentials => (
             StatusCode::UNPROCESSABLE_ENTITY,

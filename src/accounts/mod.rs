@@ -4,6 +4,8 @@
 pub mod forms;
 pub mod handlers;
 pub mod hashing;
+pub mod mfa;
+pub mod mfa_handlers;
 pub mod model;
 pub mod password;
 pub mod queries;
@@ -32,6 +34,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/login", web::get().to(handlers::login_form))
         .route("/login", web::post().to(handlers::login_submit))
+        .route("/login/mfa", web::get().to(mfa_handlers::second_step_page))
+        .route("/login/mfa", web::post().to(mfa_handlers::second_step))
+        .route("/account/mfa", web::get().to(mfa_handlers::mfa_page))
+        .route("/account/mfa", web::post().to(mfa_handlers::enable))
+        .route(
+            "/account/mfa/disable",
+            web::post().to(mfa_handlers::disable),
+        )
         .route("/logout", web::post().to(handlers::logout))
         .route("/account", web::get().to(settings::account_page))
         .route("/account", web::post().to(settings::update_account))

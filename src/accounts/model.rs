@@ -84,6 +84,8 @@ pub struct OrgRef {
 #[derive(Debug, Clone)]
 pub struct SessionUser {
     pub user: User,
+    /// Two-step verification is set up.
+    pub mfa_enabled: bool,
     pub business: Option<OrgRef>,
     pub provider: Option<OrgRef>,
     /// The membership acted through (none for admins and orphaned accounts).

@@ -29,6 +29,7 @@ pub fn load_session_user(
             .order((memberships::created_at.asc(), memberships::id.asc()))
             .select((
                 User::as_select(),
+                users::mfa_enabled_at.is_not_null(),
                 memberships::id.nullable(),
                 memberships::role.nullable(),
                 (businesses::id, businesses::name, businesses::status).nullable(),
@@ -47,7 +48,7 @@ pub fn load_session_user(
         Some(row) => Some(row),
         None => query().first::<SessionRow>(conn).optional()?,
     };
-    let Some((user, membership_id, role, business, provider)) = row else {
+    let Some((user, mfa_enabled, membership_id, role, business, provider)) = row else {
         return Ok(None);
     };
     // The header's cart badge. A second statement rather than a raw-SQL subselect: raw SQL
@@ -63,6 +64,7 @@ pub fn load_session_user(
     };
     Ok(Some(SessionUser {
         user,
+        mfa_enabled,
         membership_id,
         role,
         cart_items,
@@ -73,6 +75,7 @@ pub fn load_session_user(
 
 type SessionRow = (
     User,
+    bool,
     Option<Uuid>,
     Option<String>,
     Option<(Uuid, String, String)>,
@@ -317,4 +320,132 @@ pub fn resets_since(
         .filter(r::created_at.gt(since))
         .count()
         .get_result(conn)
+}
+
+/// Two-step verification state: (secret, pending secret, last step used).
+pub type MfaState = (Option<Vec<u8>>, Option<Vec<u8>>, Option<i64>);
+
+pub fn mfa_state(conn: &mut PgConnection, user: UserId) -> QueryResult<MfaState> {
+    users::table
+        .find(user.0)
+        .select((
+            users::mfa_secret,
+            users::mfa_pending_secret,
+            users::mfa_last_step,
+        ))
+        .first(conn)
+}
+
+pub fn set_pending_secret(conn: &mut PgConnection, user: UserId, secret: &[u8]) -> QueryResult<()> {
+    diesel::update(users::table.find(user.0))
+        .set(users::mfa_pending_secret.eq(Some(secret)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Turns two-step verification on with the pending secret and fresh recovery codes.
+pub fn enable_mfa(
+    conn: &mut PgConnection,
+    user: UserId,
+    secret: &[u8],
+    step: i64,
+    recovery_hashes: &[Vec<u8>],
+) -> QueryResult<()> {
+    use crate::db::schema::mfa_recovery_codes as codes;
+    diesel::update(users::table.find(user.0))
+        .set((
+            users::mfa_secret.eq(Some(secret)),
+            users::mfa_pending_secret.eq(None::<Vec<u8>>),
+            users::mfa_enabled_at.eq(Some(time::OffsetDateTime::now_utc())),
+            users::mfa_last_step.eq(Some(step)),
+        ))
+        .execute(conn)?;
+    diesel::delete(codes::table.filter(codes::user_id.eq(user.0))).execute(conn)?;
+    let rows: Vec<_> = recovery_hashes
+        .iter()
+        .map(|h| {
+            (
+                codes::id.eq(new_id()),
+                codes::user_id.eq(user.0),
+                codes::code_hash.eq(h.clone()),
+            )
+        })
+        .collect();
+    diesel::insert_into(codes::table)
+        .values(&rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn disable_mfa(conn: &mut PgConnection, user: UserId) -> QueryResult<()> {
+    use crate::db::schema::mfa_recovery_codes as codes;
+    diesel::update(users::table.find(user.0))
+        .set((
+            users::mfa_secret.eq(None::<Vec<u8>>),
+            users::mfa_pending_secret.eq(None::<Vec<u8>>),
+            users::mfa_enabled_at.eq(None::<time::OffsetDateTime>),
+            users::mfa_last_step.eq(None::<i64>),
+        ))
+        .execute(conn)?;
+    diesel::delete(codes::table.filter(codes::user_id.eq(user.0))).execute(conn)?;
+    Ok(())
+}
+
+/// Records `step` as used, only if it is newer than the last: two requests racing with the
+/// same code can't both pass.
+pub fn take_step(conn: &mut PgConnection, user: UserId, step: i64) -> QueryResult<bool> {
+    let updated = diesel::update(
+        users::table.find(user.0).filter(
+            users::mfa_last_step
+                .is_null()
+                .or(users::mfa_last_step.lt(step)),
+        ),
+    )
+    .set(users::mfa_last_step.eq(Some(step)))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Uses a recovery code, once.
+pub fn take_recovery_code(conn: &mut PgConnection, user: UserId, hash: &[u8]) -> QueryResult<bool> {
+    use crate::db::schema::mfa_recovery_codes as codes;
+    let updated = diesel::update(
+        codes::table
+            .filter(codes::user_id.eq(user.0))
+            .filter(codes::code_hash.eq(hash))
+            .filter(codes::used_at.is_null()),
+    )
+    .set(codes::used_at.eq(Some(time::OffsetDateTime::now_utc())))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn recovery_codes_left(conn: &mut PgConnection, user: UserId) -> QueryResult<i64> {
+    use crate::db::schema::mfa_recovery_codes as codes;
+    codes::table
+        .filter(codes::user_id.eq(user.0))
+        .filter(codes::used_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
+pub fn mfa_failures_since(
+    conn: &mut PgConnection,
+    user: UserId,
+    since: time::OffsetDateTime,
+) -> QueryResult<i64> {
+    use crate::db::schema::mfa_failures as f;
+    f::table
+        .filter(f::user_id.eq(user.0))
+        .filter(f::created_at.ge(since))
+        .count()
+        .get_result(conn)
+}
+
+pub fn record_mfa_failure(conn: &mut PgConnection, user: UserId) -> QueryResult<()> {
+    use crate::db::schema::mfa_failures as f;
+    diesel::insert_into(f::table)
+        .values((f::id.eq(new_id()), f::user_id.eq(user.0)))
+        .execute(conn)
+        .map(|_| ())
 }

@@ -193,6 +193,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    mfa_failures (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    mfa_recovery_codes (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        code_hash -> Bytea,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     memberships (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -391,6 +409,10 @@ diesel::table! {
         session_epoch -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        mfa_secret -> Nullable<Bytea>,
+        mfa_pending_secret -> Nullable<Bytea>,
+        mfa_enabled_at -> Nullable<Timestamptz>,
+        mfa_last_step -> Nullable<Int8>,
     }
 }
 
@@ -408,6 +430,8 @@ diesel::joinable!(locations -> businesses (business_id));
 diesel::joinable!(invites -> businesses (business_id));
 diesel::joinable!(invites -> providers (provider_id));
 diesel::joinable!(memberships -> businesses (business_id));
+diesel::joinable!(mfa_failures -> users (user_id));
+diesel::joinable!(mfa_recovery_codes -> users (user_id));
 diesel::joinable!(memberships -> providers (provider_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(order_events -> orders (order_id));
@@ -440,6 +464,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     invites,
     memberships,
+    mfa_failures,
+    mfa_recovery_codes,
     order_events,
     order_lines,
     orders,

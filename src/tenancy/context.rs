@@ -28,6 +28,9 @@ pub struct CurrentUser {
     pub session: AppSession,
     /// This user, their address and the request id, for the audit log.
     pub actor: Actor,
+    /// Their role needs two-step verification and it isn't set up yet: area pages send them
+    /// to set it up first.
+    pub mfa_due: bool,
     csrf: String,
     flash: Option<Flash>,
 }
@@ -54,6 +57,15 @@ fn area(kind: AccountType) -> Area {
         AccountType::Provider => Area::Provider,
         AccountType::Admin => Area::Admin,
     }
+}
+
+fn side_role(loaded: &SessionUser, kind: AccountType) -> Option<(Side, Role)> {
+    let side = match kind {
+        AccountType::Buyer => Side::Buyer,
+        AccountType::Provider => Side::Provider,
+        AccountType::Admin => return None,
+    };
+    Some((side, loaded.role.as_deref().and_then(Role::parse)?))
 }
 
 /// The header for this person: their name, organisation, and the links their role may use.
@@ -132,6 +144,11 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
     };
     let csrf = session.csrf_token();
     let flash = session.take_flash();
+    let mfa_due = req
+        .app_data::<web::Data<crate::config::Config>>()
+        .is_some_and(|c| c.mfa_required)
+        && !loaded.mfa_enabled
+        && crate::accounts::mfa::required(account_type, side_role(&loaded, account_type));
     let actor = Actor {
         user: Some(UserId(loaded.user.id)),
         email: Some(loaded.user.email.clone()),
@@ -157,6 +174,7 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
         loaded,
         session,
         actor,
+        mfa_due,
         csrf,
         flash,
     }))
@@ -322,6 +340,9 @@ impl FromRequest for ProviderCtx {
                 (AccountType::Provider, Some(p)) => p.clone(),
                 _ => return Err(AppError::NotFound),
             };
+            if user.mfa_due {
+                return Err(AppError::MfaSetupRequired);
+            }
             Ok(Self {
                 provider_id: ProviderId(provider.id),
                 provider_active: provider.status == "active",
@@ -345,6 +366,9 @@ impl FromRequest for AdminCtx {
         extract_with(req, |user| {
             if user.account_type != AccountType::Admin {
                 return Err(AppError::NotFound);
+            }
+            if user.mfa_due {
+                return Err(AppError::MfaSetupRequired);
             }
             Ok(Self { user })
         })
@@ -384,6 +408,9 @@ impl FromRequest for MemberCtx {
                 _ => return Err(AppError::NotFound),
             };
             let membership_id = user.loaded.membership_id.ok_or(AppError::NotFound)?;
+            if user.mfa_due {
+                return Err(AppError::MfaSetupRequired);
+            }
             Ok(Self {
                 acting: Acting {
                     scope,

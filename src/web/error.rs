@@ -11,6 +11,9 @@ pub enum AppError {
     /// Not logged in: the error middleware turns this into a redirect to the login page.
     #[error("login required")]
     Unauthorized,
+    /// The member's role needs two-step verification and it isn't set up: off to set it up.
+    #[error("two-step verification required")]
+    MfaSetupRequired,
     #[error("forbidden: {0}")]
     Forbidden(String),
     /// The form or query was malformed in a way the page cannot show beside a field.
@@ -96,6 +99,7 @@ impl ResponseError for AppError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::MfaSetupRequired => StatusCode::SEE_OTHER,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -108,6 +112,11 @@ impl ResponseError for AppError {
     /// A bare response carrying the public error; `web::errors::render_errors` turns it into
     /// a page or an htmx fragment, because only it sees the request.
     fn error_response(&self) -> HttpResponse {
+        if matches!(self, Self::MfaSetupRequired) {
+            return HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, "/account/mfa?required=1"))
+                .finish();
+        }
         let mut res = HttpResponse::new(self.status_code());
         res.extensions_mut().insert(self.public());
         res

@@ -24,6 +24,12 @@ const EXPIRES: &str = "exp";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
 const MEMBERSHIP: &str = "mid";
+const MFA_USER: &str = "mfa_uid";
+const MFA_EPOCH: &str = "mfa_epoch";
+const MFA_EXPIRES: &str = "mfa_exp";
+const MFA_NEXT: &str = "mfa_next";
+/// How long a password stays good for while the code is typed.
+const MFA_SECONDS: i64 = 300;
 
 pub fn middleware(config: &Config) -> SessionMiddleware<CookieSessionStore> {
     SessionMiddleware::builder(
@@ -124,6 +130,33 @@ impl AppSession {
             user_id: UserId(user_id),
             epoch,
         })
+    }
+
+    /// The password was right; the second step is still to come. Nobody is logged in yet.
+    pub fn begin_mfa(&self, user_id: UserId, epoch: i32, next: &str) {
+        self.0.renew();
+        let _ = self.0.insert(MFA_USER, user_id.0);
+        let _ = self.0.insert(MFA_EPOCH, epoch);
+        let _ = self.0.insert(MFA_EXPIRES, now_unix() + MFA_SECONDS);
+        let _ = self.0.insert(MFA_NEXT, next);
+    }
+
+    /// The user waiting for their second step, with their epoch and where they were going,
+    /// for five minutes after the password.
+    pub fn mfa_pending(&self) -> Option<(UserId, i32, String)> {
+        let user = self.0.get::<Uuid>(MFA_USER).ok().flatten()?;
+        let epoch = self.0.get::<i32>(MFA_EPOCH).ok().flatten()?;
+        let expires = self.0.get::<i64>(MFA_EXPIRES).ok().flatten()?;
+        if expires <= now_unix() {
+            return None;
+        }
+        let next = self
+            .0
+            .get::<String>(MFA_NEXT)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        Some((UserId(user), epoch, next))
     }
 
     /// The membership (organisation) this session acts for, when the user chose one.

@@ -14,6 +14,7 @@ mod health;
 mod hostile;
 mod invoicing;
 mod locations;
+mod mfa;
 mod order_actions;
 mod ordering;
 mod pages;
