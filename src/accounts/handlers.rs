@@ -293,8 +293,23 @@ pub async fn login_submit(
     )
 }
 
-pub async fn logout(session: AppSession) -> HttpResponse {
+pub async fn logout(
+    session: AppSession,
+    pool: web::Data<DbPool>,
+) -> Result<HttpResponse, AppError> {
+    // The server forgets the session too, so a copy of this cookie stops working.
+    if let Some(claim) = session.claim() {
+        let token = super::sessions::token_hash(&claim.token);
+        with_conn(&pool, move |conn| {
+            Ok(super::sessions::end_token(
+                conn,
+                &token,
+                time::OffsetDateTime::now_utc(),
+            )?)
+        })
+        .await?;
+    }
     session.log_out();
     session.flash(FlashKind::Ok, "You have logged out.");
-    see_other("/login")
+    Ok(see_other("/login"))
 }

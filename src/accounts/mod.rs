@@ -10,6 +10,7 @@ pub mod model;
 pub mod password;
 pub mod queries;
 pub mod reset;
+pub mod sessions;
 pub mod settings;
 pub mod signup;
 pub mod throttle;
@@ -36,6 +37,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(handlers::login_submit))
         .route("/login/mfa", web::get().to(mfa_handlers::second_step_page))
         .route("/login/mfa", web::post().to(mfa_handlers::second_step))
+        .route("/account/sessions", web::get().to(sessions::pages::list))
+        .route(
+            "/account/sessions/{id}/end",
+            web::post().to(sessions::pages::end),
+        )
         .route("/account/mfa", web::get().to(mfa_handlers::mfa_page))
         .route("/account/mfa", web::post().to(mfa_handlers::enable))
         .route(

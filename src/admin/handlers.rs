@@ -178,3 +178,36 @@ pub async fn refunds(admin: AdminCtx, pool: web::Data<DbPool>) -> Result<HttpRes
         rows,
     })
 }
+
+/// Logs a user out everywhere (their epoch moves on, so every session row and cookie of
+/// theirs ends at its next click).
+pub async fn end_sessions(
+    admin: AdminCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let (id, actor) = (id.into_inner(), admin.user.actor.clone());
+    if id == admin.user.id.0 {
+        return Err(AppError::conflict(
+            "Use \"Log out everywhere\" on your account page for your own sessions.",
+        ));
+    }
+    with_conn(&pool, move |conn| {
+        use diesel::Connection;
+        conn.transaction(|conn| {
+            if !queries::user_exists(conn, id)? {
+                return Err(AppError::NotFound);
+            }
+            crate::accounts::queries::bump_epoch(conn, crate::ids::UserId(id))?;
+            let entry = crate::audit::Entry::new("admin.sessions_ended", "user", Some(id));
+            crate::audit::record(conn, &actor, entry)?;
+            Ok(())
+        })
+    })
+    .await?;
+    admin
+        .user
+        .session
+        .flash(FlashKind::Ok, "Done: every session of theirs has ended.");
+    Ok(see_other("/admin/users"))
+}

@@ -10,6 +10,10 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(handlers::dashboard))
         .route("/admin/refunds", web::get().to(handlers::refunds))
+        .route(
+            "/admin/users/{id}/sessions/end",
+            web::post().to(handlers::end_sessions),
+        )
         .route("/admin/{entity}", web::get().to(handlers::list))
         .route(
             "/admin/{entity}/{id}/status",

@@ -120,6 +120,10 @@ pub fn subject(conn: &mut PgConnection, entity: Entity, id: Uuid) -> QueryResult
 }
 
 /// Is this user an admin? Admins are not suspended from the admin pages.
+pub fn user_exists(conn: &mut PgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(users::table.find(id))).get_result(conn)
+}
+
 pub fn is_admin_user(conn: &mut PgConnection, id: Uuid) -> QueryResult<bool> {
     users::table
         .find(id)

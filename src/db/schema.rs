@@ -399,6 +399,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_sessions (id) {
+        id -> Uuid,
+        token_hash -> Bytea,
+        user_id -> Uuid,
+        epoch -> Int4,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -431,6 +445,7 @@ diesel::joinable!(invites -> businesses (business_id));
 diesel::joinable!(invites -> providers (provider_id));
 diesel::joinable!(memberships -> businesses (business_id));
 diesel::joinable!(mfa_failures -> users (user_id));
+diesel::joinable!(user_sessions -> users (user_id));
 diesel::joinable!(mfa_recovery_codes -> users (user_id));
 diesel::joinable!(memberships -> providers (provider_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -477,5 +492,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     status_changes,
     throttled_requests,
     stripe_events,
+    user_sessions,
     users,
 );

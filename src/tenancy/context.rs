@@ -114,12 +114,40 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
     };
     let pool = pool(&req)?;
     let active = session.active_membership();
-    let loaded = crate::web::with_conn(&pool, move |conn| {
-        Ok(queries::load_session_user(conn, claim.user_id, active)?)
+    let seen = crate::accounts::sessions::Seen {
+        ip: req
+            .app_data::<web::Data<crate::config::Config>>()
+            .map(|config| crate::web::client_ip(&req, config)),
+        user_agent: req
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    };
+    let (user_id, epoch) = (claim.user_id, claim.epoch);
+    let token = crate::accounts::sessions::token_hash(&claim.token);
+    let (loaded, open) = crate::web::with_conn(&pool, move |conn| {
+        let loaded = queries::load_session_user(conn, user_id, active)?;
+        // Only a session of the user's current epoch gets (or keeps) a row.
+        let open = match &loaded {
+            Some(l) if l.user.session_epoch == epoch => crate::accounts::sessions::check(
+                conn,
+                user_id,
+                epoch,
+                &token,
+                &seen,
+                time::OffsetDateTime::now_utc(),
+            )?,
+            _ => true,
+        };
+        Ok((loaded, open))
     })
     .await?;
     let why_ended = match &loaded {
         None => Some(None),
+        Some(_) if !open => Some(Some(
+            "This session was ended (you logged out, or ended it from another device). Please log in again.",
+        )),
         Some(l) if !l.user.is_active() => Some(Some(
             "Your account has been suspended, so you've been logged out. Contact Larder support if you think this is a mistake.",
         )),

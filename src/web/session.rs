@@ -24,6 +24,7 @@ const EXPIRES: &str = "exp";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
 const MEMBERSHIP: &str = "mid";
+const SESSION_TOKEN: &str = "sid";
 const MFA_USER: &str = "mfa_uid";
 const MFA_EPOCH: &str = "mfa_epoch";
 const MFA_EXPIRES: &str = "mfa_exp";
@@ -70,10 +71,12 @@ impl Flash {
 }
 
 /// The logged-in identity the cookie claims; `auth` checks it against the database.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SessionClaim {
     pub user_id: UserId,
     pub epoch: i32,
+    /// The random token naming this session's row on the server.
+    pub token: String,
 }
 
 pub struct AppSession(Session);
@@ -107,6 +110,7 @@ impl AppSession {
         let _ = self.0.insert(EPOCH, epoch);
         let _ = self.0.insert(EXPIRES, now_unix() + SESSION_DAYS * 86_400);
         let _ = self.0.insert(CSRF, new_token());
+        let _ = self.0.insert(SESSION_TOKEN, new_token());
         if let Some(flash) = flash {
             let _ = self.0.insert(FLASH, flash);
         }
@@ -126,9 +130,11 @@ impl AppSession {
         if expires <= now_unix() {
             return None;
         }
+        let token = self.0.get::<String>(SESSION_TOKEN).ok().flatten()?;
         Some(SessionClaim {
             user_id: UserId(user_id),
             epoch,
+            token,
         })
     }
 

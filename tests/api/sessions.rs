@@ -170,6 +170,7 @@ async fn forged_valid_cookie_works_so_the_negative_cases_below_mean_something() 
             ("uid", format!("\"{id}\"")),
             ("epoch", "0".into()),
             ("exp", future.to_string()),
+            ("sid", "\"forged-session-token\"".into()),
         ],
     );
     assert_eq!(get_with_cookie(&app, "/buyer", &value).await, 200);
@@ -190,6 +191,7 @@ async fn an_expired_session_is_treated_as_logged_out() {
             ("uid", format!("\"{id}\"")),
             ("epoch", "0".into()),
             ("exp", past.to_string()),
+            ("sid", "\"forged-session-token\"".into()),
         ],
     );
     assert_eq!(get_with_cookie(&app, "/buyer", &value).await, 303);
@@ -301,4 +303,135 @@ async fn login_form_itself_needs_the_token() {
         )
         .await;
     assert_eq!(page.status, 403);
+}
+
+/// A cookie copied before logging out is dead after it: logging out ends the session's
+/// row on the server, not just the cookie in this browser.
+#[tokio::test]
+async fn a_cookie_copied_before_logout_stops_working_after_it() {
+    let app = spawn_app().await;
+    fixtures::buyer(&app, "ada@bistro.test").await;
+    let id: uuid::Uuid = users::table
+        .select(users::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let future = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
+    let csrf = "ab".repeat(32);
+    let value = forge(
+        &app,
+        &[
+            ("uid", format!("\"{id}\"")),
+            ("epoch", "0".into()),
+            ("exp", future.to_string()),
+            ("sid", "\"copied-token\"".into()),
+            ("csrf", format!("\"{csrf}\"")),
+        ],
+    );
+    assert_eq!(get_with_cookie(&app, "/buyer", &value).await, 200);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client
+        .post(app.url("/logout"))
+        .header("cookie", format!("larder_session={value}"))
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        get_with_cookie(&app, "/buyer", &value).await,
+        303,
+        "the copy is dead"
+    );
+}
+
+#[tokio::test]
+async fn a_person_sees_their_sessions_and_ends_one_from_another_device() {
+    let app = spawn_app().await;
+    let ada = fixtures::buyer(&app, "ada@bistro.test").await;
+    assert_eq!(ada.browser.get("/buyer").await.status, 200);
+    let phone = second_login(&app, "ada@bistro.test").await;
+    assert_eq!(phone.get("/buyer").await.status, 200);
+    let page = ada.browser.get("/account/sessions").await;
+    assert_eq!(page.status, 200);
+    // Two sessions: this one (marked) and the phone (with an End button).
+    assert_eq!(
+        page.body.matches("<tr>").count(),
+        3,
+        "a header and two rows"
+    );
+    assert_eq!(page.body.matches(">End<").count(), 1);
+    assert_eq!(page.body.matches("This device").count(), 1);
+    use larder::db::schema::user_sessions;
+    let newest: uuid::Uuid = user_sessions::table
+        .order(user_sessions::created_at.desc())
+        .select(user_sessions::id)
+        .first(&mut app.conn())
+        .unwrap();
+    // Another person can't end it.
+    let bo = fixtures::buyer(&app, "bo@cafe.test").await;
+    let res = bo
+        .browser
+        .post(&format!("/account/sessions/{newest}/end"), &[])
+        .await;
+    assert_eq!(res.status, 404);
+    assert_eq!(phone.get("/buyer").await.status, 200);
+    let res = ada
+        .browser
+        .post(&format!("/account/sessions/{newest}/end"), &[])
+        .await;
+    assert!(res.redirects_to("/account/sessions"));
+    let out = phone.get("/buyer").await;
+    assert!(
+        out.location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("/login"))
+    );
+    assert_eq!(
+        ada.browser.get("/buyer").await.status,
+        200,
+        "this device carries on"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_ends_every_session_of_a_user() {
+    let app = spawn_app().await;
+    let ada = fixtures::buyer(&app, "ada@bistro.test").await;
+    let admin = fixtures::admin(&app).await;
+    let id: uuid::Uuid = users::table
+        .filter(users::email.eq("ada@bistro.test"))
+        .select(users::id)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        ada.browser
+            .post(&format!("/admin/users/{id}/sessions/end"), &[])
+            .await
+            .status,
+        404,
+        "not for buyers"
+    );
+    let res = admin
+        .browser
+        .post(&format!("/admin/users/{id}/sessions/end"), &[])
+        .await;
+    assert!(res.redirects_to("/admin/users"), "{}", res.status);
+    let out = ada.browser.get("/buyer").await;
+    assert!(
+        out.location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("/login"))
+    );
+    let missing = uuid::Uuid::nil();
+    assert_eq!(
+        admin
+            .browser
+            .post(&format!("/admin/users/{missing}/sessions/end"), &[])
+            .await
+            .status,
+        404
+    );
 }

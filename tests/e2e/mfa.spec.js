@@ -1,6 +1,6 @@
 // Two-step verification in a real browser: a buyer scans (reads) the key, turns it on with
 // a code computed here as an authenticator app would (RFC 6238), keeps the recovery codes,
-// and the next login asks for a code before anything else.
+// and the next login asks for a code before anything else; the sessions page lists them.
 const crypto = require('crypto');
 const { test, expect } = require('@playwright/test');
 const { checkPage, logIn } = require('./helpers');
@@ -61,4 +61,10 @@ test('a buyer turns on two-step verification and the next login asks for a code'
   await page.fill('#f-code', codes[0]);
   await page.click('button:has-text("Verify")');
   await expect(page).toHaveURL(/\/buyer$/);
+
+  // Where they're logged in: this browser, marked as this device.
+  await page.goto('/account');
+  await page.click("text=See where you're logged in");
+  await expect(page.locator('table')).toContainText('This device');
+  await checkPage(page, 'account-sessions');
 });
