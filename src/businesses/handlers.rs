@@ -27,6 +27,8 @@ pub struct BusinessForm {
 #[derive(Template)]
 #[template(path = "businesses/home.html")]
 struct BuyerHomePage {
+    /// May change addresses and business details (the rest only see their links).
+    manage: bool,
     meta: PageMeta,
     business_active: bool,
     form: BusinessForm,
@@ -61,6 +63,7 @@ fn business_form(b: &Business) -> BusinessForm {
 }
 
 pub async fn home(ctx: BuyerCtx, pool: web::Data<DbPool>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewOrders)?;
     let business_id = ctx.business_id;
     let (business, locations) = with_conn(&pool, move |conn| {
         Ok((
@@ -70,6 +73,7 @@ pub async fn home(ctx: BuyerCtx, pool: web::Data<DbPool>) -> Result<HttpResponse
     })
     .await?;
     render(&BuyerHomePage {
+        manage: ctx.acting().may(Permission::ManageLocations),
         meta: ctx.user.meta(&business.name),
         business_active: ctx.business_active,
         form: business_form(&business),
@@ -102,6 +106,7 @@ pub async fn update_business(
         return render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &BuyerHomePage {
+                manage: true,
                 meta: ctx.user.meta(&ctx.business_name),
                 business_active: ctx.business_active,
                 form,

@@ -18,6 +18,7 @@ use crate::db::DbPool;
 use crate::money::{format_gbp, parse_gbp};
 use crate::providers::model::{Provider, WEEKDAYS};
 use crate::tenancy::BuyerCtx;
+use crate::tenancy::Permission;
 use crate::web::htmx::{is_htmx, with_vary};
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::{AppError, PageMeta, render, with_conn};
@@ -133,6 +134,8 @@ pub async fn discover(
     pool: web::Data<DbPool>,
     query: web::Query<DiscoverQuery>,
 ) -> Result<HttpResponse, AppError> {
+    // Every buyer role may browse; ordering from here asks for PlaceOrders.
+    ctx.require(Permission::ViewOrders)?;
     let search = SearchText::parse(query.q.as_deref().unwrap_or(""));
     let category = query
         .category
@@ -279,6 +282,8 @@ pub async fn provider_page(
     slug: web::Path<String>,
     query: web::Query<ProviderQuery>,
 ) -> Result<HttpResponse, AppError> {
+    // Every buyer role may browse; ordering from here asks for PlaceOrders.
+    ctx.require(Permission::ViewOrders)?;
     let slug = slug.into_inner();
     let category = query
         .category
@@ -411,6 +416,8 @@ pub async fn compare(
     pool: web::Data<DbPool>,
     query: web::Query<CompareQuery>,
 ) -> Result<HttpResponse, AppError> {
+    // Every buyer role may browse; ordering from here asks for PlaceOrders.
+    ctx.require(Permission::ViewOrders)?;
     let search = SearchText::parse(query.q.as_deref().unwrap_or(""));
     let sort = if query.sort.as_deref() == Some("price") {
         CompareSort::Price

@@ -18,6 +18,8 @@ use crate::web::{AppError, PageMeta, render, render_with_status, see_other, with
 #[derive(Template)]
 #[template(path = "providers/home.html")]
 struct ProviderHomePage {
+    /// May edit the profile (the rest only see their links).
+    manage: bool,
     meta: PageMeta,
     provider_active: bool,
     slug: String,
@@ -28,9 +30,11 @@ struct ProviderHomePage {
 }
 
 pub async fn home(ctx: ProviderCtx, pool: web::Data<DbPool>) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewOrders)?;
     let id = ctx.provider_id;
     let provider = with_conn(&pool, move |conn| Ok(queries::provider(conn, id)?)).await?;
     render(&ProviderHomePage {
+        manage: ctx.acting().may(Permission::ManageCatalogue),
         meta: ctx.user.meta(&provider.name),
         provider_active: ctx.provider_active,
         slug: provider.slug.clone(),
@@ -55,6 +59,7 @@ pub async fn update_profile(
             return render_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &ProviderHomePage {
+                    manage: true,
                     meta: ctx.user.meta(&ctx.provider_name),
                     provider_active: ctx.provider_active,
                     slug: provider.slug,

@@ -1,6 +1,7 @@
 //! Who is acting and what they may do: the request contexts (`CurrentUser`, `Viewer`,
 //! `BuyerCtx`, `ProviderCtx`, `AdminCtx`), the pure `Role × Permission` table, and the `Scope` every tenant query takes.
 
+pub mod access;
 pub mod context;
 pub mod roles;
 pub mod scope;

@@ -21,6 +21,7 @@ mod pages;
 mod payment_safety;
 mod payments;
 mod reset;
+mod route_matrix;
 mod schema;
 mod seeds;
 mod sessions;

@@ -232,7 +232,7 @@ struct Digest {
 }
 
 /// A fingerprint of every tenant table, to prove a refused request wrote nothing.
-fn fingerprint(app: &TestApp) -> String {
+pub fn fingerprint(app: &TestApp) -> String {
     let tables = [
         "users",
         "businesses",
