@@ -157,6 +157,8 @@ pub struct AccountForm {
     pub email: String,
     /// The current password, needed only when the email changes.
     pub password_check: String,
+    /// A two-step code, needed with it when two-step verification is on.
+    pub code: String,
 }
 
 impl AccountForm {
@@ -174,6 +176,8 @@ pub struct PasswordChangeForm {
     pub current_password: String,
     pub new_password: String,
     pub confirm_password: String,
+    /// A two-step code, when two-step verification is on.
+    pub password_code: String,
 }
 
 /// Checks a new password and its confirmation (the current one is checked against the hash).

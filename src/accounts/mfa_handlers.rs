@@ -209,7 +209,7 @@ pub async fn enable(
 }
 
 /// Checks a TOTP or recovery code for `user` and uses it up; counts a failure otherwise.
-fn second_factor(
+pub(super) fn second_factor(
     conn: &mut diesel::PgConnection,
     user: UserId,
     typed: &str,

@@ -15,13 +15,32 @@ use crate::web::session::FlashKind;
 use crate::web::{AppError, render, render_with_status, see_other, with_conn};
 use askama::Template;
 
+/// With two-step verification on, a sensitive change needs a current code (or a recovery
+/// code) as well as the password: a stolen password alone can't take the account over.
+async fn second_step(
+    user: &CurrentUser,
+    pool: &web::Data<DbPool>,
+    code: &str,
+) -> Result<Result<(), String>, AppError> {
+    if !user.loaded.mfa_enabled {
+        return Ok(Ok(()));
+    }
+    let (id, code) = (user.id, code.to_owned());
+    let now = time::OffsetDateTime::now_utc();
+    with_conn(pool, move |conn| {
+        super::mfa_handlers::second_factor(conn, id, &code, now)
+    })
+    .await
+}
+
 pub async fn account_page(user: CurrentUser) -> Result<HttpResponse, AppError> {
     render(&AccountPage {
         meta: user.meta("Your account"),
+        mfa: user.loaded.mfa_enabled,
         form: AccountForm {
             name: user.name.clone(),
             email: user.email.clone(),
-            password_check: String::new(),
+            ..AccountForm::default()
         },
         errors: FieldErrors::new(),
         password_errors: FieldErrors::new(),
@@ -42,8 +61,10 @@ pub async fn update_account(
             StatusCode::UNPROCESSABLE_ENTITY,
             &AccountPage {
                 meta: user.meta("Your account"),
+                mfa: user.loaded.mfa_enabled,
                 form: AccountForm {
                     password_check: String::new(),
+                    code: String::new(),
                     ..form
                 },
                 errors,
@@ -65,6 +86,11 @@ pub async fn update_account(
                 "password_check",
                 "Enter your current password to change your login email.",
             );
+            return invalid(form, errors);
+        }
+        if let Err(why) = second_step(&user, &pool, &form.code).await? {
+            let mut errors = FieldErrors::new();
+            errors.add("code", why);
             return invalid(form, errors);
         }
     }
@@ -148,6 +174,10 @@ pub async fn change_password(
     let new = form.new_password.clone();
     if !hashing::verify(current, Some(stored), cost).await? {
         errors.add("current_password", "That isn't your current password.");
+    } else if errors.is_empty() {
+        if let Err(why) = second_step(&user, &pool, &form.password_code).await? {
+            errors.add("password_code", why);
+        }
     }
     let outcome = if errors.is_empty() {
         let hash = hashing::hash(new, cost).await?;
@@ -172,10 +202,11 @@ pub async fn change_password(
             StatusCode::UNPROCESSABLE_ENTITY,
             &AccountPage {
                 meta: user.meta("Your account"),
+                mfa: user.loaded.mfa_enabled,
                 form: AccountForm {
                     name: user.name.clone(),
                     email: user.email.clone(),
-                    password_check: String::new(),
+                    ..AccountForm::default()
                 },
                 errors: FieldErrors::new(),
                 password_errors,

@@ -57,6 +57,8 @@ pub struct LoginPage {
 #[template(path = "accounts/account.html")]
 pub struct AccountPage {
     pub meta: PageMeta,
+    /// Two-step verification is on: sensitive changes ask for a code too.
+    pub mfa: bool,
     pub form: AccountForm,
     pub errors: FieldErrors,
     pub password_errors: FieldErrors,

@@ -174,3 +174,62 @@ async fn provider_owners_and_admins_must_set_it_up_first_when_required() {
     let ada = fixtures::buyer(&app, "ada@bistro.test").await;
     assert_eq!(ada.browser.get("/orders").await.status, 200);
 }
+
+/// With two-step verification on, the password alone no longer changes the login email or
+/// the password: a current code is needed too.
+#[tokio::test]
+async fn email_and_password_changes_need_a_code_when_it_is_on() {
+    let app = spawn_app().await;
+    let ada = fixtures::buyer(&app, "ada@bistro.test").await;
+    let (_, codes) = enrol(&ada.browser).await;
+    let page = ada
+        .browser
+        .post(
+            "/account",
+            &[
+                ("name", "Ada"),
+                ("email", "ada@elsewhere.test"),
+                ("password_check", PASSWORD),
+                ("code", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    let email: String = users::table
+        .filter(users::email.eq("ada@bistro.test"))
+        .select(users::email)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(email, "ada@bistro.test", "unchanged without a code");
+    let page = ada
+        .browser
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "another-long-pass-99"),
+                ("confirm_password", "another-long-pass-99"),
+                ("password_code", "000000"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    let page = ada
+        .browser
+        .post(
+            "/account",
+            &[
+                ("name", "Ada"),
+                ("email", "ada@elsewhere.test"),
+                ("password_check", PASSWORD),
+                ("code", &codes[2]),
+            ],
+        )
+        .await;
+    assert!(
+        page.redirects_to("/account"),
+        "{} {}",
+        page.status,
+        page.body
+    );
+}

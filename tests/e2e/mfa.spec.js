@@ -64,6 +64,8 @@ test('a buyer turns on two-step verification and the next login asks for a code'
 
   // Where they're logged in: this browser, marked as this device.
   await page.goto('/account');
+  await expect(page.locator('#f-code')).toBeVisible();
+  await checkPage(page, 'account-with-mfa');
   await page.click("text=See where you're logged in");
   await expect(page.locator('table')).toContainText('This device');
   await checkPage(page, 'account-sessions');
