@@ -186,3 +186,43 @@ test('an order over the orderer\'s limit waits until a manager approves it from 
   await maya.ctx.close();
   await omar.ctx.close();
 });
+
+test('a provider\'s dispatcher delivers an order but has no catalogue to change', async ({ browser }) => {
+  const owner = await browser.newContext();
+  const page = await owner.newPage();
+  await logIn(page, 'bakery@e2e.test', PASSWORD);
+  await page.goto('/team');
+  await page.fill('#f-email', 'dee@team-e2e.test');
+  await page.check('#invite-role-staff');
+  await page.click('button:has-text("Send invite")');
+  await expect(page.locator('.alert-ok')).toContainText('Invite sent to dee@team-e2e.test');
+  // The approved order from the last scenario is waiting at the bakery: confirm it.
+  await page.goto('/provider/orders?status=submitted');
+  await page.locator('table a').first().click();
+  await page.click('button:has-text("Confirm order")');
+  await expect(page.locator('#order-status')).toContainText('Confirmed');
+  const orderUrl = page.url();
+
+  const mail = await waitForEmail(MAILDEV, (m) => (m.to || []).some((t) => t.address === 'dee@team-e2e.test'));
+  const link = (mail.text.match(/http:\/\/127\.0\.0\.1:\d+\/invites\/[0-9a-f]{64}/) || [])[0];
+  const ctx = await browser.newContext();
+  const dee = await ctx.newPage();
+  await dee.goto(link);
+  await dee.fill('#f-name', 'Dee Dispatcher');
+  await dee.fill('#f-password', PASSWORD);
+  await dee.click('button:has-text("Create account and join")');
+  await expect(dee).toHaveURL(/\/provider$/);
+  await expect(dee.locator('nav a[href="/provider/products"]')).toHaveCount(0);
+  await checkPage(dee, 'dispatcher-home');
+  const res = await dee.goto('/provider/products');
+  expect(res.status()).toBe(404);
+
+  await dee.goto(orderUrl);
+  await expect(dee.locator('button:has-text("Confirm order")')).toHaveCount(0);
+  await dee.fill('#received', 'Chef Omar');
+  await dee.click('button:has-text("Mark delivered")');
+  await expect(dee.locator('#order-status')).toContainText('Delivered');
+  await checkPage(dee, 'dispatcher-delivered');
+  await owner.close();
+  await ctx.close();
+});
