@@ -60,10 +60,20 @@ struct Loaded {
 
 async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>, slug: String) -> Result<Loaded, AppError> {
     let business = ctx.business_id;
+    // An orderer limited to some addresses is offered only those.
+    let limited_to = ctx
+        .user
+        .loaded
+        .membership_id
+        .filter(|_| ctx.role == crate::tenancy::Role::Orderer);
     with_conn(pool, move |conn| {
         let provider = providers::by_slug(conn, &slug)?;
         let lines = cart::lines(conn, business, Some(ProviderId(provider.id)))?;
-        let locations = businesses::list_locations(conn, business)?;
+        let mut locations = businesses::list_locations(conn, business)?;
+        if let Some(membership) = limited_to {
+            let assigned = crate::teams::queries::assigned_locations(conn, membership)?;
+            locations.retain(|l| crate::teams::rules::may_order_for(&assigned, l.id));
+        }
         let business_active = businesses::business(conn, business)?.status == "active";
         let since = OffsetDateTime::now_utc() - time::Duration::days(1);
         let recent =

@@ -78,6 +78,11 @@ pub fn submit(
         let business_row = businesses::business(conn, business)?;
         let provider = providers::provider(conn, s.provider)?;
         let location = businesses::find_location(conn, business, s.location)?;
+        if !crate::teams::queries::may_order_for(conn, business.0, s.placed_by, location.id)? {
+            return Ok(SubmitOutcome::Refused(vec![
+                "You can't order for that address: your team limits you to others. Choose one of yours.".into(),
+            ]));
+        }
         let lines = match cart_id {
             Some(_) => cart::lines(conn, business, Some(s.provider))?,
             None => Vec::new(),

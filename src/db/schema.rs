@@ -211,6 +211,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    membership_locations (membership_id, location_id) {
+        membership_id -> Uuid,
+        location_id -> Uuid,
+    }
+}
+
+diesel::table! {
     memberships (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -443,6 +450,8 @@ diesel::joinable!(invoices -> providers (provider_id));
 diesel::joinable!(locations -> businesses (business_id));
 diesel::joinable!(invites -> businesses (business_id));
 diesel::joinable!(invites -> providers (provider_id));
+diesel::joinable!(membership_locations -> locations (location_id));
+diesel::joinable!(membership_locations -> memberships (membership_id));
 diesel::joinable!(memberships -> businesses (business_id));
 diesel::joinable!(mfa_failures -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
@@ -478,6 +487,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     locations,
     login_attempts,
     invites,
+    membership_locations,
     memberships,
     mfa_failures,
     mfa_recovery_codes,

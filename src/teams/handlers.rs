@@ -48,9 +48,16 @@ struct TeamPage {
     errors: FieldErrors,
     /// May read the audit log (owners).
     owner: bool,
+    /// The business's addresses (buyer teams), and each member's assignment.
+    locations: Vec<(Uuid, String)>,
+    assigned: Vec<(Uuid, Uuid)>,
 }
 
 impl TeamPage {
+    fn is_assigned(&self, member: &Uuid, location: &Uuid) -> bool {
+        self.assigned.contains(&(*member, *location))
+    }
+
     fn manages(&self, m: &MemberRow) -> bool {
         self.grantable
             .iter()
@@ -84,10 +91,26 @@ async fn page(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let org = Org::of(ctx.acting.scope)?;
-    let (members, invites) = with_conn(pool, move |conn| {
+    let (members, invites, locations, assigned) = with_conn(pool, move |conn| {
+        let members = queries::members(conn, org)?;
+        let locations = match org.business {
+            Some(b) => crate::businesses::queries::list_locations(conn, crate::ids::BusinessId(b))?
+                .into_iter()
+                .map(|l| (l.id, l.label))
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut assigned = Vec::new();
+        for m in members.iter().filter(|m| m.is_orderer()) {
+            for l in queries::assigned_locations(conn, m.membership_id)? {
+                assigned.push((m.membership_id, l));
+            }
+        }
         Ok((
-            queries::members(conn, org)?,
+            members,
             queries::open_invites(conn, org)?,
+            locations,
+            assigned,
         ))
     })
     .await?;
@@ -108,6 +131,8 @@ async fn page(
             form,
             errors,
             owner: ctx.acting.may(Permission::ViewAudit),
+            locations,
+            assigned,
         },
     )
 }
@@ -398,6 +423,9 @@ pub async fn switch(
 pub struct LimitsForm {
     pub order_limit: String,
     pub monthly_limit: String,
+    /// The addresses the orderer may order for (none ticked: all).
+    #[serde(default)]
+    pub location: Vec<String>,
 }
 
 /// An orderer's spending limits: orders over either wait for approval.
@@ -427,6 +455,12 @@ pub async fn set_limits(
             let order_limit = parse(&form.order_limit, "Per-order limit")?;
             let monthly_limit = parse(&form.monthly_limit, "Monthly limit")?;
             queries::set_limits(conn, id, order_limit, monthly_limit)?;
+            let locations: Vec<Uuid> = form
+                .location
+                .iter()
+                .filter_map(|l| Uuid::parse_str(l).ok())
+                .collect();
+            queries::set_assigned_locations(conn, org, id, &locations)?;
             let shown = |l: Option<rust_decimal::Decimal>| l.map(|v| v.to_string());
             let entry = Entry::new("member.limits_changed", "membership", Some(id))
                 .org(org.business, org.provider)
@@ -435,6 +469,7 @@ pub async fn set_limits(
                     Some(json!({
                         "order_limit": shown(order_limit),
                         "monthly_limit": shown(monthly_limit),
+                        "locations": form.location,
                     })),
                 );
             crate::audit::record(conn, &actor, entry)?;

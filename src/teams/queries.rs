@@ -456,3 +456,61 @@ pub fn organisations_of(
         })
         .collect())
 }
+
+/// The addresses a member is limited to (empty: all of them).
+pub fn assigned_locations(conn: &mut PgConnection, membership: Uuid) -> QueryResult<Vec<Uuid>> {
+    use crate::db::schema::membership_locations as ml;
+    ml::table
+        .filter(ml::membership_id.eq(membership))
+        .select(ml::location_id)
+        .load(conn)
+}
+
+/// Replaces a member's addresses with `locations`, keeping only the business's own live
+/// ones (a foreign or archived id is dropped, never stored).
+pub fn set_assigned_locations(
+    conn: &mut PgConnection,
+    org: Org,
+    membership: Uuid,
+    locations: &[Uuid],
+) -> QueryResult<()> {
+    use crate::db::schema::{locations as l, membership_locations as ml};
+    let own: Vec<Uuid> = l::table
+        .filter(l::business_id.nullable().eq(org.business))
+        .filter(l::archived_at.is_null())
+        .filter(l::id.eq_any(locations))
+        .select(l::id)
+        .load(conn)?;
+    diesel::delete(ml::table.filter(ml::membership_id.eq(membership))).execute(conn)?;
+    let rows: Vec<_> = own
+        .iter()
+        .map(|loc| (ml::membership_id.eq(membership), ml::location_id.eq(*loc)))
+        .collect();
+    diesel::insert_into(ml::table).values(&rows).execute(conn)?;
+    Ok(())
+}
+
+/// May this person order for `location` of `business`? Only orderers can be limited.
+pub fn may_order_for(
+    conn: &mut PgConnection,
+    business: Uuid,
+    user: UserId,
+    location: Uuid,
+) -> QueryResult<bool> {
+    let member: Option<(Uuid, String)> = memberships::table
+        .filter(memberships::user_id.eq(user.0))
+        .filter(memberships::business_id.eq(business))
+        .select((memberships::id, memberships::role))
+        .first(conn)
+        .optional()?;
+    let Some((membership, role)) = member else {
+        return Ok(false);
+    };
+    if role != Role::Orderer.as_str() {
+        return Ok(true);
+    }
+    Ok(rules::may_order_for(
+        &assigned_locations(conn, membership)?,
+        location,
+    ))
+}

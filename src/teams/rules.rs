@@ -41,6 +41,12 @@ pub fn keeps_an_owner(owners: usize, current: Role, to: Option<Role>) -> Result<
     Ok(())
 }
 
+/// May a member assigned to `assigned` locations order for `location`? No assignment means
+/// every address of the business.
+pub fn may_order_for(assigned: &[uuid::Uuid], location: uuid::Uuid) -> bool {
+    assigned.is_empty() || assigned.contains(&location)
+}
+
 /// A spending limit as typed: empty is "no limit"; otherwise pounds and pence, like prices.
 pub fn limit(raw: &str) -> Result<Option<rust_decimal::Decimal>, &'static str> {
     use crate::money::{MoneyError, parse_gbp};
@@ -54,6 +60,14 @@ pub fn limit(raw: &str) -> Result<Option<rust_decimal::Decimal>, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_assignment_means_every_address() {
+        let (a, b) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        assert!(may_order_for(&[], a));
+        assert!(may_order_for(&[a], a));
+        assert!(!may_order_for(&[a], b));
+    }
 
     #[test]
     fn a_limit_is_money_or_nothing() {

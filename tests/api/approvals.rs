@@ -303,3 +303,88 @@ async fn approval_routes_answer_404_to_everyone_else() {
     let queue = shop.ada.browser.get("/approvals").await;
     assert!(queue.redirects_to("/orders?status=awaiting_approval"));
 }
+
+/// An orderer limited to one of the business's addresses is offered only that one at
+/// checkout, and submit refuses the others even when the form is edited.
+#[tokio::test]
+async fn an_orderer_limited_to_one_address_orders_only_for_it() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let olu = orderer(&app, &shop, None, None).await;
+    let page = shop
+        .ada
+        .browser
+        .post(
+            "/buyer/locations",
+            &[
+                ("label", "Second site"),
+                ("address_line1", "2 Borough High St"),
+                ("city", "London"),
+                ("postcode", "SE1 9QL"),
+                ("delivery_notes", ""),
+            ],
+        )
+        .await;
+    assert!(page.redirects_to("/buyer"), "{}", page.status);
+    let spare: Uuid = larder::db::schema::locations::table
+        .filter(larder::db::schema::locations::label.eq("Second site"))
+        .select(larder::db::schema::locations::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let member: Uuid = memberships::table
+        .inner_join(larder::db::schema::users::table)
+        .filter(larder::db::schema::users::email.eq("olu@bistro.test"))
+        .select(memberships::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let bo = fixtures::buyer(&app, "bo@cafe.test").await;
+    let page = shop
+        .ada
+        .browser
+        .post(
+            &format!("/team/members/{member}/limits"),
+            &[
+                ("order_limit", ""),
+                ("monthly_limit", ""),
+                ("location", &spare.to_string()),
+                ("location", &bo.location_id.to_string()),
+            ],
+        )
+        .await;
+    assert!(page.redirects_to("/team"));
+    let assigned: Vec<Uuid> = larder::db::schema::membership_locations::table
+        .select(larder::db::schema::membership_locations::location_id)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        assigned,
+        vec![spare],
+        "another business's address is dropped"
+    );
+
+    add(&olu, shop.cream, "10").await;
+    let page = olu.get("/checkout/veg-co").await;
+    assert!(page.body.contains("Second site"));
+    assert!(
+        !page
+            .body
+            .contains(&format!(r#"value="{}""#, shop.ada.location_id))
+    );
+    let (key, date, _) = checkout_form(&olu).await;
+    let refused = submit(&olu, &key, &date, &shop.ada.location_id.to_string()).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("limits you to others"));
+    let placed = submit(&olu, &key, &date, &spare.to_string()).await;
+    assert_eq!(placed.status, 303, "{}", placed.body);
+    // The owner is never limited.
+    add(&shop.ada.browser, shop.cream, "10").await;
+    let (key, date, _) = checkout_form(&shop.ada.browser).await;
+    let own = submit(
+        &shop.ada.browser,
+        &key,
+        &date,
+        &shop.ada.location_id.to_string(),
+    )
+    .await;
+    assert_eq!(own.status, 303);
+}
