@@ -113,8 +113,9 @@ pub async fn signup_buyer_submit(
         return refuse(StatusCode::TOO_MANY_REQUESTS, form, errors);
     }
     let hash = hashing::hash(signup.person.password.clone(), config.argon2).await?;
+    let base = config.base_url.clone();
     let outcome = with_conn(&pool, move |conn| {
-        signup::sign_up_buyer(conn, &signup, &hash)
+        signup::sign_up_buyer(conn, &signup, &hash, &base)
     })
     .await?;
     match outcome {
@@ -170,8 +171,9 @@ pub async fn signup_provider_submit(
         return refuse(StatusCode::TOO_MANY_REQUESTS, form, errors);
     }
     let hash = hashing::hash(signup.person.password.clone(), config.argon2).await?;
+    let base = config.base_url.clone();
     let outcome = with_conn(&pool, move |conn| {
-        signup::sign_up_provider(conn, &signup, &hash)
+        signup::sign_up_provider(conn, &signup, &hash, &base)
     })
     .await?;
     match outcome {
@@ -186,7 +188,10 @@ pub async fn signup_provider_submit(
 
 fn logged_in(session: &AppSession, user: UserId, kind: AccountType) -> HttpResponse {
     session.log_in(user, 0);
-    session.flash(FlashKind::Ok, "Welcome to Larder. Your account is ready.");
+    session.flash(
+        FlashKind::Ok,
+        "Welcome to Larder. Your account is ready: we've emailed you a link to confirm your address.",
+    );
     see_other(kind.home_path())
 }
 

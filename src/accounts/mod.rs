@@ -14,6 +14,7 @@ pub mod sessions;
 pub mod settings;
 pub mod signup;
 pub mod throttle;
+pub mod verify;
 pub mod views;
 
 use actix_web::web;
@@ -37,6 +38,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(handlers::login_submit))
         .route("/login/mfa", web::get().to(mfa_handlers::second_step_page))
         .route("/login/mfa", web::post().to(mfa_handlers::second_step))
+        .route("/verify-email/{token}", web::get().to(verify::confirm))
+        .route("/account/verify-email", web::post().to(verify::resend))
         .route("/account/sessions", web::get().to(sessions::pages::list))
         .route(
             "/account/sessions/{id}/end",

@@ -86,6 +86,8 @@ pub struct SessionUser {
     pub user: User,
     /// Two-step verification is set up.
     pub mfa_enabled: bool,
+    /// The login email has been confirmed by its link.
+    pub email_verified: bool,
     pub business: Option<OrgRef>,
     pub provider: Option<OrgRef>,
     /// The membership acted through (none for admins and orphaned accounts).

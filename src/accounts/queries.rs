@@ -29,7 +29,10 @@ pub fn load_session_user(
             .order((memberships::created_at.asc(), memberships::id.asc()))
             .select((
                 User::as_select(),
-                users::mfa_enabled_at.is_not_null(),
+                (
+                    users::mfa_enabled_at.is_not_null(),
+                    users::email_verified_at.is_not_null(),
+                ),
                 memberships::id.nullable(),
                 memberships::role.nullable(),
                 (businesses::id, businesses::name, businesses::status).nullable(),
@@ -48,7 +51,8 @@ pub fn load_session_user(
         Some(row) => Some(row),
         None => query().first::<SessionRow>(conn).optional()?,
     };
-    let Some((user, mfa_enabled, membership_id, role, business, provider)) = row else {
+    let Some((user, (mfa_enabled, email_verified), membership_id, role, business, provider)) = row
+    else {
         return Ok(None);
     };
     // The header's cart badge. A second statement rather than a raw-SQL subselect: raw SQL
@@ -65,6 +69,7 @@ pub fn load_session_user(
     Ok(Some(SessionUser {
         user,
         mfa_enabled,
+        email_verified,
         membership_id,
         role,
         cart_items,
@@ -75,7 +80,7 @@ pub fn load_session_user(
 
 type SessionRow = (
     User,
-    bool,
+    (bool, bool),
     Option<Uuid>,
     Option<String>,
     Option<(Uuid, String, String)>,
@@ -143,10 +148,17 @@ pub fn update_profile(
     name: &str,
     email: &str,
 ) -> QueryResult<()> {
+    let old: String = users::table.find(id.0).select(users::email).first(conn)?;
     diesel::update(users::table.find(id.0))
         .set((users::name.eq(name), users::email.eq(email)))
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    if !old.eq_ignore_ascii_case(email) {
+        // A new address is unconfirmed until its own link is opened.
+        diesel::update(users::table.find(id.0))
+            .set(users::email_verified_at.eq(None::<time::OffsetDateTime>))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Sets a new password and ends every existing session; returns the new epoch.

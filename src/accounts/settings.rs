@@ -37,6 +37,7 @@ pub async fn account_page(user: CurrentUser) -> Result<HttpResponse, AppError> {
     render(&AccountPage {
         meta: user.meta("Your account"),
         mfa: user.loaded.mfa_enabled,
+        verified: user.loaded.email_verified,
         form: AccountForm {
             name: user.name.clone(),
             email: user.email.clone(),
@@ -62,6 +63,7 @@ pub async fn update_account(
             &AccountPage {
                 meta: user.meta("Your account"),
                 mfa: user.loaded.mfa_enabled,
+                verified: user.loaded.email_verified,
                 form: AccountForm {
                     password_check: String::new(),
                     code: String::new(),
@@ -96,6 +98,7 @@ pub async fn update_account(
     }
     let (id, old_email, old_name) = (user.id, user.email.clone(), user.name.clone());
     let reset_link = format!("{}/password-reset", config.base_url);
+    let base_url = config.base_url.clone();
     let saved = with_conn(&pool, move |conn| {
         use diesel::Connection;
         conn.transaction(|conn| {
@@ -124,6 +127,7 @@ pub async fn update_account(
                 .render()?,
             };
             email::queue(conn, &message, &format!("email-changed:{}:{epoch}", id.0))?;
+            super::verify::send(conn, id, &name, &email, &base_url)?;
             Ok(Some(Some(epoch)))
         })
     })
@@ -203,6 +207,7 @@ pub async fn change_password(
             &AccountPage {
                 meta: user.meta("Your account"),
                 mfa: user.loaded.mfa_enabled,
+                verified: user.loaded.email_verified,
                 form: AccountForm {
                     name: user.name.clone(),
                     email: user.email.clone(),

@@ -45,6 +45,7 @@ pub fn sign_up_buyer(
     conn: &mut PgConnection,
     signup: &BuyerSignup,
     hash: &str,
+    base_url: &str,
 ) -> Result<SignupOutcome, AppError> {
     conn.transaction(|conn| {
         let Some(user) = create_user(conn, &signup.person, AccountType::Buyer, hash)? else {
@@ -54,6 +55,8 @@ pub fn sign_up_buyer(
             businesses::insert_business(conn, &signup.business_name, signup.vat_number.as_deref())?;
         businesses::insert_location(conn, business, &signup.location)?;
         queries::insert_membership(conn, user, Some(business.0), None, "owner")?;
+        let p = &signup.person;
+        super::verify::send(conn, user, &p.name, &p.email, base_url)?;
         Ok(SignupOutcome::Created(user))
     })
 }
@@ -63,6 +66,7 @@ pub fn sign_up_provider(
     conn: &mut PgConnection,
     signup: &ProviderSignup,
     hash: &str,
+    base_url: &str,
 ) -> Result<SignupOutcome, AppError> {
     conn.transaction(|conn| {
         let Some(user) = create_user(conn, &signup.person, AccountType::Provider, hash)? else {
@@ -70,6 +74,8 @@ pub fn sign_up_provider(
         };
         let provider = providers::insert_provider(conn, &signup.profile)?;
         queries::insert_membership(conn, user, None, Some(provider.0), "owner")?;
+        let p = &signup.person;
+        super::verify::send(conn, user, &p.name, &p.email, base_url)?;
         Ok(SignupOutcome::Created(user))
     })
 }

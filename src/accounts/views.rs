@@ -59,6 +59,8 @@ pub struct AccountPage {
     pub meta: PageMeta,
     /// Two-step verification is on: sensitive changes ask for a code too.
     pub mfa: bool,
+    /// The login email is confirmed.
+    pub verified: bool,
     pub form: AccountForm,
     pub errors: FieldErrors,
     pub password_errors: FieldErrors,

@@ -165,9 +165,20 @@ pub async fn checkout(
         &ctx,
         loaded,
         CheckoutForm::default(),
-        Vec::new(),
+        unconfirmed(&ctx).into_iter().collect(),
         StatusCode::OK,
     )
+}
+
+/// A buyer confirms their email address before ordering: the provider and the emails about
+/// the order must reach a real person.
+fn unconfirmed(ctx: &BuyerCtx) -> Option<String> {
+    (!ctx.user.loaded.email_verified).then(|| {
+        format!(
+            "Confirm your email address before you order: we sent a link to {}. Didn't get it? Send it again from your account page.",
+            ctx.user.email
+        )
+    })
 }
 
 pub async fn submit(
@@ -192,7 +203,7 @@ pub async fn submit(
     )
     .ok();
     let slug = slug.into_inner();
-    let mut early = Vec::new();
+    let mut early: Vec<String> = unconfirmed(&ctx).into_iter().collect();
     if notes.chars().count() > 1000 {
         early.push("Keep the notes under 1,000 characters.".to_owned());
     }

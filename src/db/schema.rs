@@ -176,6 +176,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    email_verifications (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        email -> Text,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     invites (id) {
         id -> Uuid,
         business_id -> Nullable<Uuid>,
@@ -434,6 +446,7 @@ diesel::table! {
         mfa_pending_secret -> Nullable<Bytea>,
         mfa_enabled_at -> Nullable<Timestamptz>,
         mfa_last_step -> Nullable<Int8>,
+        email_verified_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -448,6 +461,7 @@ diesel::joinable!(invoices -> businesses (business_id));
 diesel::joinable!(invoices -> orders (order_id));
 diesel::joinable!(invoices -> providers (provider_id));
 diesel::joinable!(locations -> businesses (business_id));
+diesel::joinable!(email_verifications -> users (user_id));
 diesel::joinable!(invites -> businesses (business_id));
 diesel::joinable!(invites -> providers (provider_id));
 diesel::joinable!(membership_locations -> locations (location_id));
@@ -486,6 +500,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     locations,
     login_attempts,
+    email_verifications,
     invites,
     membership_locations,
     memberships,

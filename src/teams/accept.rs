@@ -199,6 +199,8 @@ pub async fn accept(
                         return Ok(None);
                     }
                     let user = accounts::insert_user(conn, &email, &password_hash, &name, kind)?;
+                    // The invite came to this address: opening it proves the address.
+                    crate::accounts::verify::mark_verified(conn, user)?;
                     Ok(Some(user))
                 })
             })

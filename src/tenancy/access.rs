@@ -56,6 +56,8 @@ pub const ROUTES: &[RouteAccess] = &[
     r("POST", "/password-reset", Public),
     r("GET", "/password-reset/{token}", Public),
     r("POST", "/password-reset/{token}", Public),
+    r("GET", "/verify-email/{token}", Public),
+    r("POST", "/account/verify-email", Account),
     r("GET", "/invites/{token}", Public),
     r("POST", "/invites/{token}", Public),
     r("POST", "/webhooks/stripe", Signed),

@@ -30,6 +30,7 @@ async fn orderer(app: &TestApp, shop: &Shop, order: Option<&str>, month: Option<
         "orderer",
     )
     .unwrap();
+    larder::accounts::verify::mark_verified(&mut conn, olu).unwrap();
     diesel::update(memberships::table.filter(memberships::user_id.eq(olu.0)))
         .set((
             memberships::order_limit.eq(order.map(|v| v.parse::<Decimal>().unwrap())),

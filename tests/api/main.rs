@@ -28,3 +28,4 @@ mod sessions;
 mod teams;
 mod tenancy;
 mod typed_numbers;
+mod verify_email;

@@ -3,7 +3,7 @@
 // invoices, the buyer pays from the emailed link, and an admin can take the provider down.
 const path = require('path');
 const { test, expect } = require('@playwright/test');
-const { checkPage, logIn, waitForEmail } = require('./helpers');
+const { checkPage, confirmEmail, logIn, waitForEmail } = require('./helpers');
 
 const MAILDEV = process.env.MAILDEV_URL;
 const PASSWORD = 'e2e-password-2026!';
@@ -59,6 +59,7 @@ test('a buyer signs up, adds a location, discovers, compares and orders', async 
   await page.click('button:has-text("Create account")');
   await expect(page).toHaveURL(/\/buyer$/);
   await checkPage(page, 'buyer-home');
+  await confirmEmail(page, MAILDEV, BUYER.email);
 
   await page.click('text=Add an address');
   await page.fill('#f-label', 'Hotel bar');

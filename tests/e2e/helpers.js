@@ -56,4 +56,14 @@ async function waitForEmail(maildev, predicate) {
   throw new Error('email did not arrive within 30 s');
 }
 
-module.exports = { checkPage, logIn, waitForEmail };
+/// Opens the "confirm your email address" link sent to `email` in `page` (buyers confirm
+/// before their first order).
+async function confirmEmail(page, maildev, email) {
+  const mail = await waitForEmail(maildev, (m) => m.subject === 'Confirm your email address for Larder' && (m.to || []).some((t) => t.address === email));
+  const link = (mail.text.match(/http:\/\/127\.0\.0\.1:\d+\/verify-email\/[0-9a-f]{64}/) || [])[0];
+  if (!link) throw new Error('no confirmation link in the email');
+  await page.goto(link);
+  await expect(page.locator('.alert-ok')).toContainText('email address is confirmed');
+}
+
+module.exports = { checkPage, confirmEmail, logIn, waitForEmail };

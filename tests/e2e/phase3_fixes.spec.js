@@ -3,7 +3,9 @@
 // Confirm without a reload, "Issue invoice" issues what is typed on the draft, a provider
 // records a bank transfer, and a buyer deletes an address.
 const { test, expect } = require('@playwright/test');
-const { checkPage, logIn } = require('./helpers');
+const { checkPage, confirmEmail, logIn } = require('./helpers');
+
+const MAILDEV = process.env.MAILDEV_URL;
 
 const PASSWORD = 'e2e-password-2026!';
 const PROVIDER = { email: 'bakery@e2e.test', name: 'Comma Bakery' };
@@ -50,6 +52,7 @@ test('a buyer orders; an empty quantity adds nothing', async ({ page }) => {
   await page.fill('#f-postcode', 'SE1 9QL');
   await page.click('button:has-text("Create account")');
   await expect(page).toHaveURL(/\/buyer$/);
+  await confirmEmail(page, MAILDEV, BUYER.email);
 
   for (let n = 0; n < 2; n += 1) {
     await page.goto('/providers/comma-bakery');
