@@ -247,11 +247,12 @@ pub async fn update(
             );
         }
     };
+    let actor = ctx.user.actor.clone();
     let outcome = with_conn(&pool, move |conn| {
         if queries::sku_taken(conn, provider, &input.sku, Some(id))? {
             return Ok(None);
         }
-        Ok(Some(queries::update(conn, provider, id, &input)?))
+        Ok(Some(queries::update(conn, provider, id, &input, &actor)?))
     })
     .await?;
     match outcome {
@@ -425,9 +426,9 @@ pub async fn import_apply(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManageCatalogue)?;
-    let (provider, id) = (ctx.provider_id, id.into_inner());
+    let (provider, id, actor) = (ctx.provider_id, id.into_inner(), ctx.user.actor.clone());
     match with_conn(&pool, move |conn| {
-        Ok(queries::apply_import(conn, provider, id)?)
+        Ok(queries::apply_import(conn, provider, id, &actor)?)
     })
     .await?
     {

@@ -93,20 +93,44 @@ pub fn insert(
     Ok(id)
 }
 
-/// Rows changed: 0 means not this provider's product.
+/// Rows changed: 0 means not this provider's product. A price or VAT change goes in the
+/// audit log with what it was.
 pub fn update(
     conn: &mut PgConnection,
     provider: ProviderId,
     id: Uuid,
     input: &ProductInput,
+    actor: &crate::audit::Actor,
 ) -> QueryResult<usize> {
-    diesel::update(
-        products::table
+    conn.transaction(|conn| {
+        let before: Option<(rust_decimal::Decimal, rust_decimal::Decimal)> = products::table
             .filter(products::provider_id.eq(provider.0))
-            .filter(products::id.eq(id)),
-    )
-    .set(input.row())
-    .execute(conn)
+            .filter(products::id.eq(id))
+            .select((products::price, products::vat_rate))
+            .for_update()
+            .first(conn)
+            .optional()?;
+        let changed = diesel::update(
+            products::table
+                .filter(products::provider_id.eq(provider.0))
+                .filter(products::id.eq(id)),
+        )
+        .set(input.row())
+        .execute(conn)?;
+        if let Some((price, vat)) = before.filter(|b| *b != (input.price, input.vat_rate)) {
+            let entry = crate::audit::Entry::new("product.price_changed", "product", Some(id))
+                .org(None, Some(provider.0))
+                .change(
+                    Some(serde_json::json!({ "price": price.to_string(), "vat_rate": vat.to_string() })),
+                    Some(serde_json::json!({
+                        "price": input.price.to_string(),
+                        "vat_rate": input.vat_rate.to_string(),
+                    })),
+                );
+            crate::audit::record(conn, actor, entry)?;
+        }
+        Ok(changed)
+    })
 }
 
 pub fn set_in_stock(
@@ -212,6 +236,7 @@ pub fn apply_import(
     conn: &mut PgConnection,
     provider: ProviderId,
     id: Uuid,
+    actor: &crate::audit::Actor,
 ) -> QueryResult<ApplyOutcome> {
     conn.transaction(|conn| {
         let staged: Option<(serde_json::Value, Option<time::OffsetDateTime>)> =
@@ -234,6 +259,14 @@ pub fn apply_import(
         diesel::update(catalog_imports::table.find(id))
             .set(catalog_imports::applied_at.eq(diesel::dsl::now))
             .execute(conn)?;
+        // An import can change many prices at once: one entry names it and its counts.
+        let entry = crate::audit::Entry::new("catalog.import_applied", "catalog_import", Some(id))
+            .org(None, Some(provider.0))
+            .change(
+                None,
+                Some(serde_json::json!({ "created": created, "updated": updated })),
+            );
+        crate::audit::record(conn, actor, entry)?;
         Ok(ApplyOutcome::Applied { created, updated })
     })
 }

@@ -185,3 +185,38 @@ async fn order_transitions_reach_both_parties_logs() {
         assert!(page.body.contains("order.rejected"), "{}", page.body);
     }
 }
+
+/// Price and VAT changes are logged with what they were; an edit that keeps them isn't.
+#[tokio::test]
+async fn price_changes_are_logged_with_before_and_after() {
+    let app = spawn_app().await;
+    let shop = crate::ordering::shop(&app).await;
+    let edit = |price: &'static str| {
+        vec![
+            ("sku", "CR-1"),
+            ("name", "Double cream"),
+            ("category", "fruit_veg"),
+            ("unit", "each"),
+            ("price", price),
+            ("vat_rate", "0"),
+            ("in_stock", "on"),
+            ("active", "on"),
+        ]
+    };
+    let path = format!("/provider/products/{}", shop.cream);
+    let page = shop.sam.browser.post(&path, &edit("5.60")).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let page = shop.sam.browser.post(&path, &edit("6,10")).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let rows: Vec<(Option<serde_json::Value>, Option<serde_json::Value>)> = audit_log::table
+        .filter(audit_log::action.eq("product.price_changed"))
+        .select((audit_log::before, audit_log::after))
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(rows.len(), 1, "the unchanged save isn't logged");
+    let (before, after) = &rows[0];
+    assert_eq!(before.as_ref().unwrap()["price"], "5.60");
+    assert_eq!(after.as_ref().unwrap()["price"], "6.10");
+    let page = shop.sam.browser.get("/team/audit?action=product").await;
+    assert!(page.body.contains("product.price_changed"));
+}
