@@ -304,7 +304,7 @@ pub async fn logout(
 ) -> Result<HttpResponse, AppError> {
     // The server forgets the session too, so a copy of this cookie stops working.
     if let Some(claim) = session.claim() {
-        let token = super::sessions::token_hash(&claim.token);
+        let token = super::tokens::hash(&claim.token);
         with_conn(&pool, move |conn| {
             Ok(super::sessions::end_token(
                 conn,

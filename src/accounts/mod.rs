@@ -14,6 +14,7 @@ pub mod sessions;
 pub mod settings;
 pub mod signup;
 pub mod throttle;
+pub mod tokens;
 pub mod verify;
 pub mod views;
 

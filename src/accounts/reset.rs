@@ -4,7 +4,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::forms::{ResetForm, ResetRequestForm, new_password};
@@ -20,10 +19,6 @@ use crate::web::session::FlashKind;
 use crate::web::{AppError, render, render_with_status, see_other, with_conn};
 
 pub const TOKEN_LIFETIME: Duration = Duration::hours(1);
-
-fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
 
 pub async fn request_form(viewer: Viewer) -> Result<HttpResponse, AppError> {
     render(&ResetRequestPage {
@@ -76,11 +71,11 @@ pub async fn request_submit(
             if sent >= throttle::RESETS_PER_ACCOUNT as i64 {
                 return Ok(true);
             }
-            let token = hex::encode(rand::random::<[u8; 32]>());
+            let token = super::tokens::new_token();
             queries::insert_reset_token(
                 conn,
                 UserId(user.id),
-                &token_hash(&token),
+                &super::tokens::hash(&token),
                 OffsetDateTime::now_utc() + TOKEN_LIFETIME,
             )?;
             let link = format!("{base_url}/password-reset/{token}");
@@ -139,7 +134,7 @@ pub async fn reset_form(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let valid = plausible(&token) && {
-        let hash = token_hash(&token);
+        let hash = super::tokens::hash(&token);
         with_conn(&pool, move |conn| {
             Ok(queries::live_reset_token(conn, &hash)?)
         })
@@ -189,7 +184,7 @@ pub async fn reset_submit(
     if !errors.is_empty() {
         return page(true, errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let hash = token_hash(&token);
+    let hash = super::tokens::hash(&token);
     // Hashed before a connection is taken; a spent token just wastes this one hash.
     let password_hash = hashing::hash(form.new_password.clone(), config.argon2).await?;
     let changed = with_conn(&pool, move |conn| {

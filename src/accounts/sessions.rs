@@ -5,7 +5,6 @@
 //! write per request.
 
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -13,10 +12,6 @@ use crate::db::schema::user_sessions;
 use crate::ids::{UserId, new_id};
 
 const TOUCH_EVERY: Duration = Duration::minutes(1);
-
-pub fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
 
 /// Where a request comes from, as the session list shows it.
 #[derive(Debug, Clone, Default)]
@@ -230,7 +225,7 @@ pub mod pages {
         let current = user
             .session
             .claim()
-            .map(|c| super::token_hash(&c.token))
+            .map(|c| crate::accounts::tokens::hash(&c.token))
             .unwrap_or_default();
         render(&SessionsPage {
             meta: user.meta("Where you're logged in"),

@@ -5,7 +5,6 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use crate::config::Config;
@@ -20,10 +19,6 @@ use crate::web::{AppError, see_other, with_conn};
 pub const LINK_LIFETIME: Duration = Duration::days(2);
 /// Links one account may ask for in an hour.
 const RESENDS_PER_HOUR: i64 = 3;
-
-fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
 
 #[derive(Template)]
 #[template(path = "emails/verify_email.txt")]
@@ -47,8 +42,8 @@ pub fn send(
     email: &str,
     base_url: &str,
 ) -> Result<(), AppError> {
-    let token = hex::encode(rand::random::<[u8; 32]>());
-    let hash = token_hash(&token);
+    let token = super::tokens::new_token();
+    let hash = super::tokens::hash(&token);
     diesel::insert_into(ev::table)
         .values((
             ev::id.eq(new_id()),
@@ -86,7 +81,7 @@ pub async fn confirm(
     pool: web::Data<DbPool>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let hash = token_hash(&token.into_inner());
+    let hash = super::tokens::hash(&token.into_inner());
     let now = OffsetDateTime::now_utc();
     let confirmed = with_conn(&pool, move |conn| {
         conn.transaction(|conn| {

@@ -2,14 +2,15 @@
 //! "new invoice" to the buyer's people, "invoice paid" to both sides. Each links to the
 //! invoice page (a logged-out reader goes through login and back).
 
-use crate::ids::InvoiceId;
 use askama::Template;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::schema::{businesses, invoices, memberships, providers, users};
+use crate::db::schema::{businesses, invoices, providers};
 use crate::email::{self, OutgoingEmail};
-use crate::tenancy::{Permission, Role, Side, roles};
+use crate::ids::{BusinessId, InvoiceId};
+use crate::tenancy::Permission;
+use crate::tenancy::members::buyer_emails_allowed;
 use crate::web::AppError;
 
 #[derive(Template)]
@@ -60,7 +61,7 @@ pub(super) fn issued(
         .select(providers::name)
         .first(conn)?;
     let link = format!("{base_url}/invoices/{invoice}");
-    for to in buyer_recipients(conn, business)? {
+    for to in buyer_emails_allowed(conn, BusinessId(business), Permission::ViewInvoices)? {
         let (n, p, a, d, l) = (
             number.as_str(),
             provider.as_str(),
@@ -91,25 +92,6 @@ pub(super) fn issued(
         email::queue(conn, &message, &format!("invoice:{invoice}:issued:{to}"))?;
     }
     Ok(())
-}
-
-/// The buyer's people who hear about invoices: members whose role may see them (the
-/// recipient rule: nobody is emailed what their role can't open).
-fn buyer_recipients(conn: &mut PgConnection, business: Uuid) -> QueryResult<Vec<String>> {
-    let members: Vec<(String, String)> = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::business_id.eq(business))
-        .order(memberships::created_at)
-        .select((users::email, memberships::role))
-        .load(conn)?;
-    Ok(members
-        .into_iter()
-        .filter(|(_, role)| {
-            Role::parse(role)
-                .is_some_and(|r| roles::allows(Side::Buyer, r, Permission::ViewInvoices))
-        })
-        .map(|(email, _)| email)
-        .collect())
 }
 
 #[derive(Template)]
@@ -155,7 +137,7 @@ pub(super) fn paid(
         .find(business)
         .select(businesses::name)
         .first(conn)?;
-    let buyer_emails = buyer_recipients(conn, business)?;
+    let buyer_emails = buyer_emails_allowed(conn, BusinessId(business), Permission::ViewInvoices)?;
     let mut messages = vec![(
         provider_email,
         format!("{base_url}/provider/invoices/{invoice}"),

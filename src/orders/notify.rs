@@ -8,10 +8,11 @@ use uuid::Uuid;
 
 use super::model::OrderDetail;
 use super::queries::detail;
-use crate::db::schema::{memberships, providers, users};
+use crate::db::schema::{providers, users};
 use crate::email::{self, OutgoingEmail};
+use crate::tenancy::Permission;
 use crate::tenancy::Scope;
-use crate::tenancy::{Permission, Role, Side};
+use crate::tenancy::members::buyer_emails_allowed;
 use crate::web::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +123,9 @@ pub fn order_event(
                     .first::<String>(conn)?,
             )),
             Recipient::Approvers => {
-                for email in approvers(conn, d.order.business_id.0)? {
+                for email in
+                    buyer_emails_allowed(conn, d.order.business_id, Permission::ApproveOrders)?
+                {
                     sends.push((recipient, email));
                 }
             }
@@ -164,25 +167,6 @@ pub fn order_event(
         )?;
     }
     Ok(())
-}
-
-/// The buyer's members whose role may approve orders.
-fn approvers(conn: &mut PgConnection, business: Uuid) -> QueryResult<Vec<String>> {
-    let members: Vec<(String, String)> = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::business_id.eq(business))
-        .order(memberships::created_at)
-        .select((users::email, memberships::role))
-        .load(conn)?;
-    Ok(members
-        .into_iter()
-        .filter(|(_, role)| {
-            Role::parse(role).is_some_and(|r| {
-                crate::tenancy::roles::allows(Side::Buyer, r, Permission::ApproveOrders)
-            })
-        })
-        .map(|(email, _)| email)
-        .collect())
 }
 
 /// The note the latest `status` event carries (a decline's reason, an approval's why).

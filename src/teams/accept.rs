@@ -7,10 +7,10 @@ use askama::Template;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::handlers::token_hash;
 use super::queries::{self, InviteView};
 use super::rules::InviteState;
 use crate::accounts::model::AccountType;
+use crate::accounts::tokens::hash as token_hash;
 use crate::accounts::{hashing, password, queries as accounts};
 use crate::config::Config;
 use crate::db::DbPool;

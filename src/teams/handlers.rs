@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use diesel::Connection;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -22,10 +21,6 @@ use crate::web::forms::{FieldErrors, Form, email as parse_email};
 use crate::web::session::FlashKind;
 use crate::web::{AppError, PageMeta, render, render_with_status, see_other, with_conn};
 use serde_json::json;
-
-pub(super) fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -100,12 +95,12 @@ async fn page(
                 .collect(),
             None => Vec::new(),
         };
-        let mut assigned = Vec::new();
-        for m in members.iter().filter(|m| m.is_orderer()) {
-            for l in queries::assigned_locations(conn, m.membership_id)? {
-                assigned.push((m.membership_id, l));
-            }
-        }
+        let orderers: Vec<Uuid> = members
+            .iter()
+            .filter(|m| m.is_orderer())
+            .map(|m| m.membership_id)
+            .collect();
+        let assigned = queries::assignments(conn, &orderers)?;
         Ok((
             members,
             queries::open_invites(conn, org)?,
@@ -200,8 +195,8 @@ pub async fn invite(
         errors.add("email", why);
         return page(&ctx, &pool, form, errors).await;
     }
-    let token = hex::encode(rand::random::<[u8; 32]>());
-    let hash = token_hash(&token);
+    let token = crate::accounts::tokens::new_token();
+    let hash = crate::accounts::tokens::hash(&token);
     let (by, inviter, org_label) = (ctx.user.id, ctx.user.name.clone(), org_name(&ctx));
     let link = format!("{}/invites/{token}", config.base_url);
     let to = address.clone();

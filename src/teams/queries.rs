@@ -466,6 +466,15 @@ pub fn assigned_locations(conn: &mut PgConnection, membership: Uuid) -> QueryRes
         .load(conn)
 }
 
+/// The addresses of several members at once, as (membership, location) pairs.
+pub fn assignments(conn: &mut PgConnection, members: &[Uuid]) -> QueryResult<Vec<(Uuid, Uuid)>> {
+    use crate::db::schema::membership_locations as ml;
+    ml::table
+        .filter(ml::membership_id.eq_any(members))
+        .select((ml::membership_id, ml::location_id))
+        .load(conn)
+}
+
 /// Replaces a member's addresses with `locations`, keeping only the business's own live
 /// ones (a foreign or archived id is dropped, never stored).
 pub fn set_assigned_locations(

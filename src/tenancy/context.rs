@@ -114,10 +114,10 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
     };
     let pool = pool(&req)?;
     let active = session.active_membership();
+    let config = req.app_data::<web::Data<crate::config::Config>>().cloned();
+    let ip = config.as_ref().map(|c| crate::web::client_ip(&req, c));
     let seen = crate::accounts::sessions::Seen {
-        ip: req
-            .app_data::<web::Data<crate::config::Config>>()
-            .map(|config| crate::web::client_ip(&req, config)),
+        ip: ip.clone(),
         user_agent: req
             .headers()
             .get(actix_web::http::header::USER_AGENT)
@@ -125,7 +125,7 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
             .map(str::to_owned),
     };
     let (user_id, epoch) = (claim.user_id, claim.epoch);
-    let token = crate::accounts::sessions::token_hash(&claim.token);
+    let token = crate::accounts::tokens::hash(&claim.token);
     let (loaded, open) = crate::web::with_conn(&pool, move |conn| {
         let loaded = queries::load_session_user(conn, user_id, active)?;
         // Only a session of the user's current epoch gets (or keeps) a row.
@@ -172,17 +172,13 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
     };
     let csrf = session.csrf_token();
     let flash = session.take_flash();
-    let mfa_due = req
-        .app_data::<web::Data<crate::config::Config>>()
-        .is_some_and(|c| c.mfa_required)
+    let mfa_due = config.as_ref().is_some_and(|c| c.mfa_required)
         && !loaded.mfa_enabled
         && crate::accounts::mfa::required(account_type, side_role(&loaded, account_type));
     let actor = Actor {
         user: Some(UserId(loaded.user.id)),
         email: Some(loaded.user.email.clone()),
-        ip: req
-            .app_data::<web::Data<crate::config::Config>>()
-            .map(|config| crate::web::client_ip(&req, config)),
+        ip,
         request_id: req
             .extensions()
             .get::<tracing_actix_web::RequestId>()

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod context;
+pub mod members;
 pub mod roles;
 pub mod scope;
 

@@ -239,6 +239,14 @@ test('an admin suspends the provider: gone from discovery, cart refused', async 
   await checkPage(a, 'admin-confirm');
   await a.click('button:has-text("Suspend")');
   await expect(a.locator('.alert-ok')).toContainText('suspended');
+  // The suspension is in the audit log, filtered to admin actions.
+  await a.click('nav >> text=Audit log');
+  await a.fill('#f-action', 'admin');
+  await a.click('button:has-text("Filter")');
+  await expect(a.locator('table')).toContainText('admin.status_changed');
+  await checkPage(a, 'admin-audit');
+  await a.goto('/admin/users');
+  await checkPage(a, 'admin-users');
   await admin.close();
 
   await b.goto('/discover?filtered=1');
