@@ -56,6 +56,9 @@ pub struct Config {
     /// before anything else. On in production; off by default elsewhere so the demo logins
     /// work without an authenticator app (`MFA_REQUIRED=true` turns it on).
     pub mfa_required: bool,
+    /// The clock may be set (tests and the browser suite): `TEST_CLOCK`, on by default under
+    /// `APP_ENV=test`, refused in production.
+    pub test_clock: bool,
 }
 
 /// Argon2id cost. Production follows OWASP's m=19 MiB, t=2; tests use the minimum.
@@ -218,6 +221,18 @@ impl Config {
             Some("0" | "false" | "no") => false,
             Some(_) => return Err(invalid("MFA_REQUIRED", "expected true or false")),
         };
+        let test_clock = match var("TEST_CLOCK").as_deref() {
+            None => env == AppEnv::Test,
+            Some("1" | "true" | "yes") if env == AppEnv::Production => {
+                return Err(invalid(
+                    "TEST_CLOCK",
+                    "production always runs on the real clock",
+                ));
+            }
+            Some("1" | "true" | "yes") => true,
+            Some("0" | "false" | "no") => false,
+            Some(_) => return Err(invalid("TEST_CLOCK", "expected true or false")),
+        };
         let root_dir = var("LARDER_ROOT")
             .map(PathBuf::from)
             .or_else(|| std::env::current_dir().ok())
@@ -250,6 +265,7 @@ impl Config {
                 .trim_end_matches('/')
                 .to_owned(),
             mfa_required,
+            test_clock,
         })
     }
 
@@ -382,6 +398,22 @@ mod tests {
                 }
             ));
         }
+    }
+
+    #[test]
+    fn production_refuses_a_settable_clock() {
+        let key = "ab".repeat(64);
+        let mut vars = production_vars(&key);
+        vars.push(("TEST_CLOCK", "true"));
+        assert!(
+            config(&vars)
+                .unwrap_err()
+                .to_string()
+                .contains("TEST_CLOCK")
+        );
+        assert!(!config(&production_vars(&key)).unwrap().test_clock);
+        assert!(config(&[("APP_ENV", "test")]).unwrap().test_clock);
+        assert!(!config(&[]).unwrap().test_clock);
     }
 
     #[test]

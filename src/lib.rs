@@ -4,11 +4,13 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod availability;
 pub mod businesses;
 pub mod cart;
 pub mod catalog;
 pub mod categories;
 pub mod checkout;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod discovery;

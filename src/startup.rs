@@ -14,6 +14,7 @@ use crate::web::{AppError, csrf, errors, security, session};
 pub struct Application {
     port: u16,
     server: Server,
+    clock: crate::clock::Clock,
 }
 
 impl Application {
@@ -30,12 +31,26 @@ impl Application {
         pool: DbPool,
     ) -> std::io::Result<Self> {
         let port = listener.local_addr()?.port();
-        let server = run(listener, config, pool)?;
-        Ok(Self { port, server })
+        let clock = if config.test_clock {
+            crate::clock::Clock::settable()
+        } else {
+            crate::clock::Clock::system()
+        };
+        let server = run(listener, config, pool, clock.clone())?;
+        Ok(Self {
+            port,
+            server,
+            clock,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The clock the app's rules read (tests set it).
+    pub fn clock(&self) -> crate::clock::Clock {
+        self.clock.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -43,8 +58,15 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, config: Config, pool: DbPool) -> std::io::Result<Server> {
+fn run(
+    listener: TcpListener,
+    config: Config,
+    pool: DbPool,
+    clock: crate::clock::Clock,
+) -> std::io::Result<Server> {
     let production = config.is_production();
+    let settable = clock.is_settable();
+    let clock = web::Data::new(clock);
     let static_dir = config.root_dir.join("static");
     let config = web::Data::new(config);
     let pool = web::Data::new(pool);
@@ -65,6 +87,7 @@ fn run(listener: TcpListener, config: Config, pool: DbPool) -> std::io::Result<S
             .app_data(config.clone())
             .app_data(pool.clone())
             .app_data(gateway.clone())
+            .app_data(clock.clone())
             .app_data(form_config())
             .app_data(query_config())
             .app_data(multipart_config())
@@ -73,7 +96,12 @@ fn run(listener: TcpListener, config: Config, pool: DbPool) -> std::io::Result<S
                     .use_etag(true)
                     .use_last_modified(true),
             )
-            .configure(routes)
+            .configure(|cfg| {
+                if settable {
+                    crate::clock::routes(cfg);
+                }
+                routes(cfg);
+            })
     })
     .shutdown_timeout(10)
     .listen(listener)?
@@ -88,6 +116,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::businesses::routes)
         .configure(crate::providers::routes)
         .configure(crate::catalog::routes)
+        .configure(crate::availability::routes)
         .configure(crate::discovery::routes)
         .configure(crate::cart::routes)
         .configure(crate::checkout::routes)

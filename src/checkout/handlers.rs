@@ -4,14 +4,20 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
-use time::{Date, OffsetDateTime};
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::rules::{self, CheckoutFacts};
 use super::submit::{self, Submission, SubmitOutcome};
+use crate::availability::queries as availability;
+use crate::availability::rules::{self as avail, Booked, Closure, Zone};
 use crate::businesses::model::Location;
 use crate::businesses::queries as businesses;
 use crate::cart::queries::{self as cart, CartLine};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::ids::{LocationId, ProviderId};
@@ -33,6 +39,13 @@ struct CheckoutPage {
     totals: Totals,
     locations: Vec<Location>,
     dates: Vec<(String, String)>,
+    /// "Order within 3 h 20 min for delivery tomorrow, 06:00–09:00."
+    countdown: Option<String>,
+    /// The covering zone's terms: "Minimum order £50.00 before VAT. Order by 14:00 the day before."
+    terms: Option<String>,
+    /// The zone's delivery charge, net, when there is one.
+    delivery_charge: Option<String>,
+    closures: Vec<String>,
     problems: Vec<String>,
     form: CheckoutForm,
     recent: Option<(Uuid, String, String)>,
@@ -53,13 +66,23 @@ struct Loaded {
     provider: Provider,
     lines: Vec<CartLine>,
     locations: Vec<Location>,
+    zones: Vec<Zone>,
+    closures: Vec<Closure>,
+    booked: HashMap<Uuid, Booked>,
+    now: OffsetDateTime,
     business_active: bool,
     /// An order placed from this cart in the last day: (id, number, placed at).
     recent: Option<(Uuid, String, String)>,
 }
 
-async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>, slug: String) -> Result<Loaded, AppError> {
+async fn load(
+    ctx: &BuyerCtx,
+    pool: &web::Data<DbPool>,
+    clock: &Clock,
+    slug: String,
+) -> Result<Loaded, AppError> {
     let business = ctx.business_id;
+    let now = clock.now();
     // An orderer limited to some addresses is offered only those.
     let limited_to = ctx
         .user
@@ -75,7 +98,18 @@ async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>, slug: String) -> Result<
             locations.retain(|l| crate::teams::rules::may_order_for(&assigned, l.id));
         }
         let business_active = businesses::business(conn, business)?.status == "active";
-        let since = OffsetDateTime::now_utc() - time::Duration::days(1);
+        let provider_id = ProviderId(provider.id);
+        let today = crate::timefmt::to_london(now).date();
+        let zones = availability::zones(conn, provider_id)?;
+        let closures = availability::closures(conn, provider_id, today)?;
+        let mut booked = HashMap::new();
+        for z in zones
+            .iter()
+            .filter(|z| z.max_per_day.is_some() || z.max_per_window.is_some())
+        {
+            booked.insert(z.id, availability::booked(conn, z.id, today)?);
+        }
+        let since = now - time::Duration::days(1);
         let recent =
             crate::orders::queries::latest_since(conn, business, ProviderId(provider.id), since)?
                 .map(|(id, number, at)| (id, number, crate::timefmt::datetime(at)));
@@ -83,6 +117,10 @@ async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>, slug: String) -> Result<
             provider,
             lines,
             locations,
+            zones,
+            closures,
+            booked,
+            now,
             business_active,
             recent,
         })
@@ -97,17 +135,17 @@ fn page(
     extra: Vec<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let totals = cart::totals(&loaded.lines);
     let chosen = loaded
         .locations
         .iter()
         .find(|l| l.id.to_string() == form.location)
         .or_else(|| loaded.locations.iter().find(|l| l.is_default))
         .or_else(|| loaded.locations.first());
+    let zone = chosen.and_then(|l| avail::zone_for(&loaded.zones, &l.outcode));
     let facts = CheckoutFacts::gather(
         loaded.business_active,
         &loaded.provider,
-        chosen.map(|l| l.outcode.as_str()),
+        zone,
         &loaded.lines,
     );
     let mut problems = extra;
@@ -116,15 +154,39 @@ fn page(
             problems.push(p);
         }
     }
-    let earliest = rules::earliest_delivery(OffsetDateTime::now_utc());
-    let dates = rules::next_delivery_dates(earliest, &loaded.provider.days(), 12)
-        .into_iter()
-        .map(|d| {
-            (
-                d.to_string(),
-                format!("{} {}", d.weekday(), crate::timefmt::date(d)),
-            )
-        })
+    let now = loaded.now;
+    let slots = zone.map_or_else(Vec::new, |z| {
+        let booked = loaded.booked.get(&z.id).cloned().unwrap_or_default();
+        avail::slots(z, &loaded.closures, &booked, now, 14)
+    });
+    if zone.is_some() && slots.is_empty() && !loaded.lines.is_empty() {
+        problems.push(
+            "This provider has no delivery days open for that address in the next three months."
+                .to_owned(),
+        );
+    }
+    let countdown = slots.first().map(|s| avail::headline(now, s));
+    let dates = slots.iter().map(|s| (s.value(), s.label())).collect();
+    let totals = rules::order_totals(
+        &loaded.lines,
+        zone.map_or(Decimal::ZERO, |z| z.delivery_charge),
+    );
+    let terms = zone.map(|z| {
+        format!(
+            "Minimum order {} before VAT. {}.",
+            crate::money::format_gbp(z.min_order_value),
+            crate::availability::handlers::cutoff_text(z)
+        )
+    });
+    let delivery_charge = zone
+        .filter(|z| !z.delivery_charge.is_zero())
+        .map(|z| crate::money::format_gbp(z.delivery_charge));
+    let horizon = crate::timefmt::to_london(now).date() + time::Duration::days(avail::HORIZON_DAYS);
+    let closures = loaded
+        .closures
+        .iter()
+        .filter(|c| c.starts_on <= horizon)
+        .map(avail::closed_text)
         .collect();
     let form = CheckoutForm {
         location: chosen.map(|l| l.id.to_string()).unwrap_or_default(),
@@ -147,6 +209,10 @@ fn page(
             totals,
             locations: loaded.locations,
             dates,
+            countdown,
+            terms,
+            delivery_charge,
+            closures,
             problems,
             form,
             recent: loaded.recent.filter(|_| empty),
@@ -154,17 +220,29 @@ fn page(
     )
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CheckoutQuery {
+    /// The address to show delivery days for (the page re-asks when it changes).
+    pub location: String,
+}
+
 pub async fn checkout(
     ctx: BuyerCtx,
     pool: web::Data<DbPool>,
+    clock: web::Data<Clock>,
     slug: web::Path<String>,
+    query: web::Query<CheckoutQuery>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::PlaceOrders)?;
-    let loaded = load(&ctx, &pool, slug.into_inner()).await?;
+    let loaded = load(&ctx, &pool, &clock, slug.into_inner()).await?;
     page(
         &ctx,
         loaded,
-        CheckoutForm::default(),
+        CheckoutForm {
+            location: query.into_inner().location,
+            ..CheckoutForm::default()
+        },
         unconfirmed(&ctx).into_iter().collect(),
         StatusCode::OK,
     )
@@ -185,6 +263,7 @@ pub async fn submit(
     ctx: BuyerCtx,
     config: web::Data<Config>,
     pool: web::Data<DbPool>,
+    clock: web::Data<Clock>,
     slug: web::Path<String>,
     Form(form): Form<CheckoutForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -197,42 +276,39 @@ pub async fn submit(
     let location = Uuid::parse_str(form.location.trim())
         .map_err(|_| AppError::BadRequest("Choose a delivery address.".into()))?;
     let notes: String = form.notes.trim().to_owned();
-    let date = Date::parse(
-        form.date.trim(),
-        &time::format_description::well_known::Iso8601::DATE,
-    )
-    .ok();
+    let slot = avail::parse_slot(&form.date);
     let slug = slug.into_inner();
     let mut early: Vec<String> = unconfirmed(&ctx).into_iter().collect();
     if notes.chars().count() > 1000 {
         early.push("Keep the notes under 1,000 characters.".to_owned());
     }
-    let Some(date) = date.filter(|_| early.is_empty()) else {
-        if date.is_none() {
+    let Some((date, window)) = slot.filter(|_| early.is_empty()) else {
+        if slot.is_none() {
             early.push("Choose a delivery date.".to_owned());
         }
-        let loaded = load(&ctx, &pool, slug).await?;
+        let loaded = load(&ctx, &pool, &clock, slug).await?;
         return page(&ctx, loaded, form, early, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let (business, placed_by, base_url) = (ctx.business_id, ctx.user.id, config.base_url.clone());
     let actor = ctx.user.actor.clone();
     let provider_slug = slug.clone();
     let form_cart = form.cart.trim().to_owned();
+    let at = clock.now();
     let outcome = with_conn(&pool, move |conn| {
         let provider = providers::by_slug(conn, &provider_slug)?;
         let submission = Submission {
             provider: ProviderId(provider.id),
             location: LocationId(location),
             date,
+            window,
             notes,
             key,
             placed_by,
             actor,
-            at: OffsetDateTime::now_utc(),
+            at,
             seen: form_cart,
         };
-        let earliest = rules::earliest_delivery(OffsetDateTime::now_utc());
-        submit::submit(conn, business, &submission, earliest, &base_url)
+        submit::submit(conn, business, &submission, &base_url)
     })
     .await?;
     match outcome {
@@ -252,7 +328,7 @@ pub async fn submit(
         }
         SubmitOutcome::Replayed(id) => Ok(see_other(&format!("/orders/{id}"))),
         SubmitOutcome::Refused(problems) => {
-            let loaded = load(&ctx, &pool, slug).await?;
+            let loaded = load(&ctx, &pool, &clock, slug).await?;
             page(
                 &ctx,
                 loaded,

@@ -3,50 +3,30 @@
 use rust_decimal::Decimal;
 use time::Date;
 
-/// Hour of the London day after which a same-day delivery is no longer offered. Providers'
-/// own cut-offs replace this with the availability work.
-pub const SAME_DAY_CUTOFF_HOUR: u8 = 12;
-
-/// The earliest delivery date a buyer may ask for at `now`: today until noon London time,
-/// tomorrow after it (whatever the clocks did).
-pub fn earliest_delivery(now: time::OffsetDateTime) -> Date {
-    let london = crate::timefmt::to_london(now);
-    if london.hour() < SAME_DAY_CUTOFF_HOUR {
-        london.date()
-    } else {
-        london.date().next_day().unwrap_or(london.date())
-    }
-}
-
-/// A requested delivery date: not in the past, on one of the provider's days (ISO weekday),
-/// within three months.
-pub fn delivery_date(date: Date, today: Date, days: &[i16]) -> Result<(), String> {
-    if date < today {
-        return Err(format!(
-            "Choose a delivery date from {} onwards.",
-            crate::timefmt::date(today)
-        ));
-    }
-    if date > today + time::Duration::days(92) {
-        return Err("Choose a date within the next three months.".into());
-    }
-    let weekday = i16::from(date.weekday().number_from_monday());
-    if !days.contains(&weekday) {
-        return Err(format!(
-            "This provider doesn't deliver on {}s.",
-            date.weekday()
-        ));
-    }
-    Ok(())
-}
-
-/// The next few dates a provider delivers on, for the checkout's date choice.
+/// The next few dates a provider delivers on (ISO weekdays), for tests and seeds that need a
+/// valid delivery day without a zone at hand.
 pub fn next_delivery_dates(today: Date, days: &[i16], count: usize) -> Vec<Date> {
     (0..92)
         .map(|d| today + time::Duration::days(d))
         .filter(|d| days.contains(&i16::from(d.weekday().number_from_monday())))
         .take(count)
         .collect()
+}
+
+/// The order's totals: the cart's lines plus the zone's delivery charge, if any, as a line
+/// at the standard rate.
+pub fn order_totals(
+    lines: &[crate::cart::queries::CartLine],
+    delivery_charge: Decimal,
+) -> crate::money::Totals {
+    let charge = (!delivery_charge.is_zero())
+        .then(|| crate::availability::rules::delivery_charge_line(delivery_charge));
+    crate::money::Totals::from_lines(
+        lines
+            .iter()
+            .map(|l| (l.net(), l.vat_rate, l.vat()))
+            .chain(charge),
+    )
 }
 
 /// What checkout knows about a cart, for `checkout_problems`.
@@ -71,18 +51,18 @@ pub struct CheckoutFacts {
 impl CheckoutFacts {
     /// Everything a checkout is judged on, gathered in one place for the page and for
     /// submit (which re-checks inside its transaction): the business, the provider, the
-    /// delivery location's outcode if one is chosen, and the cart's lines.
+    /// delivery zone covering the chosen location (none: not covered), and the cart's lines.
     pub fn gather(
         business_active: bool,
         provider: &crate::providers::model::Provider,
-        outcode: Option<&str>,
+        zone: Option<&crate::availability::rules::Zone>,
         lines: &[crate::cart::queries::CartLine],
     ) -> Self {
         Self {
             business_active,
             provider_open: crate::providers::rules::is_open_for_orders(&provider.status),
-            location_covered: outcode.is_some_and(|o| provider.delivers_to(o)),
-            min_order: provider.min_order_value,
+            location_covered: zone.is_some(),
+            min_order: zone.map_or(provider.min_order_value, |z| z.min_order_value),
             ..Self::from_lines(lines)
         }
     }
@@ -127,7 +107,7 @@ pub fn checkout_problems(f: &CheckoutFacts) -> Vec<String> {
     }
     if !f.location_covered {
         problems.push(
-            "This provider doesn't deliver to that address. Choose another address or provider."
+            "This provider doesn't deliver to that address: it is outside every area they cover. Choose another address or provider."
                 .to_owned(),
         );
     }
@@ -155,7 +135,7 @@ pub fn checkout_problems(f: &CheckoutFacts) -> Vec<String> {
     }
     if f.subtotal < f.min_order {
         problems.push(format!(
-            "This provider's minimum order is {} before VAT; your cart comes to {}.",
+            "This provider's minimum order for your area is {} before VAT; your cart comes to {}.",
             crate::money::format_gbp(f.min_order),
             crate::money::format_gbp(f.subtotal)
         ));
@@ -167,38 +147,6 @@ pub fn checkout_problems(f: &CheckoutFacts) -> Vec<String> {
 mod tests {
     use super::*;
     use time::macros::date;
-    #[test]
-    fn same_day_delivery_is_offered_only_before_noon_london_time() {
-        use time::macros::datetime;
-        let winter_morning = datetime!(2026-01-15 11:59 UTC);
-        assert_eq!(
-            earliest_delivery(winter_morning),
-            time::macros::date!(2026 - 01 - 15)
-        );
-        let winter_noon = datetime!(2026-01-15 12:00 UTC);
-        assert_eq!(
-            earliest_delivery(winter_noon),
-            time::macros::date!(2026 - 01 - 16)
-        );
-        // In summer London is UTC+1: 11:30 UTC is already 12:30 there.
-        let summer = datetime!(2026-07-15 11:30 UTC);
-        assert_eq!(
-            earliest_delivery(summer),
-            time::macros::date!(2026 - 07 - 16)
-        );
-        // The night the clocks go back: 23:30 UTC on 24 Oct is 00:30 BST on the 25th.
-        let clocks = datetime!(2026-10-24 23:30 UTC);
-        assert_eq!(
-            earliest_delivery(clocks),
-            time::macros::date!(2026 - 10 - 25)
-        );
-        let year_end = datetime!(2026-12-31 13:00 UTC);
-        assert_eq!(
-            earliest_delivery(year_end),
-            time::macros::date!(2027 - 01 - 01)
-        );
-    }
-
     #[test]
     fn checkout_lists_every_problem_in_words() {
         let ok = CheckoutFacts {
@@ -216,7 +164,9 @@ mod tests {
         };
         assert_eq!(
             checkout_problems(&below),
-            vec!["This provider's minimum order is £50.00 before VAT; your cart comes to £49.99."]
+            vec![
+                "This provider's minimum order for your area is £50.00 before VAT; your cart comes to £49.99."
+            ]
         );
         let bad = CheckoutFacts {
             business_active: false,
@@ -235,19 +185,6 @@ mod tests {
     #[test]
     fn delivery_dates_follow_the_providers_days() {
         let today = date!(2026 - 11 - 24); // a Tuesday
-        let weekdays = [1, 2, 3, 4, 5];
-        assert!(delivery_date(date!(2026 - 11 - 24), today, &weekdays).is_ok());
-        assert!(
-            delivery_date(date!(2026 - 11 - 23), today, &weekdays)
-                .unwrap_err()
-                .contains("from 24 Nov 2026 onwards")
-        );
-        assert!(
-            delivery_date(date!(2026 - 11 - 28), today, &weekdays)
-                .unwrap_err()
-                .contains("Saturdays")
-        );
-        assert!(delivery_date(date!(2027 - 06 - 01), today, &weekdays).is_err());
         assert_eq!(
             next_delivery_dates(today, &[1, 4], 3),
             vec![

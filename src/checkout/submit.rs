@@ -14,6 +14,7 @@ use time::Date;
 use uuid::Uuid;
 
 use super::rules::{self, CheckoutFacts};
+use crate::availability::queries as availability;
 use crate::businesses::queries as businesses;
 use crate::cart::queries as cart;
 use crate::db::schema::{cart_items, carts, order_lines, orders};
@@ -29,12 +30,14 @@ pub struct Submission {
     pub provider: ProviderId,
     pub location: LocationId,
     pub date: Date,
+    /// The chosen delivery window, when the zone has windows that day.
+    pub window: Option<Uuid>,
     pub notes: String,
     pub key: Uuid,
     pub placed_by: UserId,
     /// Who is placing it, from where (the audit log).
     pub actor: crate::audit::Actor,
-    /// When, for the orderer's monthly limit.
+    /// When: the cut-off, capacity and the orderer's monthly limit are judged at this instant.
     pub at: time::OffsetDateTime,
     /// `cart::fingerprint` of the cart the checkout page showed.
     pub seen: String,
@@ -57,7 +60,6 @@ pub fn submit(
     conn: &mut PgConnection,
     business: BusinessId,
     s: &Submission,
-    earliest: Date,
     base_url: &str,
 ) -> Result<SubmitOutcome, AppError> {
     conn.transaction(|conn| {
@@ -87,25 +89,35 @@ pub fn submit(
             Some(_) => cart::lines(conn, business, Some(s.provider))?,
             None => Vec::new(),
         };
-        let totals = cart::totals(&lines);
-        let facts = CheckoutFacts::gather(
-            business_row.status == "active",
-            &provider,
-            Some(&location.outcode),
-            &lines,
-        );
+        let zones = availability::zones(conn, s.provider)?;
+        let zone = crate::availability::rules::zone_for(&zones, &location.outcode);
+        let facts = CheckoutFacts::gather(business_row.status == "active", &provider, zone, &lines);
         let mut problems = rules::checkout_problems(&facts);
         if !facts.empty && cart::fingerprint(&lines) != s.seen {
             problems.insert(0, CART_CHANGED.to_owned());
         }
-        if !facts.empty {
-            if let Err(why) = rules::delivery_date(s.date, earliest, &provider.days()) {
-                problems.push(why);
+        // The page may be stale: the cut-off, closures and capacity are judged again here,
+        // with the zone locked so two checkouts can't both take the last place.
+        let slot = match zone {
+            Some(zone) if !facts.empty => {
+                availability::lock_zone(conn, zone.id)?;
+                let today = crate::timefmt::to_london(s.at).date();
+                let closures = availability::closures(conn, s.provider, today)?;
+                let booked = availability::booked(conn, zone.id, today)?;
+                match crate::availability::rules::check(zone, &closures, &booked, s.at, s.date, s.window) {
+                    Ok(slot) => Some(slot),
+                    Err(why) => {
+                        problems.push(why);
+                        None
+                    }
+                }
             }
-        }
-        if !problems.is_empty() {
+            _ => None,
+        };
+        let (Some(zone), Some(slot), true) = (zone, slot, problems.is_empty()) else {
             return Ok(SubmitOutcome::Refused(problems));
-        }
+        };
+        let totals = rules::order_totals(&lines, zone.delivery_charge);
 
         let address = [
             Some(location.label.as_str()),
@@ -139,6 +151,11 @@ pub fn submit(
                 orders::vat_total.eq(totals.vat_total),
                 orders::total.eq(totals.total),
                 orders::idempotency_key.eq(s.key),
+                orders::delivery_zone_id.eq(Some(zone.id)),
+                orders::window_start.eq(slot.window.as_ref().map(|w| w.starts)),
+                orders::window_end.eq(slot.window.as_ref().map(|w| w.ends)),
+                orders::cutoff_at.eq(Some(slot.cutoff)),
+                orders::delivery_charge.eq(zone.delivery_charge),
             ))
             .on_conflict((orders::business_id, orders::idempotency_key))
             .do_nothing()

@@ -69,6 +69,45 @@ diesel::table! {
 }
 
 diesel::table! {
+    delivery_zones (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        name -> Text,
+        areas -> Array<Nullable<Text>>,
+        days -> Array<Nullable<Int2>>,
+        min_order_value -> Numeric,
+        delivery_charge -> Numeric,
+        lead_days -> Int2,
+        cutoff -> Time,
+        max_orders_per_day -> Nullable<Int4>,
+        max_orders_per_window -> Nullable<Int4>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    delivery_windows (id) {
+        id -> Uuid,
+        zone_id -> Uuid,
+        weekday -> Int2,
+        starts -> Time,
+        ends -> Time,
+    }
+}
+
+diesel::table! {
+    provider_closures (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        starts_on -> Date,
+        ends_on -> Date,
+        message -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     deliveries (id) {
         id -> Uuid,
         order_id -> Uuid,
@@ -293,6 +332,11 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         approved_by -> Nullable<Uuid>,
+        delivery_zone_id -> Nullable<Uuid>,
+        window_start -> Nullable<Time>,
+        window_end -> Nullable<Time>,
+        cutoff_at -> Nullable<Timestamptz>,
+        delivery_charge -> Numeric,
     }
 }
 
@@ -451,6 +495,9 @@ diesel::table! {
 }
 
 diesel::joinable!(cart_items -> carts (cart_id));
+diesel::joinable!(delivery_windows -> delivery_zones (zone_id));
+diesel::joinable!(delivery_zones -> providers (provider_id));
+diesel::joinable!(provider_closures -> providers (provider_id));
 diesel::joinable!(cart_items -> products (product_id));
 diesel::joinable!(carts -> businesses (business_id));
 diesel::joinable!(carts -> providers (provider_id));
@@ -495,6 +542,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     carts,
     catalog_imports,
     deliveries,
+    delivery_windows,
+    delivery_zones,
     invoice_lines,
     invoices,
     jobs,
@@ -512,6 +561,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_reset_tokens,
     payments,
     products,
+    provider_closures,
     provider_invoice_counters,
     providers,
     status_changes,

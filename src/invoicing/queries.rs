@@ -265,6 +265,28 @@ pub fn create_from_order(
         diesel::insert_into(invoice_lines::table)
             .values(&rows)
             .execute(conn)?;
+        let charge: rust_decimal::Decimal = orders::table
+            .find(order_id)
+            .select(orders::delivery_charge)
+            .first(conn)?;
+        if !charge.is_zero() {
+            let (net, rate, vat) = crate::availability::rules::delivery_charge_line(charge);
+            diesel::insert_into(invoice_lines::table)
+                .values((
+                    invoice_lines::id.eq(crate::ids::new_id()),
+                    invoice_lines::invoice_id.eq(id),
+                    invoice_lines::position.eq(i32::try_from(rows.len()).unwrap_or(i32::MAX)),
+                    invoice_lines::description.eq("Delivery"),
+                    invoice_lines::unit.eq("delivery"),
+                    invoice_lines::quantity.eq(rust_decimal::Decimal::ONE),
+                    invoice_lines::fractional.eq(false),
+                    invoice_lines::unit_price.eq(net),
+                    invoice_lines::vat_rate.eq(rate),
+                    invoice_lines::line_total.eq(net),
+                    invoice_lines::line_vat.eq(vat),
+                ))
+                .execute(conn)?;
+        }
         write_totals(conn, InvoiceId(id))?;
         Ok(InvoiceId(id))
     })

@@ -236,7 +236,15 @@ pub fn confirm(
                 .execute(conn)?;
             priced.push((net, line.vat_rate, vat, q < line.quantity));
         }
-        let totals = money::Totals::from_lines(priced.iter().map(|(n, r, v, _)| (*n, *r, *v)));
+        let charge: rust_decimal::Decimal = orders::table
+            .find(id)
+            .select(orders::delivery_charge)
+            .first(conn)?;
+        let charge = (!charge.is_zero())
+            .then(|| crate::availability::rules::delivery_charge_line(charge));
+        let totals = money::Totals::from_lines(
+            priced.iter().map(|(n, r, v, _)| (*n, *r, *v)).chain(charge),
+        );
         set_status(conn, id, from, to)?;
         diesel::update(orders::table.find(id))
             .set((

@@ -262,7 +262,7 @@ fn body(
     let (typed, errors) = entered.unwrap_or_default();
     OrderBody {
         meta,
-        totals: totals(&d.lines),
+        totals: totals(&d.lines, d.order.delivery_charge),
         d,
         side: acting.side,
         acting,

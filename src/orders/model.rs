@@ -28,6 +28,12 @@ pub struct Order {
     pub vat_total: Decimal,
     pub total: Decimal,
     pub created_at: OffsetDateTime,
+    pub window_start: Option<Time>,
+    pub window_end: Option<Time>,
+    /// The zone's delivery charge, net, when the order was placed.
+    pub delivery_charge: Decimal,
+    /// The cut-off the order beat; the buyer may change or cancel it until then.
+    pub cutoff_at: Option<OffsetDateTime>,
 }
 
 impl Order {
@@ -43,8 +49,20 @@ impl Order {
         crate::timefmt::datetime(self.created_at)
     }
 
+    /// "25 Nov 2026" or "25 Nov 2026, 06:00–09:00".
     pub fn delivery_date_text(&self) -> String {
-        crate::timefmt::date(self.requested_delivery_date)
+        let day = crate::timefmt::date(self.requested_delivery_date);
+        match (self.window_start, self.window_end) {
+            (Some(a), Some(b)) => {
+                format!("{day}, {}", crate::availability::rules::window_text(a, b))
+            }
+            _ => day,
+        }
+    }
+
+    /// "£7.50" when the order carries a delivery charge.
+    pub fn delivery_charge_text(&self) -> Option<String> {
+        (!self.delivery_charge.is_zero()).then(|| format_gbp(self.delivery_charge))
     }
 
     /// Status of a finished order never changes, so polling can stop.
@@ -106,8 +124,16 @@ impl OrderLine {
     }
 }
 
-pub fn totals(lines: &[OrderLine]) -> money::Totals {
-    money::Totals::from_lines(lines.iter().map(|l| (l.line_total, l.vat_rate, l.line_vat)))
+/// The order's totals: its lines plus the delivery charge as a line at the standard rate.
+pub fn totals(lines: &[OrderLine], delivery_charge: Decimal) -> money::Totals {
+    let charge = (!delivery_charge.is_zero())
+        .then(|| crate::availability::rules::delivery_charge_line(delivery_charge));
+    money::Totals::from_lines(
+        lines
+            .iter()
+            .map(|l| (l.line_total, l.vat_rate, l.line_vat))
+            .chain(charge),
+    )
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -62,7 +62,20 @@ impl ProfileForm {
         self.categories.iter().any(|c| c == slug)
     }
 
+    /// Everything on the sign-up form, delivery included.
     pub fn parse_into(&self, errors: &mut FieldErrors) -> ProviderProfile {
+        self.parse_parts(errors, true)
+    }
+
+    /// The profile page: the business and its terms. Delivery days, areas and minimums live
+    /// on the delivery page's zones, so they are neither read nor written here.
+    pub fn parse_profile(&self) -> Result<ProviderProfile, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let profile = self.parse_parts(&mut errors, false);
+        errors.into_result(profile)
+    }
+
+    fn parse_parts(&self, errors: &mut FieldErrors, delivery: bool) -> ProviderProfile {
         let name = required(
             errors,
             "provider_name",
@@ -96,7 +109,7 @@ impl ProfileForm {
         }
         let address = optional(errors, "address", &self.address, 300);
         let vat_number = vat_number(errors, "vat_number", &self.vat_number);
-        let min_order_value = if self.min_order_value.trim().is_empty() {
+        let min_order_value = if !delivery || self.min_order_value.trim().is_empty() {
             Decimal::ZERO
         } else {
             crate::money::parse_gbp(&self.min_order_value).unwrap_or_else(|e| {
@@ -104,8 +117,13 @@ impl ProfileForm {
                 Decimal::ZERO
             })
         };
+        let (days_typed, areas_typed): (&[String], &str) = if delivery {
+            (&self.delivery_days, &self.delivery_areas)
+        } else {
+            (&[], "")
+        };
         let mut delivery_days: Vec<i16> = Vec::new();
-        for raw in &self.delivery_days {
+        for raw in days_typed {
             match raw.parse::<i16>() {
                 Ok(d) if (1..=7).contains(&d) => {
                     if !delivery_days.contains(&d) {
@@ -116,12 +134,11 @@ impl ProfileForm {
             }
         }
         delivery_days.sort_unstable();
-        if delivery_days.is_empty() {
+        if delivery_days.is_empty() && delivery {
             errors.add("delivery_days", "Choose at least one day you deliver.");
         }
         let mut delivery_areas: Vec<String> = Vec::new();
-        let raw_areas: Vec<&str> = self
-            .delivery_areas
+        let raw_areas: Vec<&str> = areas_typed
             .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|a| !a.is_empty())
             .collect();

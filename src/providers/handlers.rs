@@ -52,7 +52,7 @@ pub async fn update_profile(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManageCatalogue)?;
     let id = ctx.provider_id;
-    let profile = match form.parse() {
+    let profile = match form.parse_profile() {
         Ok(p) => p,
         Err(errors) => {
             let provider = with_conn(&pool, move |conn| Ok(queries::provider(conn, id)?)).await?;

@@ -45,6 +45,23 @@ pub fn insert_provider(
     diesel::insert_into(provider_invoice_counters::table)
         .values(provider_invoice_counters::provider_id.eq(id))
         .execute(conn)?;
+    // The sign-up's areas and days become the first zone, on the same terms checkout always
+    // applied (same day until noon); the provider refines them on the delivery page.
+    if !profile.delivery_areas.is_empty() && !profile.delivery_days.is_empty() {
+        let zone = crate::availability::queries::ZoneInput {
+            name: "Main delivery area".into(),
+            areas: profile.delivery_areas.clone(),
+            days: profile.delivery_days.clone(),
+            min_order_value: profile.min_order_value,
+            delivery_charge: rust_decimal::Decimal::ZERO,
+            lead_days: 0,
+            cutoff: time::Time::from_hms(12, 0, 0).unwrap_or(time::Time::MIDNIGHT),
+            max_per_day: None,
+            max_per_window: None,
+            windows: Vec::new(),
+        };
+        crate::availability::queries::save_zone(conn, ProviderId(id), None, &zone)?;
+    }
     Ok(ProviderId(id))
 }
 
@@ -91,9 +108,6 @@ pub fn update_profile(
             providers::contact_phone.eq(&profile.contact_phone),
             providers::address.eq(&profile.address),
             providers::vat_number.eq(&profile.vat_number),
-            providers::min_order_value.eq(profile.min_order_value),
-            providers::delivery_days.eq(&profile.delivery_days),
-            providers::delivery_areas.eq(&profile.delivery_areas),
             providers::payment_terms_days.eq(profile.payment_terms_days),
         ))
         .execute(conn)

@@ -20,6 +20,8 @@ pub enum Access {
     Provider(P),
     /// A member of either side whose role allows the permission.
     Member(P),
+    /// Registered only when the clock is settable (tests); production never has it.
+    TestOnly,
 }
 
 pub struct RouteAccess {
@@ -36,7 +38,7 @@ const fn r(method: &'static str, path: &'static str, access: Access) -> RouteAcc
     }
 }
 
-use Access::{Account, Admin, Buyer, Member, Provider, Public, Signed};
+use Access::{Account, Admin, Buyer, Member, Provider, Public, Signed, TestOnly};
 
 pub const ROUTES: &[RouteAccess] = &[
     r("GET", "/", Public),
@@ -61,6 +63,7 @@ pub const ROUTES: &[RouteAccess] = &[
     r("GET", "/invites/{token}", Public),
     r("POST", "/invites/{token}", Public),
     r("POST", "/webhooks/stripe", Signed),
+    r("POST", "/test/clock", TestOnly),
     r("GET", "/account", Account),
     r("POST", "/account", Account),
     r("POST", "/account/password", Account),
@@ -190,6 +193,42 @@ pub const ROUTES: &[RouteAccess] = &[
         "POST",
         "/provider/products/{id}/delete",
         Provider(P::ManageCatalogue),
+    ),
+    r("GET", "/provider/delivery", Provider(P::ManageDelivery)),
+    r(
+        "GET",
+        "/provider/delivery/zones/new",
+        Provider(P::ManageDelivery),
+    ),
+    r(
+        "POST",
+        "/provider/delivery/zones",
+        Provider(P::ManageDelivery),
+    ),
+    r(
+        "GET",
+        "/provider/delivery/zones/{id}/edit",
+        Provider(P::ManageDelivery),
+    ),
+    r(
+        "POST",
+        "/provider/delivery/zones/{id}",
+        Provider(P::ManageDelivery),
+    ),
+    r(
+        "POST",
+        "/provider/delivery/zones/{id}/delete",
+        Provider(P::ManageDelivery),
+    ),
+    r(
+        "POST",
+        "/provider/delivery/closures",
+        Provider(P::ManageDelivery),
+    ),
+    r(
+        "POST",
+        "/provider/delivery/closures/{id}/delete",
+        Provider(P::ManageDelivery),
     ),
     r("GET", "/provider/orders", Provider(P::ViewOrders)),
     r("GET", "/provider/orders/{id}", Provider(P::ViewOrders)),

@@ -93,6 +93,7 @@ fn nav_user(loaded: &SessionUser, kind: AccountType) -> NavUser {
             order: may(Permission::PlaceOrders),
             invoices: may(Permission::ViewInvoices),
             catalogue: may(Permission::ManageCatalogue),
+            delivery: may(Permission::ManageDelivery),
             team: may(Permission::ManageTeam),
             approve: may(Permission::ApproveOrders),
         },

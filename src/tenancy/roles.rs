@@ -152,6 +152,8 @@ pub enum Permission {
     ViewAudit,
     /// Buyer: approve or decline orders over an orderer's limits.
     ApproveOrders,
+    /// Provider: delivery zones, windows, cut-offs and closures.
+    ManageDelivery,
 }
 
 /// The table. Owners may do everything on their side; the others what DESIGN.md gives them.
@@ -180,6 +182,7 @@ pub fn allows(side: Side, role: Role, permission: Permission) -> bool {
             R::Owner | R::Manager => matches!(
                 permission,
                 P::ManageCatalogue
+                    | P::ManageDelivery
                     | P::ConfirmOrders
                     | P::FulfilOrders
                     | P::ViewOrders
@@ -225,7 +228,7 @@ pub fn require(side: Side, role: Role, permission: Permission) -> Result<(), App
 mod tests {
     use super::*;
 
-    const ALL: [Permission; 12] = [
+    const ALL: [Permission; 13] = [
         Permission::PlaceOrders,
         Permission::ManageLocations,
         Permission::ViewOrders,
@@ -238,6 +241,7 @@ mod tests {
         Permission::ManageTeam,
         Permission::ViewAudit,
         Permission::ApproveOrders,
+        Permission::ManageDelivery,
     ];
 
     fn allowed(side: Side, role: Role) -> Vec<Permission> {
@@ -270,7 +274,8 @@ mod tests {
                 P::FulfilOrders,
                 P::ManageInvoices,
                 P::ManageTeam,
-                P::ViewAudit
+                P::ViewAudit,
+                P::ManageDelivery
             ]
         );
     }

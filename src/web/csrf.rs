@@ -20,7 +20,8 @@ pub async fn verify(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || req.path().starts_with("/webhooks/") {
+    // `/test/` exists only when the clock is settable, never in production.
+    if safe || req.path().starts_with("/webhooks/") || req.path().starts_with("/test/") {
         return Ok(next.call(req).await?.map_into_left_body());
     }
     let expected = {

@@ -35,6 +35,7 @@ pub struct NavLinks {
     pub order: bool,
     pub invoices: bool,
     pub catalogue: bool,
+    pub delivery: bool,
     pub team: bool,
     pub approve: bool,
 }

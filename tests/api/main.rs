@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod approvals;
 mod audit;
+mod availability;
 mod catalog;
 mod cli;
 mod discovery;

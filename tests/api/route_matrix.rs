@@ -67,10 +67,16 @@ struct Ids {
     invoice: Uuid,
     member: Uuid,
     invite: Uuid,
+    zone: Uuid,
+    closure: Uuid,
 }
 
 fn fill(path: &str, ids: &Ids, side: Side) -> String {
-    let id = if path.starts_with("/buyer/locations") {
+    let id = if path.starts_with("/provider/delivery/zones") {
+        ids.zone
+    } else if path.starts_with("/provider/delivery/closures") {
+        ids.closure
+    } else if path.starts_with("/buyer/locations") {
         ids.location
     } else if path.starts_with("/cart/items") {
         ids.cart_item
@@ -193,6 +199,18 @@ async fn every_role_gets_404_wherever_its_role_lacks_the_permission() {
         invoice,
         member: member_of("ada@bistro.test"),
         invite,
+        zone: larder::db::schema::delivery_zones::table
+            .select(larder::db::schema::delivery_zones::id)
+            .first(&mut app.conn())
+            .unwrap(),
+        closure: larder::availability::queries::add_closure(
+            &mut app.conn(),
+            larder::ids::ProviderId(shop.sam.provider_id),
+            time::macros::date!(2030 - 01 - 01),
+            time::macros::date!(2030 - 01 - 01),
+            "",
+        )
+        .unwrap(),
     };
     let provider_ids = Ids {
         member: member_of("sam@veg.test"),
@@ -269,7 +287,10 @@ async fn every_role_gets_404_wherever_its_role_lacks_the_permission() {
     // Anonymous visitors are sent to log in for everything but public routes.
     let anonymous = app.browser();
     for route in ROUTES.iter().filter(|r| r.method == "GET") {
-        if matches!(route.access, Access::Public | Access::Signed) {
+        if matches!(
+            route.access,
+            Access::Public | Access::Signed | Access::TestOnly
+        ) {
             continue;
         }
         let page = anonymous

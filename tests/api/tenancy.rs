@@ -258,6 +258,9 @@ pub fn fingerprint(app: &TestApp) -> String {
         "invites",
         "audit_log",
         "login_attempts",
+        "delivery_zones",
+        "delivery_windows",
+        "provider_closures",
     ];
     let parts: Vec<String> = tables
         .iter()

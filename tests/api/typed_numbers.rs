@@ -74,27 +74,39 @@ async fn a_decimal_comma_is_pence_on_the_product_form_csv_and_minimum_order() {
     assert!(preview.contains("£3.20"), "{preview}");
     assert!(!preview.contains("£320.00"));
 
-    let profile = sam
+    let zone: Uuid = larder::db::schema::delivery_zones::table
+        .filter(larder::db::schema::delivery_zones::provider_id.eq(sam.provider_id))
+        .select(larder::db::schema::delivery_zones::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let saved = sam
         .browser
         .post(
-            "/provider/profile",
+            &format!("/provider/delivery/zones/{zone}"),
             &[
-                ("provider_name", "Dairy Co"),
-                ("categories", "dairy_eggs"),
-                ("contact_email", "orders@dairy.test"),
-                ("delivery_days", "2"),
-                ("delivery_areas", "SE1"),
+                ("name", "Central"),
+                ("areas", "SE1"),
+                ("days", "2"),
+                ("lead_days", "1"),
+                ("cutoff", "14:00"),
                 ("min_order_value", "37,5"),
+                ("delivery_charge", "4,5"),
             ],
         )
         .await;
-    assert!(profile.redirects_to("/provider"), "{}", profile.status);
+    assert!(saved.redirects_to("/provider/delivery"), "{}", saved.status);
     let minimum: Decimal = providers::table
         .find(sam.provider_id)
         .select(providers::min_order_value)
         .first(&mut app.conn())
         .unwrap();
     assert_eq!(minimum, dec("37.50"));
+    let charge: Decimal = larder::db::schema::delivery_zones::table
+        .find(zone)
+        .select(larder::db::schema::delivery_zones::delivery_charge)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(charge, dec("4.50"));
 }
 
 fn cart_quantity(app: &crate::helpers::TestApp, product: Uuid) -> Option<Decimal> {

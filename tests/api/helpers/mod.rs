@@ -24,6 +24,8 @@ pub struct TestApp {
     pub pool: larder::db::DbPool,
     /// The first visitor; `app.browser()` makes more.
     pub client: reqwest::Client,
+    /// The app's clock: follows the system clock until a test sets it.
+    pub clock: larder::clock::Clock,
 }
 
 impl TestApp {
@@ -138,6 +140,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     adjust(&mut config);
     let app =
         Application::from_listener(listener, config.clone(), pool.clone()).expect("app builds");
+    let clock = app.clock();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .cookie_store(true)
@@ -150,5 +153,6 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         config,
         pool,
         client,
+        clock,
     }
 }

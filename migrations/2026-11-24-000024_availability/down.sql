@@ -1,0 +1,9 @@
+ALTER TABLE orders
+  DROP COLUMN delivery_zone_id,
+  DROP COLUMN window_start,
+  DROP COLUMN window_end,
+  DROP COLUMN cutoff_at,
+  DROP COLUMN delivery_charge;
+DROP TABLE provider_closures;
+DROP TABLE delivery_windows;
+DROP TABLE delivery_zones;
