@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::queries::{self, CompareRow, CompareSort, DiscoveryFilter, ProviderCard};
 use super::search::SearchText;
+use crate::availability::rules::{self as avail, Slot};
 use crate::businesses::model::Location;
 use crate::businesses::postcode::covering_areas;
 use crate::businesses::queries as businesses;
@@ -61,9 +62,67 @@ pub struct DiscoverQuery {
     location: Option<String>,
     delivers: Option<String>,
     max_min_order: Option<String>,
+    /// "Can deliver by": "", "tomorrow" or a date.
+    by: Option<String>,
     /// Present once the filter form has been used, so an unticked box means "off".
     filtered: Option<String>,
     page: Option<String>,
+}
+
+fn by_options(today: time::Date) -> Vec<(String, String)> {
+    let mut options = vec![("tomorrow".to_owned(), "Tomorrow".to_owned())];
+    for d in 2..=7 {
+        let day = today + time::Duration::days(d);
+        options.push((
+            day.to_string(),
+            format!("{} {}", day.weekday(), crate::timefmt::date(day)),
+        ));
+    }
+    options
+}
+
+/// The latest delivery date a buyer will accept, from the "can deliver by" choice.
+fn deliver_by(raw: &str, today: time::Date) -> Option<time::Date> {
+    match raw.trim() {
+        "" => None,
+        "tomorrow" => today.next_day(),
+        "today" => Some(today),
+        other => time::Date::parse(other, &time::format_description::well_known::Iso8601::DATE)
+            .ok()
+            .filter(|d| *d >= today),
+    }
+}
+
+/// Each provider's next open slot for an address, from their zones and closures
+/// (capacity is left to checkout).
+fn next_slots(
+    conn: &mut diesel::PgConnection,
+    providers: &[Uuid],
+    outcode: &str,
+    now: time::OffsetDateTime,
+) -> Result<std::collections::HashMap<Uuid, Slot>, AppError> {
+    let today = crate::timefmt::to_london(now).date();
+    let zones = crate::availability::queries::zones_of(conn, providers)?;
+    let closures = crate::availability::queries::closures_of(conn, providers, today)?;
+    let mut next = std::collections::HashMap::new();
+    for p in providers {
+        let mine: Vec<_> = zones
+            .iter()
+            .filter(|(owner, _)| owner == p)
+            .map(|(_, z)| z.clone())
+            .collect();
+        let shut: Vec<_> = closures
+            .iter()
+            .filter(|(owner, _)| owner == p)
+            .map(|(_, c)| c.clone())
+            .collect();
+        if let Some(zone) = avail::zone_for(&mine, outcode) {
+            if let Some(slot) = avail::slots(zone, &shut, &avail::Booked::default(), now, 1).pop() {
+                next.insert(*p, slot);
+            }
+        }
+    }
+    Ok(next)
 }
 
 pub struct CardView {
@@ -75,6 +134,8 @@ pub struct CardView {
     pub days: String,
     pub delivers: bool,
     pub product_count: i64,
+    /// "Wednesday 25 Nov 2026, 06:00–09:00 (order by 24 Nov 2026, 14:00)".
+    pub next: Option<String>,
 }
 
 impl From<ProviderCard> for CardView {
@@ -92,6 +153,7 @@ impl From<ProviderCard> for CardView {
             days: days_text(&c.delivery_days),
             delivers: c.delivers,
             product_count: c.product_count,
+            next: None,
             description,
             name: c.name,
             slug: c.slug,
@@ -121,6 +183,10 @@ struct DiscoverPage {
     q: String,
     category: String,
     max_min_order: String,
+    /// The "can deliver by" choice as typed.
+    by: String,
+    /// (value, label): tomorrow and the week after it.
+    by_options: Vec<(String, String)>,
     delivers: bool,
     locations: Vec<Location>,
     location_id: Option<Uuid>,
@@ -132,6 +198,7 @@ pub async fn discover(
     req: HttpRequest,
     ctx: BuyerCtx,
     pool: web::Data<DbPool>,
+    clock: web::Data<crate::clock::Clock>,
     query: web::Query<DiscoverQuery>,
 ) -> Result<HttpResponse, AppError> {
     // Every buyer role may browse; ordering from here asks for PlaceOrders.
@@ -167,7 +234,13 @@ pub async fn discover(
     let page = PageRequest::from_query(query.page.as_deref());
     let business = ctx.business_id;
     let requested = query.location.clone();
-    let (locations, location, rows) = with_conn(&pool, move |conn| {
+    let now = clock.now();
+    let raw_by = query.by.clone().unwrap_or_default().trim().to_owned();
+    let by = deliver_by(&raw_by, crate::timefmt::to_london(now).date());
+    if by.is_none() && !raw_by.is_empty() {
+        notes.push("Choose a delivery date from today on; that one was ignored.".to_owned());
+    }
+    let (locations, location, cards) = with_conn(&pool, move |conn| {
         let locations = businesses::list_locations(conn, business)?;
         let location = choose_location(&locations, requested.as_deref());
         let filter = DiscoveryFilter {
@@ -176,11 +249,48 @@ pub async fn discover(
                 .as_ref()
                 .map(|l| covering_areas(&l.outcode))
                 .unwrap_or_default(),
-            only_delivering: delivers && location.is_some(),
+            only_delivering: (delivers || by.is_some()) && location.is_some(),
             max_min_order,
             tsquery: search.tsquery(),
         };
-        Ok((locations, location, queries::discover(conn, &filter, page)?))
+        // "Can deliver by" is judged on zones, windows and closures, which SQL can't see:
+        // every match is read (only those covering the address, so a bounded set) and the
+        // page is cut after filtering.
+        let (rows, window) = match (by, &location) {
+            (Some(_), Some(_)) => (
+                queries::discover(conn, &filter, PageRequest::everything())?,
+                Some(page),
+            ),
+            _ => (queries::discover(conn, &filter, page)?, None),
+        };
+        let mut cards: Vec<CardView> = Vec::with_capacity(rows.len());
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let next = match &location {
+            Some(l) => next_slots(conn, &ids, &l.outcode, now)?,
+            None => std::collections::HashMap::new(),
+        };
+        for row in rows {
+            let slot = next.get(&row.id);
+            if let Some(by) = by.filter(|_| location.is_some()) {
+                if slot.is_none_or(|s| s.date > by) {
+                    continue;
+                }
+            }
+            let mut card = CardView::from(row);
+            card.next = slot.map(|s| {
+                format!(
+                    "{} (order by {})",
+                    s.label(),
+                    crate::timefmt::datetime(s.cutoff)
+                )
+            });
+            cards.push(card);
+        }
+        if let Some(page) = window {
+            let skip = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+            cards = cards.into_iter().skip(skip).collect();
+        }
+        Ok((locations, location, cards))
     })
     .await?;
     let category = query
@@ -204,10 +314,11 @@ pub async fn discover(
             if delivers { "1".into() } else { String::new() },
         ),
         ("max_min_order", raw_max.clone()),
+        ("by", raw_by.clone()),
         ("filtered", "1".into()),
     ]);
     let results = DiscoverResults {
-        cards: Paged::new(rows.into_iter().map(CardView::from).collect(), page),
+        cards: Paged::new(cards, page),
         notes,
         location_label: location
             .as_ref()
@@ -223,6 +334,8 @@ pub async fn discover(
         q: search.shown,
         category,
         max_min_order: raw_max,
+        by_options: by_options(crate::timefmt::to_london(now).date()),
+        by: raw_by,
         delivers,
         location_id: location.map(|l| l.id),
         locations,

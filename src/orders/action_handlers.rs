@@ -70,6 +70,7 @@ pub async fn cancel(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::PlaceOrders)?;
+    let now = ctx.user.now;
     let (business, actor, id, base) = (
         ctx.business_id,
         ctx.user.actor.clone(),
@@ -83,7 +84,7 @@ pub async fn cancel(
         ctx.acting(),
         id,
         "Order cancelled.",
-        move |conn| actions::cancel(conn, business, id, &actor, &base),
+        move |conn| actions::cancel(conn, business, id, &actor, now, &base),
     )
     .await
 }
@@ -96,6 +97,7 @@ pub async fn approve(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ApproveOrders)?;
+    let now = ctx.user.now;
     let (business, actor, id, base) = (
         ctx.business_id,
         ctx.user.actor.clone(),
@@ -109,7 +111,7 @@ pub async fn approve(
         ctx.acting(),
         id,
         "Approved: the order has gone to the provider.",
-        move |conn| actions::approve(conn, business, id, &actor, &base),
+        move |conn| actions::approve(conn, business, id, &actor, now, &base),
     )
     .await
 }

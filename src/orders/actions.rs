@@ -74,6 +74,19 @@ pub fn set_status(
     exactly_one(moved)
 }
 
+/// Refuses a buyer's change once the order's cut-off has passed (the row is already locked).
+fn ensure_before_cutoff(
+    conn: &mut PgConnection,
+    id: Uuid,
+    now: time::OffsetDateTime,
+) -> Result<(), AppError> {
+    let cutoff: Option<time::OffsetDateTime> = orders::table
+        .find(id)
+        .select(orders::cutoff_at)
+        .first(conn)?;
+    rules::before_cutoff(cutoff, now).map_err(AppError::Conflict)
+}
+
 fn exactly_one(moved: usize) -> Result<(), AppError> {
     if moved != 1 {
         return Err(AppError::Conflict(
@@ -88,10 +101,12 @@ pub fn cancel(
     business: BusinessId,
     id: Uuid,
     actor: &Actor,
+    now: time::OffsetDateTime,
     base_url: &str,
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
         let (from, to) = step(conn, Scope::Buyer(business), id, OrderAction::Cancel)?;
+        ensure_before_cutoff(conn, id, now)?;
         set_status(conn, id, from, to)?;
         after_change(conn, id, &Change::Cancelled, actor, base_url)
     })
@@ -104,10 +119,12 @@ pub fn approve(
     business: BusinessId,
     id: Uuid,
     actor: &Actor,
+    now: time::OffsetDateTime,
     base_url: &str,
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
         let (from, to) = step(conn, Scope::Buyer(business), id, OrderAction::Approve)?;
+        ensure_before_cutoff(conn, id, now)?;
         set_status(conn, id, from, to)?;
         diesel::update(orders::table.find(id))
             .set(orders::approved_by.eq(actor.user_id()))

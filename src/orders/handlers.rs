@@ -166,12 +166,24 @@ impl StatusPartial {
         self.acting
     }
     fn offers(&self, action: &str) -> bool {
-        offers(&self.d, self.acting(), action)
+        offers(&self.d, self.acting(), action, self.meta.now)
     }
 }
 
-/// Does the order page offer `action` ("confirm", "reject", …) to this member now?
-fn offers(d: &OrderDetail, acting: Acting, action: &str) -> bool {
+/// Does the order page offer `action` ("confirm", "reject", …) to this member at `now`?
+/// The buyer's cancel and approve go once the order's cut-off has passed.
+fn offers(
+    d: &OrderDetail,
+    acting: Acting,
+    action: &str,
+    now: Option<time::OffsetDateTime>,
+) -> bool {
+    let buyer_timed = acting.side == Side::Buyer && matches!(action, "cancel" | "approve");
+    if buyer_timed
+        && now.is_some_and(|now| super::rules::before_cutoff(d.order.cutoff_at, now).is_err())
+    {
+        return false;
+    }
     actions_for(d.order.status, acting.side, acting.role)
         .iter()
         .any(|a| a.name() == action)
@@ -197,7 +209,7 @@ pub(super) struct OrderBody {
 
 impl OrderBody {
     fn offers(&self, action: &str) -> bool {
-        offers(&self.d, self.acting(), action)
+        offers(&self.d, self.acting(), action, self.meta.now)
     }
 
     fn typed_quantity(&self, line: &OrderLine) -> String {

@@ -162,9 +162,37 @@ pub fn transition(from: OrderStatus, action: OrderAction) -> Result<OrderStatus,
     }
 }
 
+/// A buyer may cancel a submitted order (and a manager approve one) only until the cut-off
+/// it was placed against: after it the provider is already picking for that delivery.
+/// Orders from before cut-offs existed have none.
+pub fn before_cutoff(
+    cutoff_at: Option<time::OffsetDateTime>,
+    now: time::OffsetDateTime,
+) -> Result<(), String> {
+    match cutoff_at {
+        Some(cutoff) if now >= cutoff => Err(format!(
+            "Ordering for this delivery closed at {}. Contact the provider to change or cancel it.",
+            crate::timefmt::datetime(cutoff)
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buyers_change_orders_only_before_the_cut_off() {
+        use time::macros::datetime;
+        let cutoff = Some(datetime!(2026-11-24 14:00 UTC));
+        assert!(before_cutoff(cutoff, datetime!(2026-11-24 13:59:59 UTC)).is_ok());
+        assert_eq!(
+            before_cutoff(cutoff, datetime!(2026-11-24 14:00 UTC)).unwrap_err(),
+            "Ordering for this delivery closed at 24 Nov 2026, 14:00. Contact the provider to change or cancel it."
+        );
+        assert!(before_cutoff(None, datetime!(2030-01-01 00:00 UTC)).is_ok());
+    }
 
     #[test]
     fn orders_over_an_orderers_limits_wait_for_approval() {

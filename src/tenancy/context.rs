@@ -31,6 +31,8 @@ pub struct CurrentUser {
     /// Their role needs two-step verification and it isn't set up yet: area pages send them
     /// to set it up first.
     pub mfa_due: bool,
+    /// The time this request is judged at: the app's clock, read once.
+    pub now: time::OffsetDateTime,
     csrf: String,
     flash: Option<Flash>,
 }
@@ -47,6 +49,7 @@ impl CurrentUser {
             user: Some(nav_user(&self.loaded, self.account_type)),
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
+            now: Some(self.now),
         }
     }
 }
@@ -191,7 +194,11 @@ async fn load_current(req: HttpRequest) -> Result<Option<CurrentUser>, AppError>
         user: nav_user(&loaded, account_type),
         csrf: csrf.clone(),
     });
+    let now = req
+        .app_data::<web::Data<crate::clock::Clock>>()
+        .map_or_else(time::OffsetDateTime::now_utc, |c| c.now());
     Ok(Some(CurrentUser {
+        now,
         id: UserId(loaded.user.id),
         email: loaded.user.email.clone(),
         name: loaded.user.name.clone(),
@@ -240,6 +247,7 @@ impl Viewer {
                 user: None,
                 csrf: self.csrf.clone(),
                 flash: self.flash.clone(),
+                now: None,
             },
         }
     }

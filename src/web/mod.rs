@@ -27,6 +27,8 @@ pub struct PageMeta {
     /// Sent by every form and (as a header) by every htmx request.
     pub csrf: String,
     pub flash: Option<session::Flash>,
+    /// The request's time, from the app's clock (logged-in pages).
+    pub now: Option<time::OffsetDateTime>,
 }
 
 impl PageMeta {

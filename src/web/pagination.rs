@@ -5,6 +5,8 @@ use serde::Deserialize;
 pub const PER_PAGE: i64 = 25;
 /// Deep offsets get slow and are never what a person wants; search instead.
 const MAX_PAGE: i64 = 400;
+/// The most rows read for a list filtered in Rust after its query.
+const MAX_FILTERED: i64 = 2_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
@@ -21,6 +23,14 @@ impl PageRequest {
         Self {
             page,
             per_page: PER_PAGE,
+        }
+    }
+
+    /// Every row up to a ceiling, for lists filtered after the query; the caller pages them.
+    pub fn everything() -> Self {
+        Self {
+            page: 1,
+            per_page: MAX_FILTERED,
         }
     }
 

@@ -454,3 +454,131 @@ async fn a_bad_zone_form_keeps_the_values_and_another_providers_zone_is_404() {
         .await;
     assert!(gone.redirects_to("/provider/delivery"));
 }
+
+#[tokio::test]
+async fn discovery_shows_each_providers_next_delivery_and_filters_by_date() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let zone = zone_of(&app, shop.sam.provider_id);
+    set_zone(&shop, zone, &[]).await;
+    let tom = fixtures::seller(&app, "tom@fish.test", "Fish Co").await;
+    larder::catalog::queries::upsert_many(
+        &mut app.conn(),
+        larder::ids::ProviderId(tom.provider_id),
+        &[crate::ordering::item(
+            "FS-1", "Hake", "kg", "14.00", 0, true,
+        )],
+    )
+    .unwrap();
+    let fish_zone = zone_of(&app, tom.provider_id);
+    let page = tom
+        .browser
+        .post(
+            &format!("/provider/delivery/zones/{fish_zone}"),
+            &[
+                ("name", "Fridays"),
+                ("areas", "SE1"),
+                ("days", "5"),
+                ("lead_days", "2"),
+                ("cutoff", "09:00"),
+            ],
+        )
+        .await;
+    assert!(page.redirects_to("/provider/delivery"), "{}", page.body);
+    app.clock.set(datetime!(2026-11-24 10:00 UTC));
+
+    let all = shop.ada.browser.get("/discover").await;
+    assert!(
+        all.body.contains(
+            "Next delivery to you: Wednesday 25 Nov 2026, 06:00–09:00 (order by 24 Nov 2026, 14:00)"
+        ),
+        "{}",
+        all.body
+    );
+    assert!(
+        all.body
+            .contains("Next delivery to you: Friday 27 Nov 2026 (order by 25 Nov 2026, 09:00)")
+    );
+
+    let tomorrow = shop
+        .ada
+        .browser
+        .get("/discover?filtered=1&by=tomorrow")
+        .await;
+    assert!(tomorrow.body.contains("Veg Co"));
+    assert!(
+        !tomorrow.body.contains("Fish Co"),
+        "Fish Co can't deliver until Friday"
+    );
+    let friday = shop
+        .ada
+        .browser
+        .get("/discover?filtered=1&by=2026-11-27")
+        .await;
+    assert!(friday.body.contains("Veg Co") && friday.body.contains("Fish Co"));
+    let past = shop
+        .ada
+        .browser
+        .get("/discover?filtered=1&by=2020-01-01")
+        .await;
+    assert_eq!(past.status, 200);
+    assert!(
+        past.body
+            .contains("Choose a delivery date from today on; that one was ignored.")
+    );
+    assert!(past.body.contains("Fish Co"));
+}
+
+#[tokio::test]
+async fn a_buyer_cancels_until_the_cut_off_and_not_after() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let zone = zone_of(&app, shop.sam.provider_id);
+    set_zone(&shop, zone, &[]).await;
+    app.clock.set(datetime!(2026-11-24 12:00 UTC));
+    let mut placed = Vec::new();
+    for _ in 0..2 {
+        add(&shop.ada.browser, shop.cream, "3").await;
+        let page = checkout(
+            &shop.ada.browser,
+            shop.ada.location_id,
+            "2026-11-26",
+            &Uuid::now_v7().to_string(),
+        )
+        .await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        placed.push(page.location.unwrap());
+    }
+    // Thursday's cut-off is Wednesday 14:00.
+    app.clock.set(datetime!(2026-11-25 13:59:59 UTC));
+    let open = shop.ada.browser.get(&placed[0]).await;
+    assert!(open.body.contains("/cancel"), "{}", open.body);
+    let cancelled = shop
+        .ada
+        .browser
+        .post(&format!("{}/cancel", placed[0]), &[])
+        .await;
+    assert_eq!(cancelled.status, 303);
+
+    app.clock.set(datetime!(2026-11-25 14:00 UTC));
+    let closed = shop.ada.browser.get(&placed[1]).await;
+    assert!(
+        !closed.body.contains("/cancel"),
+        "no Cancel after the cut-off"
+    );
+    let before = crate::tenancy::fingerprint(&app);
+    let late = shop
+        .ada
+        .browser
+        .post(&format!("{}/cancel", placed[1]), &[])
+        .await;
+    assert_eq!(late.status, 409);
+    assert!(late.body.contains("Ordering for this delivery closed at 25 Nov 2026, 14:00. Contact the provider to change or cancel it."));
+    assert_eq!(crate::tenancy::fingerprint(&app), before);
+    let statuses: Vec<String> = orders::table
+        .order(orders::created_at)
+        .select(orders::status)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(statuses, ["cancelled", "submitted"]);
+}

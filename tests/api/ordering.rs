@@ -25,7 +25,7 @@ pub struct Shop {
     pub leeks: Uuid,
 }
 
-fn item(
+pub fn item(
     sku: &str,
     name: &str,
     unit: &str,
