@@ -61,8 +61,11 @@ pub struct SetForm {
 
 /// Sets or releases the clock. Registered only when the clock is settable, which
 /// production's configuration refuses.
+/// Setting it also queues the standing-order sweep, so a test sees what the worker does at
+/// the new time without waiting for the next minute's run.
 async fn set_clock(
     clock: actix_web::web::Data<Clock>,
+    pool: actix_web::web::Data<crate::db::DbPool>,
     form: actix_web::web::Form<SetForm>,
 ) -> Result<actix_web::HttpResponse, crate::web::AppError> {
     let raw = form.at.trim();
@@ -72,6 +75,15 @@ async fn set_clock(
         let at = OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
             .map_err(|_| crate::web::AppError::BadRequest("at: an RFC 3339 time".into()))?;
         clock.set(at);
+        let key = format!("test-clock:{}", at.unix_timestamp_nanos());
+        crate::web::with_conn(&pool, move |conn| {
+            crate::jobs::registry::enqueue::<crate::jobs::registry::PlaceStandingOrders>(
+                conn,
+                &serde_json::json!({}),
+                Some(&key),
+            )
+        })
+        .await?;
     }
     Ok(actix_web::HttpResponse::NoContent().finish())
 }

@@ -59,6 +59,10 @@ pub struct Config {
     /// The clock may be set (tests and the browser suite): `TEST_CLOCK`, on by default under
     /// `APP_ENV=test`, refused in production.
     pub test_clock: bool,
+    /// How long before a zone's cut-off the worker places a standing order's delivery:
+    /// `STANDING_PLACE_BEFORE_MINUTES`, 120 by default. Early enough to retry a failed
+    /// sweep, late enough that the buyer can still skip the day before.
+    pub standing_place_before: time::Duration,
 }
 
 /// Argon2id cost. Production follows OWASP's m=19 MiB, t=2; tests use the minimum.
@@ -233,6 +237,15 @@ impl Config {
             Some("0" | "false" | "no") => false,
             Some(_) => return Err(invalid("TEST_CLOCK", "expected true or false")),
         };
+        let standing_place_before = match var("STANDING_PLACE_BEFORE_MINUTES") {
+            None => time::Duration::minutes(120),
+            Some(raw) => raw
+                .parse::<i64>()
+                .ok()
+                .filter(|m| (10..=1440).contains(m))
+                .map(time::Duration::minutes)
+                .ok_or_else(|| invalid("STANDING_PLACE_BEFORE_MINUTES", "expected 10 to 1440"))?,
+        };
         let root_dir = var("LARDER_ROOT")
             .map(PathBuf::from)
             .or_else(|| std::env::current_dir().ok())
@@ -266,6 +279,7 @@ impl Config {
                 .to_owned(),
             mfa_required,
             test_clock,
+            standing_place_before,
         })
     }
 

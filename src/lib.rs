@@ -25,6 +25,7 @@ pub mod orders;
 pub mod payments;
 pub mod providers;
 pub mod seed;
+pub mod standing;
 pub mod startup;
 pub mod teams;
 pub mod telemetry;

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use larder::accounts::{model::AccountType, password, queries as accounts};
 use larder::config::Config;
 use larder::db::{self, local::LocalPostgres};
-use larder::email::Mailer;
 use larder::jobs::worker::{self, JobContext};
 use larder::seed::{demo, scale};
 use larder::startup::Application;
@@ -108,6 +107,16 @@ fn migrate(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A separate worker process has no web app to share a clock with: the system clock, unless
+/// the configuration allows setting it (never in production).
+fn crate_clock(config: &Config) -> larder::clock::Clock {
+    if config.test_clock {
+        larder::clock::Clock::settable()
+    } else {
+        larder::clock::Clock::system()
+    }
+}
+
 fn serve(config: Config) -> anyhow::Result<()> {
     let (url, local_pg) = database(&config)?;
     // Locally the app keeps its own schema current; in production the release step migrates.
@@ -125,18 +134,12 @@ fn serve(config: Config) -> anyhow::Result<()> {
         }
     }
     let pool = db::build_pool(&url, config.db_pool_size).context("connecting to the database")?;
-    let jobs = if config.run_worker {
-        let ctx = JobContext {
-            mailer: Mailer::from_config(&config)?,
-        };
-        // Its own connection: a slow mail server holds it for the whole send, and the web
-        // pool is sized to the database's cores (two per core), so it can't spare one.
-        let jobs_pool = db::build_pool(&url, 1).context("connecting the job worker")?;
-        Some(worker::spawn(jobs_pool, Arc::new(ctx)).context("starting the job worker")?)
+    let (host, port) = (config.host.clone(), config.port);
+    let worker_ctx = if config.run_worker {
+        Some(JobContext::new(&config, crate_clock(&config))?)
     } else {
         None
     };
-    let (host, port) = (config.host.clone(), config.port);
     let app = Application::build(config, pool).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             anyhow::anyhow!(
@@ -146,6 +149,20 @@ fn serve(config: Config) -> anyhow::Result<()> {
             anyhow::Error::new(e).context(format!("cannot listen on {host}:{port}"))
         }
     })?;
+    // The worker reads the app's own clock (the browser suite sets it).
+    let jobs = match worker_ctx {
+        Some(ctx) => {
+            let ctx = JobContext {
+                clock: app.clock(),
+                ..ctx
+            };
+            // Its own connection: a slow mail server holds it for the whole send, and the web
+            // pool is sized to the database's cores (two per core), so it can't spare one.
+            let jobs_pool = db::build_pool(&url, 1).context("connecting the job worker")?;
+            Some(worker::spawn(jobs_pool, Arc::new(ctx)).context("starting the job worker")?)
+        }
+        None => None,
+    };
     println!(
         "Larder is running on http://{host}:{} (Ctrl-C to stop)",
         app.port()
@@ -165,9 +182,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
 fn worker(config: &Config) -> anyhow::Result<()> {
     let (url, _pg) = database(config)?;
     let pool = db::build_pool(&url, 2).context("connecting to the database")?;
-    let ctx = Arc::new(JobContext {
-        mailer: Mailer::from_config(config)?,
-    });
+    let ctx = Arc::new(JobContext::new(config, crate_clock(config))?);
     println!("Larder worker running (Ctrl-C to stop)");
     let jobs = worker::spawn(pool, ctx).context("starting the job worker")?;
     actix_web::rt::System::new().block_on(async {

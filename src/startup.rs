@@ -120,6 +120,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::discovery::routes)
         .configure(crate::cart::routes)
         .configure(crate::checkout::routes)
+        .configure(crate::standing::routes)
         .configure(crate::orders::routes)
         .configure(crate::audit::routes)
         .configure(crate::teams::routes)

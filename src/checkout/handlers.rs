@@ -306,7 +306,7 @@ pub async fn submit(
             placed_by,
             actor,
             at,
-            seen: form_cart,
+            basket: submit::Basket::Cart { seen: form_cart },
         };
         submit::submit(conn, business, &submission, &base_url)
     })

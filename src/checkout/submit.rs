@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::rules::{self, CheckoutFacts};
 use crate::availability::queries as availability;
 use crate::businesses::queries as businesses;
-use crate::cart::queries as cart;
+use crate::cart::queries::{self as cart, CartLine};
 use crate::db::schema::{cart_items, carts, order_lines, orders};
 use crate::ids::{BusinessId, LocationId, ProviderId, UserId, new_id};
 use crate::orders::changes::Change;
@@ -39,8 +39,17 @@ pub struct Submission {
     pub actor: crate::audit::Actor,
     /// When: the cut-off, capacity and the orderer's monthly limit are judged at this instant.
     pub at: time::OffsetDateTime,
-    /// `cart::fingerprint` of the cart the checkout page showed.
-    pub seen: String,
+    pub basket: Basket,
+}
+
+/// Where the order's lines come from.
+#[derive(Debug, Clone)]
+pub enum Basket {
+    /// The business's cart for the provider; `seen` is the `cart::fingerprint` the checkout
+    /// page showed.
+    Cart { seen: String },
+    /// A standing order's lines at today's prices (the worker dropped what's unavailable).
+    Standing { id: Uuid, lines: Vec<CartLine> },
 }
 
 /// Shown when the cart differs from what the buyer reviewed.
@@ -66,13 +75,16 @@ pub fn submit(
         if let Some(existing) = find_by_key(conn, business, s.key)? {
             return Ok(SubmitOutcome::Replayed(existing));
         }
-        let cart_id: Option<Uuid> = carts::table
-            .filter(carts::business_id.eq(business.0))
-            .filter(carts::provider_id.eq(s.provider.0))
-            .select(carts::id)
-            .for_update()
-            .first(conn)
-            .optional()?;
+        let cart_id: Option<Uuid> = match &s.basket {
+            Basket::Cart { .. } => carts::table
+                .filter(carts::business_id.eq(business.0))
+                .filter(carts::provider_id.eq(s.provider.0))
+                .select(carts::id)
+                .for_update()
+                .first(conn)
+                .optional()?,
+            Basket::Standing { .. } => None,
+        };
         // Whoever held the lock before us may have been this same submit, replayed.
         if let Some(existing) = find_by_key(conn, business, s.key)? {
             return Ok(SubmitOutcome::Replayed(existing));
@@ -85,16 +97,19 @@ pub fn submit(
                 "You can't order for that address: your team limits you to others. Choose one of yours.".into(),
             ]));
         }
-        let lines = match cart_id {
-            Some(_) => cart::lines(conn, business, Some(s.provider))?,
-            None => Vec::new(),
+        let lines = match (&s.basket, cart_id) {
+            (Basket::Cart { .. }, Some(_)) => cart::lines(conn, business, Some(s.provider))?,
+            (Basket::Cart { .. }, None) => Vec::new(),
+            (Basket::Standing { lines, .. }, _) => lines.clone(),
         };
         let zones = availability::zones(conn, s.provider)?;
         let zone = crate::availability::rules::zone_for(&zones, &location.outcode);
         let facts = CheckoutFacts::gather(business_row.status == "active", &provider, zone, &lines);
         let mut problems = rules::checkout_problems(&facts);
-        if !facts.empty && cart::fingerprint(&lines) != s.seen {
-            problems.insert(0, CART_CHANGED.to_owned());
+        if let Basket::Cart { seen } = &s.basket {
+            if !facts.empty && cart::fingerprint(&lines) != *seen {
+                problems.insert(0, CART_CHANGED.to_owned());
+            }
         }
         // The page may be stale: the cut-off, closures and capacity are judged again here,
         // with the zone locked so two checkouts can't both take the last place.
@@ -156,6 +171,10 @@ pub fn submit(
                 orders::window_end.eq(slot.window.as_ref().map(|w| w.ends)),
                 orders::cutoff_at.eq(Some(slot.cutoff)),
                 orders::delivery_charge.eq(zone.delivery_charge),
+                orders::standing_order_id.eq(match &s.basket {
+                    Basket::Standing { id, .. } => Some(*id),
+                    Basket::Cart { .. } => None,
+                }),
             ))
             .on_conflict((orders::business_id, orders::idempotency_key))
             .do_nothing()

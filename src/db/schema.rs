@@ -337,6 +337,7 @@ diesel::table! {
         window_end -> Nullable<Time>,
         cutoff_at -> Nullable<Timestamptz>,
         delivery_charge -> Numeric,
+        standing_order_id -> Nullable<Uuid>,
     }
 }
 
@@ -433,6 +434,46 @@ diesel::table! {
 }
 
 diesel::table! {
+    standing_orders (id) {
+        id -> Uuid,
+        business_id -> Uuid,
+        provider_id -> Uuid,
+        location_id -> Uuid,
+        created_by -> Uuid,
+        weekdays -> Array<Nullable<Int2>>,
+        every_weeks -> Int2,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        paused_until -> Nullable<Date>,
+        window_start -> Nullable<Time>,
+        notes -> Text,
+        ended_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    standing_order_lines (standing_order_id, product_id) {
+        standing_order_id -> Uuid,
+        product_id -> Uuid,
+        quantity -> Numeric,
+    }
+}
+
+diesel::table! {
+    standing_order_occurrences (id) {
+        id -> Uuid,
+        standing_order_id -> Uuid,
+        delivery_date -> Date,
+        outcome -> Text,
+        order_id -> Nullable<Uuid>,
+        note -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     status_changes (id) {
         id -> Uuid,
         entity_type -> Text,
@@ -495,6 +536,11 @@ diesel::table! {
 }
 
 diesel::joinable!(cart_items -> carts (cart_id));
+diesel::joinable!(standing_order_lines -> standing_orders (standing_order_id));
+diesel::joinable!(standing_order_lines -> products (product_id));
+diesel::joinable!(standing_orders -> providers (provider_id));
+diesel::joinable!(standing_orders -> locations (location_id));
+diesel::joinable!(standing_order_occurrences -> standing_orders (standing_order_id));
 diesel::joinable!(delivery_windows -> delivery_zones (zone_id));
 diesel::joinable!(delivery_zones -> providers (provider_id));
 diesel::joinable!(provider_closures -> providers (provider_id));
@@ -564,6 +610,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     provider_closures,
     provider_invoice_counters,
     providers,
+    standing_order_lines,
+    standing_order_occurrences,
+    standing_orders,
     status_changes,
     throttled_requests,
     stripe_events,

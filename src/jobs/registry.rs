@@ -42,7 +42,30 @@ fn runner<J: JobType>(
 const RUNNERS: &[(&str, Runner)] = &[
     (SendEmail::NAME, runner::<SendEmail>),
     (PurgeThrottleLogs::NAME, runner::<PurgeThrottleLogs>),
+    (PlaceStandingOrders::NAME, runner::<PlaceStandingOrders>),
 ];
+
+/// Places every standing-order delivery that is due (idempotent: each delivery date is
+/// decided once, whoever runs the sweep).
+pub struct PlaceStandingOrders;
+
+impl JobType for PlaceStandingOrders {
+    const NAME: &'static str = "place_standing_orders";
+    type Payload = serde_json::Value;
+    fn run(_: Self::Payload, conn: &mut PgConnection, ctx: &JobContext) -> anyhow::Result<()> {
+        let tally = crate::standing::place::place_due(
+            conn,
+            ctx.clock.now(),
+            ctx.standing_place_before,
+            &ctx.base_url,
+        )
+        .map_err(|e| anyhow::anyhow!("placing standing orders: {e}"))?;
+        if tally != crate::standing::place::Tally::default() {
+            tracing::info!(?tally, "standing orders placed");
+        }
+        Ok(())
+    }
+}
 
 /// The runner for a claimed job's kind, if it is one this build knows.
 pub fn runner_for(kind: &str) -> Option<Runner> {

@@ -4,7 +4,7 @@
 use diesel::PgConnection;
 use time::{Duration, OffsetDateTime};
 
-use super::registry::{JobType, PurgeThrottleLogs};
+use super::registry::{JobType, PlaceStandingOrders, PurgeThrottleLogs};
 
 /// A job kind and how often it runs.
 pub struct Periodic {
@@ -12,10 +12,16 @@ pub struct Periodic {
     pub every: Duration,
 }
 
-pub const PERIODIC: &[Periodic] = &[Periodic {
-    kind: PurgeThrottleLogs::NAME,
-    every: Duration::hours(6),
-}];
+pub const PERIODIC: &[Periodic] = &[
+    Periodic {
+        kind: PurgeThrottleLogs::NAME,
+        every: Duration::hours(6),
+    },
+    Periodic {
+        kind: PlaceStandingOrders::NAME,
+        every: Duration::minutes(1),
+    },
+];
 
 /// The key of the period `now` falls in: periods are whole multiples of `every` since the
 /// Unix epoch, so every worker computes the same key whatever its clock's second.

@@ -12,6 +12,21 @@ use crate::email::Mailer;
 /// What jobs need from the outside world.
 pub struct JobContext {
     pub mailer: Mailer,
+    /// The app's clock: standing orders are placed by it.
+    pub clock: crate::clock::Clock,
+    pub base_url: String,
+    pub standing_place_before: time::Duration,
+}
+
+impl JobContext {
+    pub fn new(config: &crate::config::Config, clock: crate::clock::Clock) -> anyhow::Result<Self> {
+        Ok(Self {
+            mailer: Mailer::from_config(config)?,
+            clock,
+            base_url: config.base_url.clone(),
+            standing_place_before: config.standing_place_before,
+        })
+    }
 }
 
 /// Runs every due job, one at a time, and returns how many ran (succeeded or not).

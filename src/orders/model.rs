@@ -34,6 +34,8 @@ pub struct Order {
     pub delivery_charge: Decimal,
     /// The cut-off the order beat; the buyer may change or cancel it until then.
     pub cutoff_at: Option<OffsetDateTime>,
+    /// Placed by the worker for this standing order.
+    pub standing_order_id: Option<Uuid>,
 }
 
 impl Order {

@@ -28,7 +28,7 @@ const ZONE: [(&str, &str); 13] = [
     ("min_order_value", "10"),
 ];
 
-fn zone_of(app: &TestApp, provider: Uuid) -> Uuid {
+pub fn zone_of(app: &TestApp, provider: Uuid) -> Uuid {
     delivery_zones::table
         .filter(delivery_zones::provider_id.eq(provider))
         .select(delivery_zones::id)
@@ -37,7 +37,7 @@ fn zone_of(app: &TestApp, provider: Uuid) -> Uuid {
 }
 
 /// The window starting at `starts` on Wednesdays.
-fn window(app: &TestApp, zone: Uuid, starts: time::Time) -> Uuid {
+pub fn window(app: &TestApp, zone: Uuid, starts: time::Time) -> Uuid {
     delivery_windows::table
         .filter(delivery_windows::zone_id.eq(zone))
         .filter(delivery_windows::weekday.eq(3))
@@ -47,8 +47,13 @@ fn window(app: &TestApp, zone: Uuid, starts: time::Time) -> Uuid {
         .unwrap()
 }
 
-async fn set_zone(shop: &Shop, zone: Uuid, extra: &[(&str, &str)]) {
-    let mut fields = ZONE.to_vec();
+pub async fn set_zone(shop: &Shop, zone: Uuid, extra: &[(&str, &str)]) {
+    // A field in `extra` replaces the default.
+    let mut fields: Vec<(&str, &str)> = ZONE
+        .iter()
+        .filter(|(k, _)| !extra.iter().any(|(e, _)| e == k))
+        .copied()
+        .collect();
     fields.extend_from_slice(extra);
     let page = shop
         .sam
@@ -58,7 +63,7 @@ async fn set_zone(shop: &Shop, zone: Uuid, extra: &[(&str, &str)]) {
     assert!(page.redirects_to("/provider/delivery"), "{}", page.body);
 }
 
-async fn checkout(
+pub async fn checkout(
     b: &Browser,
     location: Uuid,
     slot: &str,

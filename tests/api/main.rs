@@ -26,6 +26,7 @@ mod route_matrix;
 mod schema;
 mod seeds;
 mod sessions;
+mod standing;
 mod teams;
 mod tenancy;
 mod typed_numbers;

@@ -886,9 +886,9 @@ async fn two_workers_never_send_the_same_email_twice() {
             let (config, url) = (config.clone(), url.clone());
             std::thread::spawn(move || {
                 let mut conn = PgConnection::establish(&url).unwrap();
-                let ctx = larder::jobs::worker::JobContext {
-                    mailer: larder::email::Mailer::from_config(&config).unwrap(),
-                };
+                let ctx =
+                    larder::jobs::worker::JobContext::new(&config, larder::clock::Clock::system())
+                        .unwrap();
                 larder::jobs::worker::run_pending(&mut conn, &ctx, &format!("worker-{w}")).unwrap()
             })
         })
@@ -1042,9 +1042,7 @@ async fn a_stopped_worker_finishes_its_pass_and_polls_no_more() {
     };
     let mut conn = app.conn();
     larder::email::queue(&mut conn, &email, "stop-test-1").unwrap();
-    let ctx = larder::jobs::worker::JobContext {
-        mailer: larder::email::Mailer::from_config(&app.config).unwrap(),
-    };
+    let ctx = larder::jobs::worker::JobContext::new(&app.config, app.clock.clone()).unwrap();
     let pool = larder::db::build_pool(&app.db.url, 1).unwrap();
     let handle = larder::jobs::worker::spawn(pool, std::sync::Arc::new(ctx)).unwrap();
     tokio::task::spawn_blocking(move || handle.stop())

@@ -69,10 +69,13 @@ struct Ids {
     invite: Uuid,
     zone: Uuid,
     closure: Uuid,
+    standing: Uuid,
 }
 
 fn fill(path: &str, ids: &Ids, side: Side) -> String {
-    let id = if path.starts_with("/provider/delivery/zones") {
+    let id = if path.starts_with("/standing-orders/") {
+        ids.standing
+    } else if path.starts_with("/provider/delivery/zones") {
         ids.zone
     } else if path.starts_with("/provider/delivery/closures") {
         ids.closure
@@ -209,6 +212,27 @@ async fn every_role_gets_404_wherever_its_role_lacks_the_permission() {
             time::macros::date!(2030 - 01 - 01),
             time::macros::date!(2030 - 01 - 01),
             "",
+        )
+        .unwrap(),
+        standing: larder::standing::queries::create(
+            &mut app.conn(),
+            larder::ids::BusinessId(shop.ada.business_id),
+            larder::db::schema::users::table
+                .filter(larder::db::schema::users::email.eq("ada@bistro.test"))
+                .select(larder::db::schema::users::id)
+                .first(&mut app.conn())
+                .unwrap(),
+            &larder::standing::queries::NewStanding {
+                provider_id: shop.sam.provider_id,
+                location_id: shop.ada.location_id,
+                weekdays: vec![3],
+                every_weeks: 1,
+                starts_on: time::macros::date!(2030 - 01 - 01),
+                ends_on: None,
+                window_start: None,
+                notes: String::new(),
+                lines: vec![(shop.cream, rust_decimal::Decimal::ONE)],
+            },
         )
         .unwrap(),
     };

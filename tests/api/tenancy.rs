@@ -261,6 +261,9 @@ pub fn fingerprint(app: &TestApp) -> String {
         "delivery_zones",
         "delivery_windows",
         "provider_closures",
+        "standing_orders",
+        "standing_order_lines",
+        "standing_order_occurrences",
     ];
     let parts: Vec<String> = tables
         .iter()

@@ -10,7 +10,6 @@ use std::path::PathBuf;
 
 use diesel::prelude::*;
 use larder::config::Config;
-use larder::email::Mailer;
 use larder::jobs::worker::{JobContext, run_pending};
 use larder::startup::Application;
 
@@ -52,9 +51,7 @@ impl TestApp {
 
     /// Runs every due job now, as the worker would; returns how many ran.
     pub fn run_jobs(&self) -> usize {
-        let ctx = JobContext {
-            mailer: Mailer::from_config(&self.config).expect("mailer"),
-        };
+        let ctx = JobContext::new(&self.config, self.clock.clone()).expect("job context");
         run_pending(&mut self.conn(), &ctx, "test-worker").expect("jobs run")
     }
 

@@ -1,0 +1,425 @@
+//! Standing orders: set up from a past order, placed by the worker's sweep exactly once per
+//! delivery date (two sweeps racing included), skipped, closed, trimmed of what's out of
+//! stock, and private to their business.
+
+use diesel::prelude::*;
+use larder::db::schema::{
+    jobs, order_lines, orders, products, standing_order_occurrences, standing_orders,
+};
+use time::macros::{datetime, time};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::availability::{checkout, set_zone, zone_of};
+use crate::helpers::{TestApp, fixtures, spawn_app};
+use crate::ordering::{Shop, add, shop};
+
+const BEFORE: Duration = Duration::hours(2);
+
+fn sweep(app: &TestApp, at: OffsetDateTime) -> larder::standing::place::Tally {
+    larder::standing::place::place_due(&mut app.conn(), at, BEFORE, &app.config.base_url).unwrap()
+}
+
+/// Ada orders cream and leeks for Thursday 26 Nov, then repeats it every Wednesday from
+/// 25 Nov in the 06:00 window.
+async fn standing(app: &TestApp, shop: &Shop) -> (Uuid, Uuid) {
+    let zone = zone_of(app, shop.sam.provider_id);
+    set_zone(shop, zone, &[]).await;
+    app.clock.set(datetime!(2026-11-24 09:00 UTC));
+    add(&shop.ada.browser, shop.cream, "3").await;
+    add(&shop.ada.browser, shop.leeks, "1.5").await;
+    let placed = checkout(
+        &shop.ada.browser,
+        shop.ada.location_id,
+        "2026-11-26",
+        &Uuid::now_v7().to_string(),
+    )
+    .await;
+    assert_eq!(placed.status, 303, "{}", placed.body);
+    let order = Uuid::parse_str(placed.location.unwrap().trim_start_matches("/orders/")).unwrap();
+    let form = shop
+        .ada
+        .browser
+        .get(&format!("/standing-orders/new?order={order}"))
+        .await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Double cream") && form.body.contains("06:00–09:00"));
+    let created = shop
+        .ada
+        .browser
+        .post(
+            "/standing-orders",
+            &[
+                ("order", &order.to_string()),
+                ("location", &shop.ada.location_id.to_string()),
+                ("weekdays", "3"),
+                ("every_weeks", "1"),
+                ("starts_on", "2026-11-25"),
+                ("window", "06:00"),
+                ("notes", "Back door"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let id = Uuid::parse_str(
+        created
+            .location
+            .unwrap()
+            .trim_start_matches("/standing-orders/"),
+    )
+    .unwrap();
+    (id, order)
+}
+
+fn from_standing(app: &TestApp) -> Vec<(Uuid, time::Date, Option<time::Time>)> {
+    orders::table
+        .filter(orders::standing_order_id.is_not_null())
+        .order(orders::requested_delivery_date)
+        .select((
+            orders::id,
+            orders::requested_delivery_date,
+            orders::window_start,
+        ))
+        .load(&mut app.conn())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn each_delivery_is_placed_once_in_its_window_at_that_days_prices() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let (id, _) = standing(&app, &shop).await;
+
+    // Wednesday 25 Nov closes Tuesday 14:00: placing opens at 12:00.
+    assert_eq!(sweep(&app, datetime!(2026-11-24 11:59:59 UTC)).placed, 0);
+    diesel::update(products::table.find(shop.cream))
+        .set(products::price.eq("6.10".parse::<rust_decimal::Decimal>().unwrap()))
+        .execute(&mut app.conn())
+        .unwrap();
+    assert_eq!(sweep(&app, datetime!(2026-11-24 12:00 UTC)).placed, 1);
+    assert_eq!(
+        sweep(&app, datetime!(2026-11-24 13:00 UTC)).placed,
+        0,
+        "once"
+    );
+    let placed = from_standing(&app);
+    assert_eq!(placed.len(), 1);
+    assert_eq!(
+        (placed[0].1, placed[0].2),
+        (time::macros::date!(2026 - 11 - 25), Some(time!(06:00)))
+    );
+    let price: rust_decimal::Decimal = order_lines::table
+        .filter(order_lines::order_id.eq(placed[0].0))
+        .filter(order_lines::product_name.eq("Double cream"))
+        .select(order_lines::unit_price)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        price,
+        "6.10".parse::<rust_decimal::Decimal>().unwrap(),
+        "today's price"
+    );
+
+    let page = shop
+        .ada
+        .browser
+        .get(&format!("/standing-orders/{id}"))
+        .await;
+    assert!(page.body.contains("Every week on Wed"));
+    assert!(page.body.contains(&format!("/orders/{}", placed[0].0)));
+    let order = shop
+        .ada
+        .browser
+        .get(&format!("/orders/{}", placed[0].0))
+        .await;
+    assert!(order.body.contains("Placed by your standing order"));
+    assert!(order.body.contains("Back door"));
+}
+
+#[tokio::test]
+async fn two_sweeps_racing_over_the_same_due_deliveries_place_each_once() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    standing(&app, &shop).await;
+    let bo = fixtures::buyer(&app, "bo@cafe.test").await;
+    // A second business's standing order due at the same moment.
+    let (_, order) = {
+        add(&bo.browser, shop.cream, "4").await;
+        let placed = checkout(
+            &bo.browser,
+            bo.location_id,
+            "2026-11-26",
+            &Uuid::now_v7().to_string(),
+        )
+        .await;
+        assert_eq!(placed.status, 303);
+        let order =
+            Uuid::parse_str(placed.location.unwrap().trim_start_matches("/orders/")).unwrap();
+        ((), order)
+    };
+    let created = bo
+        .browser
+        .post(
+            "/standing-orders",
+            &[
+                ("order", &order.to_string()),
+                ("location", &bo.location_id.to_string()),
+                ("weekdays", "3"),
+                ("starts_on", "2026-11-25"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let url = app.db.url.clone();
+    let base = app.config.base_url.clone();
+    let sweeps: Vec<_> = (0..4)
+        .map(|_| {
+            let (url, base) = (url.clone(), base.clone());
+            std::thread::spawn(move || {
+                let mut conn = PgConnection::establish(&url).unwrap();
+                larder::standing::place::place_due(
+                    &mut conn,
+                    datetime!(2026-11-24 12:30 UTC),
+                    BEFORE,
+                    &base,
+                )
+                .unwrap()
+                .placed
+            })
+        })
+        .collect();
+    let placed: usize = sweeps.into_iter().map(|s| s.join().unwrap()).sum();
+    assert_eq!(
+        placed, 2,
+        "each business's delivery once, whichever sweep won"
+    );
+    assert_eq!(from_standing(&app).len(), 2);
+    let decided: i64 = standing_order_occurrences::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(decided, 2);
+}
+
+#[tokio::test]
+async fn skipped_closed_and_out_of_stock_deliveries_are_handled_and_told() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let (id, _) = standing(&app, &shop).await;
+    let skip = shop
+        .ada
+        .browser
+        .post(
+            &format!("/standing-orders/{id}/skip"),
+            &[("date", "2026-11-25"), ("action", "skip")],
+        )
+        .await;
+    assert_eq!(skip.status, 303);
+    assert_eq!(sweep(&app, datetime!(2026-11-24 12:30 UTC)).placed, 0);
+
+    // A closure over 2 Dec: skipped with the provider's message, and the buyer is emailed.
+    larder::availability::queries::add_closure(
+        &mut app.conn(),
+        larder::ids::ProviderId(shop.sam.provider_id),
+        time::macros::date!(2026 - 12 - 02),
+        time::macros::date!(2026 - 12 - 02),
+        "Staff training",
+    )
+    .unwrap();
+    let tally = sweep(&app, datetime!(2026-12-01 12:30 UTC));
+    assert_eq!((tally.placed, tally.closed), (0, 1));
+    let mails: Vec<serde_json::Value> = jobs::table
+        .filter(jobs::dedup_key.like("standing:%"))
+        .select(jobs::payload)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(
+        mails[0]["subject"],
+        "Standing order from Veg Co for Wednesday 2 Dec 2026"
+    );
+    assert!(
+        mails[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("skipped. Closed on 2 Dec 2026: Staff training.")
+    );
+
+    // Leeks out of stock on 9 Dec: placed without them, and the buyer is told.
+    diesel::update(products::table.find(shop.leeks))
+        .set(products::in_stock.eq(false))
+        .execute(&mut app.conn())
+        .unwrap();
+    assert_eq!(sweep(&app, datetime!(2026-12-08 12:30 UTC)).placed, 1);
+    let placed = from_standing(&app);
+    assert_eq!(placed.len(), 1);
+    let names: Vec<String> = order_lines::table
+        .filter(order_lines::order_id.eq(placed[0].0))
+        .select(order_lines::product_name)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(names, ["Double cream"]);
+    let page = shop
+        .ada
+        .browser
+        .get(&format!("/standing-orders/{id}"))
+        .await;
+    assert!(
+        page.body.contains("Closed on 2 Dec 2026: Staff training."),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("placed without what can&#39;t be ordered now: Leeks")
+    );
+
+    // Below the minimum now (£10 minimum, cream alone is £16.80; raise it): refused, reported.
+    let zone = zone_of(&app, shop.sam.provider_id);
+    set_zone(&shop, zone, &[("min_order_value", "100")]).await;
+    let tally = sweep(&app, datetime!(2026-12-15 12:30 UTC));
+    assert_eq!((tally.placed, tally.refused), (0, 1));
+    assert_eq!(
+        sweep(&app, datetime!(2026-12-15 13:00 UTC)).refused,
+        0,
+        "never retried"
+    );
+    let page = shop
+        .ada
+        .browser
+        .get(&format!("/standing-orders/{id}"))
+        .await;
+    assert!(
+        page.body
+            .contains("not placed. This provider&#39;s minimum order for your area is £100.00"),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test]
+async fn pause_resume_and_end_stop_placing() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let (id, _) = standing(&app, &shop).await;
+    let paused = shop
+        .ada
+        .browser
+        .post(
+            &format!("/standing-orders/{id}/pause"),
+            &[("date", "2026-12-03")],
+        )
+        .await;
+    assert_eq!(paused.status, 303);
+    assert_eq!(sweep(&app, datetime!(2026-11-24 12:30 UTC)).placed, 0);
+    assert_eq!(sweep(&app, datetime!(2026-12-01 12:30 UTC)).placed, 0);
+    let resumed = shop
+        .ada
+        .browser
+        .post(&format!("/standing-orders/{id}/pause"), &[("date", "")])
+        .await;
+    assert_eq!(resumed.status, 303);
+    assert_eq!(sweep(&app, datetime!(2026-12-08 12:30 UTC)).placed, 1);
+    let ended = shop
+        .ada
+        .browser
+        .post(&format!("/standing-orders/{id}/end"), &[])
+        .await;
+    assert_eq!(ended.status, 303);
+    assert_eq!(sweep(&app, datetime!(2026-12-15 12:30 UTC)).placed, 0);
+    let list = shop.ada.browser.get("/standing-orders").await;
+    assert!(list.body.contains("Ended"));
+}
+
+#[tokio::test]
+async fn a_bad_schedule_keeps_its_values_and_another_business_gets_404() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let (id, order) = standing(&app, &shop).await;
+    let zone = zone_of(&app, shop.sam.provider_id);
+    set_zone(&shop, zone, &[]).await;
+    // Weekdays only now.
+    let page = shop
+        .sam
+        .browser
+        .post(
+            &format!("/provider/delivery/zones/{zone}"),
+            &[
+                ("name", "Central"),
+                ("areas", "SE1, E"),
+                ("days", "1"),
+                ("days", "3"),
+                ("lead_days", "1"),
+                ("cutoff", "14:00"),
+            ],
+        )
+        .await;
+    assert!(page.redirects_to("/provider/delivery"));
+    let bad = shop
+        .ada
+        .browser
+        .post(
+            "/standing-orders",
+            &[
+                ("order", &order.to_string()),
+                ("location", &shop.ada.location_id.to_string()),
+                ("weekdays", "7"),
+                ("starts_on", "2020-01-01"),
+                ("notes", "<i>late</i>"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body
+            .contains("This provider doesn&#39;t deliver to that address on Sunday.")
+    );
+    assert!(bad.body.contains("Start today or later."));
+    assert!(bad.body.contains("&#60;i&#62;late"));
+
+    let bo = fixtures::buyer(&app, "bo@cafe.test").await;
+    let before = crate::tenancy::fingerprint(&app);
+    assert_eq!(
+        bo.browser
+            .get(&format!("/standing-orders/{id}"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        bo.browser
+            .get(&format!("/standing-orders/new?order={order}"))
+            .await
+            .status,
+        404
+    );
+    for (path, fields) in [
+        (
+            format!("/standing-orders/{id}/skip"),
+            vec![("date", "2026-12-02"), ("action", "skip")],
+        ),
+        (
+            format!("/standing-orders/{id}/pause"),
+            vec![("date", "2026-12-30")],
+        ),
+        (format!("/standing-orders/{id}/end"), vec![]),
+        (
+            "/standing-orders".to_owned(),
+            vec![
+                ("order", order.to_string().leak() as &str),
+                ("weekdays", "3"),
+                ("starts_on", "2026-12-01"),
+            ],
+        ),
+    ] {
+        let page = bo.browser.post(&path, &fields).await;
+        assert_eq!(page.status, 404, "{path}");
+    }
+    assert_eq!(crate::tenancy::fingerprint(&app), before);
+    let ended: Option<OffsetDateTime> = standing_orders::table
+        .find(id)
+        .select(standing_orders::ended_at)
+        .first(&mut app.conn())
+        .unwrap();
+    assert!(ended.is_none());
+}
