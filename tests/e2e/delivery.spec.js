@@ -118,3 +118,46 @@ test('the provider sees the order for its date', async ({ page }) => {
   await page.goto('/provider/orders');
   await expect(page.locator('table')).toContainText('4 Dec 2026');
 });
+
+test('a buyer repeats the order weekly and the worker places it when the clock reaches it', async ({ page }) => {
+  await logIn(page, BUYER.email, PASSWORD);
+  await page.goto('/orders');
+  await page.locator('td a:has-text("LD-")').first().click();
+  await page.click('a:has-text("Repeat as a standing order")');
+  await expect(page.locator('h1')).toHaveText('Standing order from Dawn Dairy');
+  await page.check('input[name=weekdays][value="7"]');
+  await page.fill('#f-starts_on', '2026-11-30');
+  await page.click('button:has-text("Set up standing order")');
+  await expect(page.locator('.error-summary')).toContainText('Start today or later');
+  await expect(page.locator('input[name=weekdays][value="7"]')).toBeChecked();
+  await checkPage(page, 'standing-refused');
+  await page.uncheck('input[name=weekdays][value="7"]');
+  await page.check('input[name=weekdays][value="3"]');
+  await page.selectOption('#f-window', '06:00');
+  await page.fill('#f-starts_on', '2026-12-08');
+  await page.fill('#f-notes', 'Leave at the side gate');
+  await page.click('button:has-text("Set up standing order")');
+  await expect(page.locator('.alert-ok')).toContainText('Standing order set up');
+  await expect(page.locator('main')).toContainText('Every week on Wed');
+  const first = page.locator('#occurrences li', { hasText: 'Wednesday 9 Dec 2026' });
+  await expect(first).toContainText('to be ordered before the cut-off');
+  await checkPage(page, 'standing-order');
+
+  // Tuesday 8 Dec, 12:30: inside the two hours before Wednesday's 14:00 cut-off. The worker
+  // places it; the page shows the order once it has.
+  await setClock(page, '2026-12-08T12:30:00Z');
+  await expect(async () => {
+    await page.reload();
+    await expect(page.locator('#occurrences li', { hasText: 'Wednesday 9 Dec 2026' }).locator('a:has-text("ordered")')).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 20_000 });
+  await page.locator('#occurrences li', { hasText: 'Wednesday 9 Dec 2026' }).locator('a:has-text("ordered")').click();
+  await expect(page.locator('main')).toContainText('Placed by your standing order');
+  await expect(page.locator('main')).toContainText('9 Dec 2026, 06:00–09:00');
+  await expect(page.locator('main')).toContainText('Leave at the side gate');
+  await checkPage(page, 'standing-placed-order');
+
+  await page.goBack();
+  await page.locator('#occurrences li', { hasText: 'Wednesday 16 Dec 2026' }).locator('button:has-text("Skip")').click();
+  await expect(page.locator('.alert-ok')).toContainText('16 Dec 2026 skipped');
+  await expect(page.locator('#occurrences li', { hasText: 'Wednesday 16 Dec 2026' })).toContainText('skipped');
+});
