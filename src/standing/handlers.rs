@@ -425,3 +425,51 @@ pub async fn end(
     );
     Ok(see_other(&format!("/standing-orders/{id}")))
 }
+
+#[derive(Template)]
+#[template(path = "standing/demand.html")]
+struct DemandPage {
+    meta: PageMeta,
+    days: Vec<String>,
+    rows: Vec<rules::Demand>,
+    count: usize,
+}
+
+impl DemandPage {
+    fn qty(&self, q: &rust_decimal::Decimal) -> String {
+        if q.is_zero() {
+            String::new()
+        } else {
+            q.normalize().to_string()
+        }
+    }
+}
+
+/// What the provider's buyers' standing orders will ask for over the next 14 days.
+pub async fn demand(
+    ctx: crate::tenancy::ProviderCtx,
+    pool: web::Data<DbPool>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewOrders)?;
+    const DAYS: usize = 14;
+    let provider = ctx.provider_id;
+    let today = crate::timefmt::to_london(ctx.user.now).date();
+    let (live, lines, off) = with_conn(&pool, move |conn| {
+        Ok(queries::provider_demand(conn, provider, today)?)
+    })
+    .await?;
+    let schedules: Vec<_> = live.iter().map(|s| (s.id, s.schedule())).collect();
+    let rows = rules::demand(&schedules, &lines, &off, today, DAYS);
+    let days = (0..DAYS)
+        .map(|d| {
+            let day = today + time::Duration::days(i64::try_from(d).unwrap_or(0));
+            format!("{} {}", &day.weekday().to_string()[..3], day.day())
+        })
+        .collect();
+    render(&DemandPage {
+        meta: ctx.user.meta("Standing demand"),
+        days,
+        rows,
+        count: live.len(),
+    })
+}

@@ -19,5 +19,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/standing-orders/{id}/pause",
             web::post().to(handlers::pause),
         )
-        .route("/standing-orders/{id}/end", web::post().to(handlers::end));
+        .route("/standing-orders/{id}/end", web::post().to(handlers::end))
+        .route("/provider/standing-demand", web::get().to(handlers::demand));
 }

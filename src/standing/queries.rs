@@ -372,3 +372,47 @@ pub fn share_since(conn: &mut PgConnection, since: OffsetDateTime) -> QueryResul
         .get_result(conn)?;
     Ok((standing, all))
 }
+
+/// A provider's live standing orders, their lines (standing order, product, name, unit,
+/// quantity) and the dates already decided not to deliver (skipped, closed, refused), for
+/// the demand page.
+pub fn provider_demand(
+    conn: &mut PgConnection,
+    provider: crate::ids::ProviderId,
+    from: Date,
+) -> QueryResult<ProviderDemand> {
+    let live: Vec<StandingOrder> = standing_orders::table
+        .filter(standing_orders::provider_id.eq(provider.0))
+        .filter(standing_orders::ended_at.is_null())
+        .select(StandingOrder::as_select())
+        .load(conn)?;
+    let ids: Vec<Uuid> = live.iter().map(|s| s.id).collect();
+    let lines: Vec<DemandLine> = standing_order_lines::table
+        .inner_join(products::table)
+        .filter(standing_order_lines::standing_order_id.eq_any(&ids))
+        .select((
+            standing_order_lines::standing_order_id,
+            products::id,
+            products::name,
+            products::unit,
+            standing_order_lines::quantity,
+        ))
+        .order(products::name)
+        .load(conn)?;
+    let off: Vec<(Uuid, Date)> = standing_order_occurrences::table
+        .filter(standing_order_occurrences::standing_order_id.eq_any(&ids))
+        .filter(standing_order_occurrences::delivery_date.ge(from))
+        .filter(standing_order_occurrences::outcome.ne("placed"))
+        .select((
+            standing_order_occurrences::standing_order_id,
+            standing_order_occurrences::delivery_date,
+        ))
+        .load(conn)?;
+    Ok((live, lines, off))
+}
+
+/// (standing order, product, name, unit, quantity).
+pub type DemandLine = (Uuid, Uuid, String, String, Decimal);
+
+/// Live standing orders, their lines, and the (standing order, date) pairs not delivering.
+pub type ProviderDemand = (Vec<StandingOrder>, Vec<DemandLine>, Vec<(Uuid, Date)>);

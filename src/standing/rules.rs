@@ -58,6 +58,55 @@ pub fn due(s: &Schedule, zone: &Zone, now: OffsetDateTime, before: Duration) -> 
         .collect()
 }
 
+/// One product's standing demand per day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Demand {
+    pub product: uuid::Uuid,
+    pub name: String,
+    pub unit: String,
+    pub per_day: Vec<rust_decimal::Decimal>,
+    pub total: rust_decimal::Decimal,
+}
+
+/// What standing orders will ask for over `days` days from `from`: each schedule's dates,
+/// less those already decided not to deliver (`off`), times its lines, summed per product.
+pub fn demand(
+    schedules: &[(uuid::Uuid, Schedule)],
+    lines: &[super::queries::DemandLine],
+    off: &[(uuid::Uuid, Date)],
+    from: Date,
+    days: usize,
+) -> Vec<Demand> {
+    let mut out: Vec<Demand> = Vec::new();
+    for (i, date) in (0..days).map(|d| (d, from + Duration::days(i64::try_from(d).unwrap_or(0)))) {
+        for (id, schedule) in schedules {
+            if !occurs_on(schedule, date) || off.contains(&(*id, date)) {
+                continue;
+            }
+            for (_, product, name, unit, quantity) in lines.iter().filter(|l| l.0 == *id) {
+                let row = match out.iter_mut().position(|d| d.product == *product) {
+                    Some(p) => &mut out[p],
+                    None => {
+                        out.push(Demand {
+                            product: *product,
+                            name: name.clone(),
+                            unit: unit.clone(),
+                            per_day: vec![rust_decimal::Decimal::ZERO; days],
+                            total: rust_decimal::Decimal::ZERO,
+                        });
+                        let last = out.len() - 1;
+                        &mut out[last]
+                    }
+                };
+                row.per_day[i] += *quantity;
+                row.total += *quantity;
+            }
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
 /// "Every week on Mon, Thu" / "Every 2 weeks on Fri".
 pub fn describe(s: &Schedule) -> String {
     let days = crate::providers::model::WEEKDAYS
@@ -131,6 +180,50 @@ mod tests {
         );
         assert_eq!(describe(&fortnightly), "Every 2 weeks on Fri");
         assert_eq!(describe(&s), "Every week on Mon, Thu");
+    }
+
+    #[test]
+    fn demand_sums_each_products_scheduled_quantities_less_skipped_days() {
+        let (a, b) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let (milk, eggs) = (uuid::Uuid::from_u128(10), uuid::Uuid::from_u128(11));
+        let schedules = [(a, weekly(&[3])), (b, weekly(&[3, 4]))];
+        let lines = [
+            (
+                a,
+                milk,
+                "Milk".to_owned(),
+                "crate".to_owned(),
+                Decimal::from(2),
+            ),
+            (
+                b,
+                milk,
+                "Milk".to_owned(),
+                "crate".to_owned(),
+                Decimal::from(1),
+            ),
+            (
+                b,
+                eggs,
+                "Eggs".to_owned(),
+                "tray".to_owned(),
+                Decimal::new(15, 1),
+            ),
+        ];
+        // Tue 24 Nov for 3 days: Wed 25 (a, b), Thu 26 (b, skipped).
+        let off = [(b, date!(2026 - 11 - 26))];
+        let d = demand(&schedules, &lines, &off, date!(2026 - 11 - 24), 3);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].name, "Eggs");
+        assert_eq!(
+            d[0].per_day,
+            [Decimal::ZERO, Decimal::new(15, 1), Decimal::ZERO]
+        );
+        assert_eq!(
+            d[1].per_day,
+            [Decimal::ZERO, Decimal::from(3), Decimal::ZERO]
+        );
+        assert_eq!(d[1].total, Decimal::from(3));
     }
 
     #[test]

@@ -237,6 +237,7 @@ pub const ROUTES: &[RouteAccess] = &[
         "/provider/delivery/closures/{id}/delete",
         Provider(P::ManageDelivery),
     ),
+    r("GET", "/provider/standing-demand", Provider(P::ViewOrders)),
     r("GET", "/provider/orders", Provider(P::ViewOrders)),
     r("GET", "/provider/orders/{id}", Provider(P::ViewOrders)),
     r(

@@ -423,3 +423,44 @@ async fn a_bad_schedule_keeps_its_values_and_another_business_gets_404() {
         .unwrap();
     assert!(ended.is_none());
 }
+
+#[tokio::test]
+async fn the_provider_sees_standing_demand_for_the_next_fourteen_days() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let (id, _) = standing(&app, &shop).await;
+    // Tuesday 24 Nov: Wednesdays 25 Nov and 2 Dec fall in the next 14 days.
+    let page = shop.sam.browser.get("/provider/standing-demand").await;
+    assert_eq!(page.status, 200);
+    let cream = page
+        .body
+        .split("<tr>")
+        .find(|row| row.contains("Double cream"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(cream.contains(r#"<td class="num">6</td></tr>"#), "{cream}");
+    assert!(page.body.contains("1 active standing order"));
+    shop.ada
+        .browser
+        .post(
+            &format!("/standing-orders/{id}/skip"),
+            &[("date", "2026-11-25"), ("action", "skip")],
+        )
+        .await;
+    let page = shop.sam.browser.get("/provider/standing-demand").await;
+    let cream = page
+        .body
+        .split("<tr>")
+        .find(|row| row.contains("Double cream"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(cream.contains(r#"<td class="num">3</td></tr>"#), "{cream}");
+    let tom = fixtures::seller(&app, "tom@fish.test", "Fish Co").await;
+    let theirs = tom.browser.get("/provider/standing-demand").await;
+    assert!(
+        theirs
+            .body
+            .contains("No standing orders for the next 14 days.")
+    );
+    assert!(!theirs.body.contains("Double cream"));
+}

@@ -161,3 +161,13 @@ test('a buyer repeats the order weekly and the worker places it when the clock r
   await expect(page.locator('.alert-ok')).toContainText('16 Dec 2026 skipped');
   await expect(page.locator('#occurrences li', { hasText: 'Wednesday 16 Dec 2026' })).toContainText('skipped');
 });
+
+test('the provider sees the standing demand coming', async ({ page }) => {
+  await setClock(page, '2026-12-08T15:00:00Z');
+  await logIn(page, PROVIDER.email, PASSWORD);
+  await page.click('nav a:has-text("Standing demand")');
+  await expect(page.locator('h1')).toHaveText('Standing demand');
+  // Wednesdays 9 (placed: 2 crates) and 16 Dec (skipped) fall in the next 14 days.
+  await expect(page.locator('tr', { hasText: 'Whole milk' }).locator('td').last()).toHaveText('2');
+  await checkPage(page, 'standing-demand');
+});
