@@ -16,7 +16,7 @@ use larder::seed::{demo, scale};
 use larder::startup::Application;
 use larder::telemetry;
 
-const USAGE: &str = "usage: larder [serve | migrate | worker | create-admin EMAIL NAME | seed demo | seed scale [--providers N] [--products N] [--businesses N] [--orders N] | local-db start|stop|status]";
+const USAGE: &str = "usage: larder [serve | migrate | worker | create-admin EMAIL NAME | seed demo | seed scale [--providers N] [--products N] [--businesses N] [--orders N] | seed standing COUNT DATE | place-standing RFC3339-TIME | local-db start|stop|status]";
 
 fn main() -> ExitCode {
     return_freed_memory();
@@ -40,6 +40,8 @@ fn main() -> ExitCode {
         ["create-admin", email, name] => create_admin(&config, email, name),
         ["seed", "demo"] => seed_demo(&config),
         ["seed", "scale", flags @ ..] => seed_scale(&config, flags),
+        ["seed", "standing", count, date] => seed_standing(&config, count, date),
+        ["place-standing", at] => place_standing(&config, at),
         ["local-db", action] => local_db(&config, action),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -277,8 +279,8 @@ fn seed_scale(config: &Config, flags: &[&str]) -> anyhow::Result<()> {
         let value: i64 = rest
             .next()
             .and_then(|v| v.replace('_', "").parse().ok())
-            .filter(|v| *v >= 1 && *v <= 10_000_000)
-            .ok_or_else(|| anyhow::anyhow!("{flag} needs a number from 1 to 10,000,000"))?;
+            .filter(|v| *v >= 0 && *v <= 10_000_000)
+            .ok_or_else(|| anyhow::anyhow!("{flag} needs a number from 0 to 10,000,000"))?;
         match *flag {
             "--providers" => sizes.providers = value,
             "--products" => sizes.products = value,
@@ -297,6 +299,46 @@ fn seed_scale(config: &Config, flags: &[&str]) -> anyhow::Result<()> {
     println!(
         "Scale accounts: buyerN@scale.test and providerN@scale.test, password {}",
         scale::PASSWORD
+    );
+    Ok(())
+}
+
+/// Benchmark data: standing orders for scale businesses, all due on `date`'s morning.
+fn seed_standing(config: &Config, count: &str, date: &str) -> anyhow::Result<()> {
+    let count: i64 = count
+        .parse()
+        .ok()
+        .filter(|n| (1..=1_000_000).contains(n))
+        .ok_or_else(|| anyhow::anyhow!("COUNT is a number from 1 to 1,000,000"))?;
+    let date = time::Date::parse(date, &time::format_description::well_known::Iso8601::DATE)
+        .map_err(|_| anyhow::anyhow!("DATE is like 2026-12-02"))?;
+    let (url, _pg) = database(config)?;
+    let mut conn = PgConnection::establish(&url).context("connecting to the database")?;
+    println!("{}", scale::standing_orders(&mut conn, count, date)?);
+    Ok(())
+}
+
+/// One sweep of the standing-order worker at `at`, timed (the benchmark's measurement).
+fn place_standing(config: &Config, at: &str) -> anyhow::Result<()> {
+    let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| anyhow::anyhow!("the time is RFC 3339, like 2026-12-02T10:30:00Z"))?;
+    let (url, _pg) = database(config)?;
+    let mut conn = PgConnection::establish(&url).context("connecting to the database")?;
+    let started = std::time::Instant::now();
+    let tally = larder::standing::place::place_due(
+        &mut conn,
+        at,
+        config.standing_place_before,
+        &config.base_url,
+    )
+    .map_err(|e| anyhow::anyhow!("placing standing orders: {e}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "placed {} ({} closed, {} refused) in {seconds:.1} s: {:.0} orders/s",
+        tally.placed,
+        tally.closed,
+        tally.refused,
+        tally.placed as f64 / seconds.max(0.001)
     );
     Ok(())
 }

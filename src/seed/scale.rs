@@ -161,6 +161,17 @@ pub fn generate(
             .into(),
         1,
     )?;
+    // Each provider's areas and days become one zone, as the availability migration did:
+    // same-day orders until noon.
+    step(
+        conn,
+        "delivery zones",
+        "INSERT INTO delivery_zones (provider_id, name, areas, days, min_order_value, lead_days, cutoff)
+         SELECT id, 'Main delivery area', delivery_areas, delivery_days, min_order_value, 0, '12:00'
+           FROM providers WHERE slug LIKE 'scale-provider-%' AND $1 > 0 AND $2 IS NOT NULL"
+            .into(),
+        1,
+    )?;
     step(
         conn,
         "products",
@@ -218,4 +229,57 @@ pub fn generate(
     diesel::sql_query("ANALYZE").execute(conn)?;
     report.push(format!("analyze: {:.1} s", started.elapsed().as_secs_f64()));
     Ok(report)
+}
+
+/// Gives `count` scale businesses a standing order each, from a provider that delivers to
+/// them on `date`'s weekday (with a minimum of £50 or less), three of its listed products,
+/// 20 of each, every week on the provider's days from `date`: all due the same morning.
+pub fn standing_orders(
+    conn: &mut PgConnection,
+    count: i64,
+    date: time::Date,
+) -> anyhow::Result<String> {
+    let started = Instant::now();
+    let weekday = i16::from(date.weekday().number_from_monday());
+    let made = diesel::sql_query(
+        "WITH b AS (
+            SELECT b.id AS business_id, l.id AS location_id, l.outcode, m.user_id,
+                   row_number() OVER (ORDER BY b.id) AS rn
+              FROM businesses b
+              JOIN locations l ON l.business_id = b.id AND l.is_default
+              JOIN memberships m ON m.business_id = b.id AND m.role = 'owner'
+             WHERE b.name LIKE 'Scale Bistro %'),
+          pick AS (
+            SELECT b.*, z.provider_id, z.days
+              FROM b
+              CROSS JOIN LATERAL (
+                SELECT z.provider_id, z.days FROM delivery_zones z JOIN providers p ON p.id = z.provider_id
+                 WHERE p.status = 'active' AND z.min_order_value <= 50
+                   AND z.days @> ARRAY[$2::smallint]
+                   AND z.areas && ARRAY[b.outcode, regexp_replace(b.outcode, '[0-9].*$', '')]
+                   AND EXISTS (SELECT 1 FROM products pr WHERE pr.provider_id = z.provider_id
+                                  AND pr.active AND pr.in_stock AND NOT pr.fractional)
+                 ORDER BY md5(z.provider_id::text || b.rn::text) LIMIT 1) z
+             WHERE b.rn <= $1),
+          so AS (
+            INSERT INTO standing_orders (business_id, provider_id, location_id, created_by, weekdays, starts_on)
+            SELECT business_id, provider_id, location_id, user_id, days, $3 FROM pick
+            RETURNING id, provider_id)
+         INSERT INTO standing_order_lines (standing_order_id, product_id, quantity)
+         SELECT so.id, pr.id, 20
+           FROM so CROSS JOIN LATERAL (
+             SELECT id FROM products
+              WHERE provider_id = so.provider_id AND active AND in_stock AND NOT fractional
+              ORDER BY id LIMIT 3) pr",
+    )
+    .bind::<BigInt, _>(count)
+    .bind::<diesel::sql_types::SmallInt, _>(weekday)
+    .bind::<diesel::sql_types::Date, _>(date)
+    .execute(conn)?;
+    let orders: i64 =
+        diesel::dsl::sql::<BigInt>("SELECT count(*) FROM standing_orders").get_result(conn)?;
+    Ok(format!(
+        "standing orders: {orders} with {made} lines in {:.1} s",
+        started.elapsed().as_secs_f64()
+    ))
 }

@@ -107,6 +107,19 @@ fn place_one(
             .into_iter()
             .partition(|l| l.available() && (l.fractional || l.quantity.fract().is_zero()));
         let dropped: Vec<String> = dropped.iter().map(|l| l.label()).collect();
+        if kept.is_empty() {
+            let what = format!(
+                "not placed: nothing on it can be ordered now ({}).",
+                if dropped.is_empty() {
+                    "it has no items".to_owned()
+                } else {
+                    dropped.join(", ")
+                }
+            );
+            queries::settle(conn, so.id, date, "refused", None, &what)?;
+            notify(conn, so, date, &what, base_url)?;
+            return Ok(Some(Outcome::Refused));
+        }
         let window = zone
             .windows
             .iter()

@@ -359,20 +359,6 @@ pub fn live(conn: &mut PgConnection) -> QueryResult<Vec<StandingOrder>> {
         .load(conn)
 }
 
-/// Of every order placed since `since`, how many came from standing orders: (standing, all).
-pub fn share_since(conn: &mut PgConnection, since: OffsetDateTime) -> QueryResult<(i64, i64)> {
-    let all: i64 = orders::table
-        .filter(orders::created_at.ge(since))
-        .count()
-        .get_result(conn)?;
-    let standing: i64 = orders::table
-        .filter(orders::created_at.ge(since))
-        .filter(orders::standing_order_id.is_not_null())
-        .count()
-        .get_result(conn)?;
-    Ok((standing, all))
-}
-
 /// A provider's live standing orders, their lines (standing order, product, name, unit,
 /// quantity) and the dates already decided not to deliver (skipped, closed, refused), for
 /// the demand page.

@@ -115,4 +115,27 @@ fn scale_data_generates_within_the_schema_rules() {
         scale::generate(&mut conn, sizes, "x").is_err(),
         "refuses to run twice"
     );
+    // Every scale provider has its zone, and the benchmark's standing orders are all due on
+    // one morning: one sweep places each of them.
+    let zones: i64 = larder::db::schema::delivery_zones::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(zones, 20);
+    let wednesday = time::macros::date!(2026 - 12 - 02);
+    let made = scale::standing_orders(&mut conn, 30, wednesday).unwrap();
+    assert!(made.starts_with("standing orders: "), "{made}");
+    let standing: i64 = larder::db::schema::standing_orders::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert!(standing > 5, "most businesses find a provider: {standing}");
+    let tally = larder::standing::place::place_due(
+        &mut conn,
+        time::macros::datetime!(2026-12-02 10:30 UTC),
+        time::Duration::hours(2),
+        "http://127.0.0.1",
+    )
+    .unwrap();
+    assert_eq!(tally.placed as i64, standing, "{tally:?}");
 }

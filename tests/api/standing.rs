@@ -464,3 +464,26 @@ async fn the_provider_sees_standing_demand_for_the_next_fourteen_days() {
     );
     assert!(!theirs.body.contains("Double cream"));
 }
+
+#[tokio::test]
+async fn a_standing_order_with_nothing_orderable_is_refused_and_told() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let (id, _) = standing(&app, &shop).await;
+    diesel::update(products::table)
+        .set(products::in_stock.eq(false))
+        .execute(&mut app.conn())
+        .unwrap();
+    let tally = sweep(&app, datetime!(2026-11-24 12:30 UTC));
+    assert_eq!((tally.placed, tally.refused), (0, 1));
+    let note: String = standing_order_occurrences::table
+        .filter(standing_order_occurrences::standing_order_id.eq(id))
+        .select(standing_order_occurrences::note)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        note,
+        "not placed: nothing on it can be ordered now (Double cream, Leeks)."
+    );
+    assert!(from_standing(&app).is_empty());
+}
