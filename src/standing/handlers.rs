@@ -1,6 +1,8 @@
 //! The buyer's standing orders: start one from a past order, see what comes next, skip a
 //! date, pause until a date, resume, end.
 
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -277,6 +279,21 @@ struct DetailPage {
     upcoming: Vec<Upcoming>,
     ended: bool,
     can_change: bool,
+    typed: HashMap<Uuid, String>,
+    errors: HashMap<Uuid, String>,
+}
+
+impl DetailPage {
+    fn typed_quantity(&self, line: &CartLine) -> String {
+        self.typed
+            .get(&line.product_id)
+            .cloned()
+            .unwrap_or_else(|| line.quantity_text())
+    }
+
+    fn error(&self, line: &CartLine) -> Option<&String> {
+        self.errors.get(&line.product_id)
+    }
 }
 
 pub async fn show(
@@ -285,9 +302,20 @@ pub async fn show(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ViewOrders)?;
-    let (business, id) = (ctx.business_id, id.into_inner());
+    detail(&ctx, &pool, id.into_inner(), HashMap::new(), HashMap::new()).await
+}
+
+/// The detail page; `typed` and `errors` re-show a refused quantity change.
+async fn detail(
+    ctx: &BuyerCtx,
+    pool: &web::Data<DbPool>,
+    id: Uuid,
+    typed: HashMap<Uuid, String>,
+    errors: HashMap<Uuid, String>,
+) -> Result<HttpResponse, AppError> {
+    let business = ctx.business_id;
     let today = crate::timefmt::to_london(ctx.user.now).date();
-    let (so, provider, lines, decided) = with_conn(&pool, move |conn| {
+    let (so, provider, lines, decided) = with_conn(pool, move |conn| {
         let so = queries::find(conn, business, id)?;
         let provider = crate::providers::queries::provider(conn, ProviderId(so.provider_id))?.name;
         let lines = queries::lines(conn, id)?;
@@ -297,7 +325,6 @@ pub async fn show(
     .await?;
     let mut dates: Vec<Date> = decided.iter().map(|d| d.0).collect();
     if so.ended_at.is_none() {
-        // Upcoming dates ignore the pause (they show as paused by not appearing before it).
         dates.extend(rules::upcoming(&so.schedule(), today, 8));
     }
     dates.sort_unstable();
@@ -315,16 +342,82 @@ pub async fn show(
             }
         })
         .collect();
-    render(&DetailPage {
-        meta: ctx.user.meta(format!("Standing order from {provider}")),
-        schedule: rules::describe(&so.schedule()),
-        state: state(&so, today),
-        ended: so.ended_at.is_some(),
-        can_change: ctx.acting().may(Permission::PlaceOrders),
-        so,
-        lines,
-        upcoming,
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_with_status(
+        status,
+        &DetailPage {
+            meta: ctx.user.meta(format!("Standing order from {provider}")),
+            schedule: rules::describe(&so.schedule()),
+            state: state(&so, today),
+            ended: so.ended_at.is_some(),
+            can_change: ctx.acting().may(Permission::PlaceOrders),
+            so,
+            lines,
+            upcoming,
+            typed,
+            errors,
+        },
+    )
+}
+
+/// Quantities for future deliveries: `qty_<product id>` fields; 0 takes a product off.
+pub async fn lines(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PlaceOrders)?;
+    let (business, id) = (ctx.business_id, id.into_inner());
+    let current = with_conn(&pool, move |conn| {
+        queries::find(conn, business, id)?;
+        Ok(queries::lines(conn, id)?)
     })
+    .await?;
+    let mut typed = HashMap::new();
+    let mut errors = HashMap::new();
+    let mut quantities = Vec::new();
+    for line in &current {
+        let Some(raw) = form.get(&format!("qty_{}", line.product_id)) else {
+            continue;
+        };
+        typed.insert(line.product_id, raw.clone());
+        match crate::cart::rules::confirmed_quantity(raw, line.fractional) {
+            Ok(q) => quantities.push((line.product_id, q)),
+            Err(why) => {
+                errors.insert(line.product_id, why.to_owned());
+            }
+        }
+    }
+    if quantities.iter().all(|(_, q)| q.is_zero()) && quantities.len() == current.len() {
+        for line in &current {
+            errors.insert(
+                line.product_id,
+                "Keep at least one item; to stop deliveries, end the standing order.".to_owned(),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return detail(&ctx, &pool, id, typed, errors).await;
+    }
+    let saved = with_conn(&pool, move |conn| {
+        Ok(queries::set_quantities(conn, business, id, &quantities)?)
+    })
+    .await?;
+    if !saved {
+        return Err(AppError::Conflict(
+            "Keep at least one item; to stop deliveries, end the standing order.".into(),
+        ));
+    }
+    ctx.user.session.flash(
+        FlashKind::Ok,
+        "Quantities saved for deliveries not yet ordered. Orders already placed are not changed.",
+    );
+    Ok(see_other(&format!("/standing-orders/{id}")))
 }
 
 #[derive(Debug, Default, Deserialize)]

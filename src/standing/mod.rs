@@ -20,5 +20,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(handlers::pause),
         )
         .route("/standing-orders/{id}/end", web::post().to(handlers::end))
+        .route(
+            "/standing-orders/{id}/lines",
+            web::post().to(handlers::lines),
+        )
         .route("/provider/standing-demand", web::get().to(handlers::demand));
 }

@@ -316,6 +316,47 @@ pub fn set_skipped(
     }
 }
 
+/// Sets future deliveries' quantities; 0 takes a product off. `Ok(false)` if that would
+/// leave no lines (nothing is changed then). Not theirs or ended: not found.
+pub fn set_quantities(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    id: Uuid,
+    quantities: &[(Uuid, Decimal)],
+) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let so = find(conn, business, id)?;
+        if so.ended_at.is_some() {
+            return Err(diesel::result::Error::NotFound);
+        }
+        for (product, q) in quantities {
+            let line = standing_order_lines::table
+                .filter(standing_order_lines::standing_order_id.eq(id))
+                .filter(standing_order_lines::product_id.eq(product));
+            if q.is_zero() {
+                diesel::delete(line).execute(conn)?;
+            } else {
+                diesel::update(line)
+                    .set(standing_order_lines::quantity.eq(q))
+                    .execute(conn)?;
+            }
+        }
+        let left: i64 = standing_order_lines::table
+            .filter(standing_order_lines::standing_order_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        if left == 0 {
+            // Roll back: a standing order of nothing is ended, not emptied.
+            return Err(diesel::result::Error::RollbackTransaction);
+        }
+        Ok(true)
+    })
+    .or_else(|e| match e {
+        diesel::result::Error::RollbackTransaction => Ok(false),
+        e => Err(e),
+    })
+}
+
 pub fn set_paused_until(
     conn: &mut PgConnection,
     business: BusinessId,

@@ -136,6 +136,7 @@ pub const ROUTES: &[RouteAccess] = &[
     r("POST", "/standing-orders/{id}/skip", Buyer(P::PlaceOrders)),
     r("POST", "/standing-orders/{id}/pause", Buyer(P::PlaceOrders)),
     r("POST", "/standing-orders/{id}/end", Buyer(P::PlaceOrders)),
+    r("POST", "/standing-orders/{id}/lines", Buyer(P::PlaceOrders)),
     r("GET", "/invoices", Buyer(P::ViewInvoices)),
     r("GET", "/invoices/{id}", Buyer(P::ViewInvoices)),
     r("GET", "/invoices/{id}/payment", Buyer(P::ViewInvoices)),

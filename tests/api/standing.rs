@@ -487,3 +487,60 @@ async fn a_standing_order_with_nothing_orderable_is_refused_and_told() {
     );
     assert!(from_standing(&app).is_empty());
 }
+
+#[tokio::test]
+async fn quantities_change_for_future_deliveries_with_errors_kept_beside_them() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let (id, _) = standing(&app, &shop).await;
+    let (cream, leeks) = (format!("qty_{}", shop.cream), format!("qty_{}", shop.leeks));
+    let bad = shop
+        .ada
+        .browser
+        .post(
+            &format!("/standing-orders/{id}/lines"),
+            &[(&cream, "1.5"), (&leeks, "-2")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("This product is sold in whole units."));
+    assert!(bad.body.contains(r#"value="1.5""#) && bad.body.contains(r#"value="-2""#));
+    let none = shop
+        .ada
+        .browser
+        .post(
+            &format!("/standing-orders/{id}/lines"),
+            &[(&cream, "0"), (&leeks, "0")],
+        )
+        .await;
+    assert_eq!(none.status, 422);
+    assert!(none.body.contains("Keep at least one item"));
+    let saved = shop
+        .ada
+        .browser
+        .post(
+            &format!("/standing-orders/{id}/lines"),
+            &[(&cream, "5"), (&leeks, "0")],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let bo = fixtures::buyer(&app, "bo@cafe.test").await;
+    let before = crate::tenancy::fingerprint(&app);
+    let foreign = bo
+        .browser
+        .post(&format!("/standing-orders/{id}/lines"), &[(&cream, "9")])
+        .await;
+    assert_eq!(foreign.status, 404);
+    assert_eq!(crate::tenancy::fingerprint(&app), before);
+
+    assert_eq!(sweep(&app, datetime!(2026-11-24 12:30 UTC)).placed, 1);
+    let lines: Vec<(String, rust_decimal::Decimal)> = order_lines::table
+        .filter(order_lines::order_id.eq(from_standing(&app)[0].0))
+        .select((order_lines::product_name, order_lines::quantity))
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        lines,
+        [("Double cream".to_owned(), rust_decimal::Decimal::from(5))]
+    );
+}
