@@ -8,8 +8,10 @@ use crate::web::forms::FieldErrors;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct StandingForm {
-    /// The past order whose lines it repeats.
+    /// The past order whose lines it repeats…
     pub order: String,
+    /// …or the provider whose cart it repeats.
+    pub cart: String,
     pub location: String,
     pub weekdays: Vec<String>,
     pub every_weeks: String,

@@ -86,6 +86,8 @@ struct FormPage {
 #[serde(default)]
 pub struct NewQuery {
     order: String,
+    /// A provider id: repeat the business's cart for that provider.
+    cart: String,
 }
 
 /// What the form needs from a past order: its provider, lines at today's prices, the
@@ -100,8 +102,24 @@ struct Source {
     zones: Vec<Zone>,
 }
 
-async fn source(ctx: &BuyerCtx, pool: &web::Data<DbPool>, order: &str) -> Result<Source, AppError> {
-    let order = Uuid::parse_str(order.trim()).map_err(|_| AppError::NotFound)?;
+/// Where the lines come from: a past order or the cart for a provider.
+enum Basis {
+    Order(Uuid),
+    Cart(Uuid),
+}
+
+impl Basis {
+    fn parse(order: &str, cart: &str) -> Result<Self, AppError> {
+        let id = |raw: &str| Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound);
+        if order.trim().is_empty() {
+            Ok(Self::Cart(id(cart)?))
+        } else {
+            Ok(Self::Order(id(order)?))
+        }
+    }
+}
+
+async fn source(ctx: &BuyerCtx, pool: &web::Data<DbPool>, from: Basis) -> Result<Source, AppError> {
     let business = ctx.business_id;
     let limited_to = ctx
         .user
@@ -109,8 +127,23 @@ async fn source(ctx: &BuyerCtx, pool: &web::Data<DbPool>, order: &str) -> Result
         .membership_id
         .filter(|_| ctx.role == crate::tenancy::Role::Orderer);
     with_conn(pool, move |conn| {
-        let (provider_id, location, product_lines) =
-            queries::order_lines_of(conn, business, order)?;
+        let (provider_id, location, product_lines) = match from {
+            Basis::Order(order) => queries::order_lines_of(conn, business, order)?,
+            Basis::Cart(provider) => {
+                let lines =
+                    crate::cart::queries::lines(conn, business, Some(ProviderId(provider)))?;
+                if lines.is_empty() {
+                    return Err(AppError::NotFound);
+                }
+                let default = crate::businesses::queries::list_locations(conn, business)?
+                    .into_iter()
+                    .find(|l| l.is_default)
+                    .map(|l| l.id)
+                    .unwrap_or_default();
+                let pairs = lines.iter().map(|l| (l.product_id, l.quantity)).collect();
+                (provider, default, pairs)
+            }
+        };
         let provider = crate::providers::queries::provider(conn, ProviderId(provider_id))?;
         let lines = queries::priced(conn, &product_lines)?;
         let mut locations = crate::businesses::queries::list_locations(conn, business)?;
@@ -194,10 +227,11 @@ pub async fn new(
     query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::PlaceOrders)?;
-    let src = source(&ctx, &pool, &query.order).await?;
+    let src = source(&ctx, &pool, Basis::parse(&query.order, &query.cart)?).await?;
     let tomorrow = crate::timefmt::to_london(ctx.user.now).date().next_day();
     let form = StandingForm {
         order: query.order.trim().to_owned(),
+        cart: query.cart.trim().to_owned(),
         every_weeks: "1".into(),
         starts_on: tomorrow.map(|d| d.to_string()).unwrap_or_default(),
         ..StandingForm::default()
@@ -211,7 +245,7 @@ pub async fn create(
     Form(form): Form<StandingForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::PlaceOrders)?;
-    let src = source(&ctx, &pool, &form.order).await?;
+    let src = source(&ctx, &pool, Basis::parse(&form.order, &form.cart)?).await?;
     let today = crate::timefmt::to_london(ctx.user.now).date();
     let location = src
         .locations

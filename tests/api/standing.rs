@@ -544,3 +544,64 @@ async fn quantities_change_for_future_deliveries_with_errors_kept_beside_them() 
         [("Double cream".to_owned(), rust_decimal::Decimal::from(5))]
     );
 }
+
+#[tokio::test]
+async fn a_cart_becomes_a_standing_order_and_stays_a_cart() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let zone = zone_of(&app, shop.sam.provider_id);
+    set_zone(&shop, zone, &[]).await;
+    app.clock.set(datetime!(2026-11-24 09:00 UTC));
+    add(&shop.ada.browser, shop.wine, "2").await;
+    let provider = shop.sam.provider_id.to_string();
+    let cart = shop.ada.browser.get("/cart").await;
+    assert!(
+        cart.body
+            .contains(&format!("/standing-orders/new?cart={provider}"))
+    );
+    let form = shop
+        .ada
+        .browser
+        .get(&format!("/standing-orders/new?cart={provider}"))
+        .await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("House red"));
+    let created = shop
+        .ada
+        .browser
+        .post(
+            "/standing-orders",
+            &[
+                ("cart", provider.as_str()),
+                ("location", &shop.ada.location_id.to_string()),
+                ("weekdays", "5"),
+                ("every_weeks", "2"),
+                ("starts_on", "2026-11-27"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let page = shop
+        .ada
+        .browser
+        .get(created.location.as_deref().unwrap())
+        .await;
+    assert!(page.body.contains("Every 2 weeks on Fri") && page.body.contains("House red"));
+    assert!(
+        shop.ada
+            .browser
+            .get("/cart")
+            .await
+            .body
+            .contains("House red"),
+        "the cart stays"
+    );
+    let bo = fixtures::buyer(&app, "bo@cafe.test").await;
+    assert_eq!(
+        bo.browser
+            .get(&format!("/standing-orders/new?cart={provider}"))
+            .await
+            .status,
+        404
+    );
+}
