@@ -244,6 +244,63 @@ pub async fn confirm(
     }
 }
 
+/// The lines' `qty_<id>` fields from a quantities form.
+fn typed_quantities(form: HashMap<String, String>) -> Result<HashMap<Uuid, String>, AppError> {
+    let mut typed = HashMap::new();
+    for (name, value) in form {
+        if let Some(line) = name.strip_prefix("qty_") {
+            let line = Uuid::parse_str(line).map_err(|_| {
+                AppError::BadRequest("The form was damaged. Reload and try again.".into())
+            })?;
+            typed.insert(line, value);
+        }
+    }
+    Ok(typed)
+}
+
+/// A buyer changes quantities before the provider confirms and before the cut-off.
+pub async fn change(
+    req: HttpRequest,
+    ctx: BuyerCtx,
+    config: web::Data<Config>,
+    pool: web::Data<DbPool>,
+    id: web::Path<Uuid>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PlaceOrders)?;
+    let typed = typed_quantities(form)?;
+    let (business, actor, id, base, now) = (
+        ctx.business_id,
+        ctx.user.actor.clone(),
+        id.into_inner(),
+        config.base_url.clone(),
+        ctx.user.now,
+    );
+    let scope = ctx.scope();
+    let htmx = is_htmx(req.headers());
+    let outcome = with_conn(&pool, move |conn| {
+        match super::change::change(conn, business, id, &actor, now, &typed, &base)? {
+            Ok(()) if htmx => Ok(Ok(Some(with_invoice(conn, scope, id)?))),
+            Ok(()) => Ok(Ok(None)),
+            Err(errors) => Ok(Err((with_invoice(conn, scope, id)?, typed, errors))),
+        }
+    })
+    .await?;
+    match outcome {
+        Ok(loaded) => answer(
+            &ctx.user,
+            ctx.acting(),
+            id,
+            "Order changed. The provider has been told what changed.",
+            loaded,
+        ),
+        Err((loaded, typed, errors)) => {
+            let meta = ctx.user.meta(format!("Order {}", loaded.0.order.number));
+            order_page(meta, loaded, ctx.acting(), Some((typed, errors)))
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub struct RejectForm {
     #[serde(default)]

@@ -45,7 +45,7 @@ fn lock(conn: &mut PgConnection, scope: Scope, id: Uuid) -> Result<OrderStatus, 
 }
 
 /// Locks the order and checks the action against its state: (from, to).
-fn step(
+pub(super) fn step(
     conn: &mut PgConnection,
     scope: Scope,
     id: Uuid,
@@ -75,7 +75,7 @@ pub fn set_status(
 }
 
 /// Refuses a buyer's change once the order's cut-off has passed (the row is already locked).
-fn ensure_before_cutoff(
+pub(super) fn ensure_before_cutoff(
     conn: &mut PgConnection,
     id: Uuid,
     now: time::OffsetDateTime,

@@ -25,6 +25,10 @@ pub enum Change {
     },
     Submitted,
     Cancelled,
+    /// The buyer changed quantities before confirmation: what changed.
+    Changed {
+        summary: String,
+    },
     Confirmed {
         shorts: usize,
     },
@@ -49,6 +53,7 @@ impl Change {
             Self::Declined { reason } => ("declined", Some(reason.clone())),
             Self::Submitted => ("submitted", None),
             Self::Cancelled => ("cancelled", None),
+            Self::Changed { summary } => ("changed", Some(summary.clone())),
             Self::Confirmed { shorts: 0 } => ("confirmed", None),
             Self::Confirmed { shorts } => ("confirmed", Some(format!("{shorts} item(s) short"))),
             Self::Rejected { reason } => ("rejected", Some(reason.clone())),
@@ -70,6 +75,7 @@ impl Change {
             Self::Declined { .. } => "order.declined",
             Self::Submitted => "order.submitted",
             Self::Cancelled => "order.cancelled",
+            Self::Changed { .. } => "order.changed",
             Self::Confirmed { .. } => "order.confirmed",
             Self::Rejected { .. } => "order.rejected",
             Self::Scheduled { .. } => "order.scheduled",
@@ -85,6 +91,7 @@ impl Change {
             Self::Declined { .. } => Event::Declined,
             Self::Submitted => Event::Submitted,
             Self::Cancelled => Event::Cancelled,
+            Self::Changed { .. } => Event::Changed,
             Self::Confirmed { .. } => Event::Confirmed,
             Self::Rejected { .. } => Event::Rejected,
             Self::Scheduled { .. } => Event::Scheduled,

@@ -178,7 +178,8 @@ fn offers(
     action: &str,
     now: Option<time::OffsetDateTime>,
 ) -> bool {
-    let buyer_timed = acting.side == Side::Buyer && matches!(action, "cancel" | "approve");
+    let buyer_timed =
+        acting.side == Side::Buyer && matches!(action, "cancel" | "approve" | "change");
     if buyer_timed
         && now.is_some_and(|now| super::rules::before_cutoff(d.order.cutoff_at, now).is_err())
     {
@@ -210,6 +211,11 @@ pub(super) struct OrderBody {
 impl OrderBody {
     fn offers(&self, action: &str) -> bool {
         offers(&self.d, self.acting(), action, self.meta.now)
+    }
+
+    /// The lines' quantities are a form: the provider's confirmation, or the buyer's change.
+    fn editing(&self) -> bool {
+        self.offers("confirm") || self.offers("change")
     }
 
     fn typed_quantity(&self, line: &OrderLine) -> String {

@@ -3,6 +3,7 @@
 
 pub mod action_handlers;
 pub mod actions;
+pub mod change;
 pub mod changes;
 pub mod handlers;
 pub mod model;
@@ -19,6 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/orders/{id}", web::get().to(o::buyer_order))
         .route("/orders/{id}/status", web::get().to(o::buyer_status))
         .route("/orders/{id}/cancel", web::post().to(a::cancel))
+        .route("/orders/{id}/change", web::post().to(a::change))
         .route("/orders/{id}/approve", web::post().to(a::approve))
         .route("/orders/{id}/decline", web::post().to(a::decline))
         .route("/approvals", web::get().to(o::approvals))

@@ -151,6 +151,7 @@ impl OrderEvent {
         match self.status.as_str() {
             "scheduled" => "Delivery scheduled",
             "approved" => "Approved and sent to the provider",
+            "changed" => "Changed by the buyer",
             "declined" => "Declined",
             other => match OrderStatus::parse(other) {
                 Some(status) => status.label(),

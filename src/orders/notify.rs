@@ -22,6 +22,7 @@ pub enum Event {
     Declined,
     Submitted,
     Cancelled,
+    Changed,
     Confirmed,
     Rejected,
     Scheduled,
@@ -47,6 +48,7 @@ impl Event {
             Self::Declined => "declined",
             Self::Submitted => "submitted",
             Self::Cancelled => "cancelled",
+            Self::Changed => "changed",
             Self::Confirmed => "confirmed",
             Self::Rejected => "rejected",
             Self::Scheduled => "scheduled",
@@ -62,7 +64,9 @@ impl Event {
             Self::AwaitingApproval => &[Recipient::Approvers, Recipient::Buyer],
             Self::Approved => &[Recipient::Provider, Recipient::Buyer],
             Self::Declined => &[Recipient::Buyer],
-            Self::Submitted | Self::Cancelled => &[Recipient::Provider, Recipient::Buyer],
+            Self::Submitted | Self::Cancelled | Self::Changed => {
+                &[Recipient::Provider, Recipient::Buyer]
+            }
             Self::Confirmed
             | Self::Rejected
             | Self::Scheduled
@@ -103,6 +107,10 @@ pub fn order_event(
     // A reschedule is a new change; everything else happens once per order.
     let occurrence = match (event, &d.delivery) {
         (Event::Scheduled, Some(del)) => format!(":{}", del.summary()),
+        (Event::Changed, _) => format!(
+            ":{}",
+            d.events.iter().filter(|e| e.status == "changed").count()
+        ),
         _ => String::new(),
     };
     let mut sends = Vec::new();
@@ -231,6 +239,22 @@ fn wording(d: &OrderDetail, event: Event, recipient: Recipient) -> (String, Stri
                 "We've sent your order to {} for delivery on {}. We'll email you when they confirm it.",
                 d.provider_name,
                 d.order.delivery_date_text()
+            ),
+        ),
+        (Event::Changed, Recipient::Provider) => (
+            format!("Order {number} changed by {}", d.business_name),
+            format!(
+                "{} changed this order before you confirmed it: {}. The lines below are the order now.",
+                d.business_name,
+                note_of(d, "changed")
+            ),
+        ),
+        (Event::Changed, _) => (
+            format!("You changed order {number}"),
+            format!(
+                "Your change is with {}: {}.",
+                d.provider_name,
+                note_of(d, "changed")
             ),
         ),
         (Event::Cancelled, Recipient::Provider) => (

@@ -26,6 +26,8 @@ pub enum OrderAction {
     Confirm,
     Reject,
     Cancel,
+    /// Buyer: change quantities before the provider confirms (and before the cut-off).
+    Change,
     Schedule,
     Dispatch,
     Deliver,
@@ -39,6 +41,7 @@ impl OrderAction {
             Self::Confirm => "confirm",
             Self::Reject => "reject",
             Self::Cancel => "cancel",
+            Self::Change => "change",
             Self::Schedule => "schedule",
             Self::Dispatch => "dispatch",
             Self::Deliver => "deliver",
@@ -52,7 +55,7 @@ impl OrderAction {
         match self {
             Self::Approve | Self::Decline => Permission::ApproveOrders,
             Self::Confirm | Self::Reject => Permission::ConfirmOrders,
-            Self::Cancel => Permission::PlaceOrders,
+            Self::Cancel | Self::Change => Permission::PlaceOrders,
             Self::Schedule | Self::Dispatch | Self::Deliver => Permission::FulfilOrders,
         }
     }
@@ -76,7 +79,7 @@ fn state_actions(status: OrderStatus, side: Side) -> &'static [OrderAction] {
         (S::Submitted, Side::Provider) => &[A::Confirm, A::Reject],
         (S::Confirmed, Side::Provider) => &[A::Schedule, A::Dispatch, A::Deliver],
         (S::OutForDelivery, Side::Provider) => &[A::Deliver],
-        (S::Submitted, Side::Buyer) => &[A::Cancel],
+        (S::Submitted, Side::Buyer) => &[A::Change, A::Cancel],
         (S::AwaitingApproval, Side::Buyer) => &[A::Approve, A::Decline, A::Cancel],
         _ => &[],
     }
@@ -141,6 +144,7 @@ pub fn transition(from: OrderStatus, action: OrderAction) -> Result<OrderStatus,
         (S::Submitted, A::Confirm) => Ok(S::Confirmed),
         (S::Submitted, A::Reject) => Ok(S::Rejected),
         (S::Submitted, A::Cancel) => Ok(S::Cancelled),
+        (S::Submitted, A::Change) => Ok(S::Submitted),
         (S::Confirmed, A::Schedule) => Ok(S::Confirmed),
         (S::Confirmed, A::Dispatch) => Ok(S::OutForDelivery),
         (S::OutForDelivery, A::Deliver) => Ok(S::Delivered),
@@ -154,11 +158,37 @@ pub fn transition(from: OrderStatus, action: OrderAction) -> Result<OrderStatus,
                 A::Confirm => "confirmed",
                 A::Reject => "rejected",
                 A::Cancel => "cancelled",
+                A::Change => "changed",
                 A::Schedule => "scheduled for delivery",
                 A::Dispatch => "sent out for delivery",
                 A::Deliver => "marked delivered",
             }
         )),
+    }
+}
+
+/// "Double cream 3 → 5; Leeks removed": what a buyer's change did, for the provider.
+/// `before` and `after` are (name, quantity) per line, after holding 0 for a removed one.
+pub fn change_summary(
+    before: &[(String, rust_decimal::Decimal)],
+    after: &[(String, rust_decimal::Decimal)],
+) -> String {
+    let parts: Vec<String> = before
+        .iter()
+        .zip(after)
+        .filter(|(b, a)| b.1 != a.1)
+        .map(|((name, b), (_, a))| {
+            if a.is_zero() {
+                format!("{name} removed")
+            } else {
+                format!("{name} {} → {}", b.normalize(), a.normalize())
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        "No quantities changed".to_owned()
+    } else {
+        parts.join("; ")
     }
 }
 
@@ -181,6 +211,26 @@ pub fn before_cutoff(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_summary_names_each_changed_line() {
+        use rust_decimal::Decimal;
+        let before = [
+            ("Cream".to_owned(), Decimal::from(3)),
+            ("Leeks".to_owned(), Decimal::new(15, 1)),
+            ("Eggs".to_owned(), Decimal::ONE),
+        ];
+        let after = [
+            ("Cream".to_owned(), Decimal::from(5)),
+            ("Leeks".to_owned(), Decimal::ZERO),
+            ("Eggs".to_owned(), Decimal::ONE),
+        ];
+        assert_eq!(
+            change_summary(&before, &after),
+            "Cream 3 → 5; Leeks removed"
+        );
+        assert_eq!(change_summary(&before, &before), "No quantities changed");
+    }
 
     #[test]
     fn buyers_change_orders_only_before_the_cut_off() {
@@ -270,6 +320,7 @@ mod tests {
             OrderAction::Confirm,
             OrderAction::Reject,
             OrderAction::Cancel,
+            OrderAction::Change,
             OrderAction::Schedule,
             OrderAction::Dispatch,
             OrderAction::Deliver,
@@ -279,7 +330,8 @@ mod tests {
                 let provider_side = side.is_provider();
                 let offered = actions_for(status, side, Role::Owner);
                 for action in all {
-                    let by_this_side = (action == OrderAction::Cancel) != provider_side;
+                    let buyers = matches!(action, OrderAction::Cancel | OrderAction::Change);
+                    let by_this_side = buyers != provider_side;
                     let allowed = transition(status, action).is_ok() && by_this_side;
                     assert_eq!(
                         offered.contains(&action),
@@ -315,7 +367,7 @@ mod tests {
         );
         assert_eq!(
             actions_for(S::Submitted, Side::Buyer, Role::Orderer),
-            vec![A::Cancel]
+            vec![A::Change, A::Cancel]
         );
         for role in [Role::Viewer, Role::Finance] {
             assert!(actions_for(S::Submitted, Side::Buyer, role).is_empty());

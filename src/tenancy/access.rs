@@ -125,6 +125,7 @@ pub const ROUTES: &[RouteAccess] = &[
     r("GET", "/orders/{id}", Buyer(P::ViewOrders)),
     r("GET", "/orders/{id}/status", Buyer(P::ViewOrders)),
     r("POST", "/orders/{id}/cancel", Buyer(P::PlaceOrders)),
+    r("POST", "/orders/{id}/change", Buyer(P::PlaceOrders)),
     r("POST", "/orders/{id}/reorder", Buyer(P::PlaceOrders)),
     r("POST", "/orders/{id}/approve", Buyer(P::ApproveOrders)),
     r("POST", "/orders/{id}/decline", Buyer(P::ApproveOrders)),

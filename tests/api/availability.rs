@@ -587,3 +587,112 @@ async fn a_buyer_cancels_until_the_cut_off_and_not_after() {
         .unwrap();
     assert_eq!(statuses, ["cancelled", "submitted"]);
 }
+
+#[tokio::test]
+async fn a_buyer_changes_quantities_before_confirmation_and_the_provider_is_told() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let zone = zone_of(&app, shop.sam.provider_id);
+    set_zone(&shop, zone, &[]).await;
+    app.clock.set(datetime!(2026-11-24 09:00 UTC));
+    add(&shop.ada.browser, shop.cream, "3").await;
+    add(&shop.ada.browser, shop.leeks, "1.5").await;
+    let placed = checkout(
+        &shop.ada.browser,
+        shop.ada.location_id,
+        "2026-11-26",
+        &Uuid::now_v7().to_string(),
+    )
+    .await;
+    let order = placed.location.unwrap();
+    let id = Uuid::parse_str(order.trim_start_matches("/orders/")).unwrap();
+    let line = |name: &str| -> Uuid {
+        larder::db::schema::order_lines::table
+            .filter(larder::db::schema::order_lines::order_id.eq(id))
+            .filter(larder::db::schema::order_lines::product_name.eq(name))
+            .select(larder::db::schema::order_lines::id)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let (cream, leeks) = (
+        format!("qty_{}", line("Double cream")),
+        format!("qty_{}", line("Leeks")),
+    );
+    let page = shop.ada.browser.get(&order).await;
+    assert!(page.body.contains(&format!("/orders/{id}/change")));
+
+    let bad = shop
+        .ada
+        .browser
+        .post(&format!("{order}/change"), &[(&cream, "2.5")])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("This product is sold in whole units.")
+            && bad.body.contains(r#"value="2.5""#)
+    );
+    let under = shop
+        .ada
+        .browser
+        .post(&format!("{order}/change"), &[(&cream, "1"), (&leeks, "0")])
+        .await;
+    assert_eq!(under.status, 409);
+    assert!(
+        under
+            .body
+            .contains("under this provider&#39;s minimum of £10.00"),
+        "{}",
+        under.body
+    );
+
+    let ok = shop
+        .ada
+        .browser
+        .post(&format!("{order}/change"), &[(&cream, "5"), (&leeks, "0")])
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let (subtotal, total): (Decimal, Decimal) = orders::table
+        .find(id)
+        .select((orders::subtotal, orders::total))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        (subtotal, total),
+        ("28.00".parse().unwrap(), "28.00".parse().unwrap())
+    );
+    app.run_jobs();
+    let mail = app
+        .sent_emails()
+        .into_iter()
+        .find(|m| m.contains("Order ") && m.contains("changed by"))
+        .expect("the provider is emailed");
+    assert!(mail.contains("Double cream 3 → 5; Leeks removed"), "{mail}");
+
+    // After the cut-off (Wednesday 14:00) the change form is gone and a change is refused.
+    app.clock.set(datetime!(2026-11-25 14:00 UTC));
+    assert!(!shop.ada.browser.get(&order).await.body.contains("/change"));
+    let late = shop
+        .ada
+        .browser
+        .post(&format!("{order}/change"), &[(&cream, "4")])
+        .await;
+    assert_eq!(late.status, 409);
+    // Once confirmed, neither.
+    app.clock.set(datetime!(2026-11-24 10:00 UTC));
+    shop.sam
+        .browser
+        .post(&format!("/provider/orders/{id}/confirm"), &[])
+        .await;
+    let confirmed = shop
+        .ada
+        .browser
+        .post(&format!("{order}/change"), &[(&cream, "4")])
+        .await;
+    assert_eq!(confirmed.status, 409);
+    let q: Decimal = larder::db::schema::order_lines::table
+        .find(line("Double cream"))
+        .select(larder::db::schema::order_lines::quantity)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(q, Decimal::from(5));
+}
