@@ -111,6 +111,13 @@ test('a buyer sees the countdown, misses the cut-off and gets the next date', as
   await expect(page.locator('tr', { hasText: 'Delivery' }).first()).toContainText('£5.00');
   await expect(page.locator('main')).toContainText('£30.00');
   await checkPage(page, 'order-with-delivery-charge');
+
+  // Before the provider confirms (and the cut-off), the buyer changes a quantity.
+  await page.getByLabel('New quantity of Whole milk').fill('3');
+  await page.click('button:has-text("Save changes")');
+  await expect(page.locator('.alert-ok')).toContainText('Order changed');
+  await expect(page.locator('main')).toContainText('£42.00');
+  await expect(page.locator('main')).toContainText('Changed by the buyer');
 });
 
 test('the provider sees the order for its date', async ({ page }) => {
@@ -167,7 +174,7 @@ test('the provider sees the standing demand coming', async ({ page }) => {
   await logIn(page, PROVIDER.email, PASSWORD);
   await page.click('nav a:has-text("Standing demand")');
   await expect(page.locator('h1')).toHaveText('Standing demand');
-  // Wednesdays 9 (placed: 2 crates) and 16 Dec (skipped) fall in the next 14 days.
-  await expect(page.locator('tr', { hasText: 'Whole milk' }).locator('td').last()).toHaveText('2');
+  // Wednesdays 9 (placed: 3 crates) and 16 Dec (skipped) fall in the next 14 days.
+  await expect(page.locator('tr', { hasText: 'Whole milk' }).locator('td').last()).toHaveText('3');
   await checkPage(page, 'standing-demand');
 });
