@@ -208,6 +208,7 @@ pub fn load(conn: &mut PgConnection, cost: Argon2Cost) -> anyhow::Result<Option<
         });
         for p in &PROVIDERS {
             let id = load_provider(conn, p, &hash)?;
+            demo_delivery(conn, id, p)?;
             for (role, who) in PROVIDER_TEAM {
                 let email = team_email(role, p.email);
                 let user = accounts::insert_user(conn, &email, &hash, who, AccountType::Provider)?;
@@ -320,4 +321,53 @@ fn load_provider(
         .collect::<anyhow::Result<Vec<_>>>()?;
     catalog::upsert_many(conn, provider, &products)?;
     Ok(provider)
+}
+
+/// Two demo providers show what zones can do: early-morning windows with a late cut-off, and
+/// a delivery charge with a day-before cut-off and a daily cap.
+fn demo_delivery(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    p: &DemoProvider,
+) -> anyhow::Result<()> {
+    use crate::availability::queries::{ZoneInput, save_zone, zones};
+    let hm = |h: u8, m: u8| time::Time::from_hms(h, m, 0).unwrap_or(time::Time::MIDNIGHT);
+    let Some(zone) = zones(conn, provider)?.into_iter().next() else {
+        return Ok(());
+    };
+    let input = ZoneInput {
+        name: zone.name.clone(),
+        areas: zone.areas.clone(),
+        days: zone.days.clone(),
+        min_order_value: zone.min_order_value,
+        delivery_charge: zone.delivery_charge,
+        lead_days: zone.lead_days,
+        cutoff: zone.cutoff,
+        max_per_day: None,
+        max_per_window: None,
+        windows: Vec::new(),
+    };
+    let input = match p.name {
+        "Borough Greens" => ZoneInput {
+            lead_days: 1,
+            cutoff: hm(22, 0),
+            windows: zone
+                .days
+                .iter()
+                .flat_map(|d| [(*d, hm(6, 0), hm(9, 0)), (*d, hm(9, 0), hm(12, 0))])
+                .collect(),
+            max_per_window: Some(30),
+            ..input
+        },
+        "Smithfield Butchers" => ZoneInput {
+            lead_days: 1,
+            cutoff: hm(14, 0),
+            delivery_charge: rust_decimal::Decimal::new(750, 2),
+            max_per_day: Some(40),
+            ..input
+        },
+        _ => return Ok(()),
+    };
+    save_zone(conn, provider, Some(zone.id), &input)?;
+    Ok(())
 }
