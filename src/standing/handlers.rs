@@ -313,6 +313,8 @@ struct DetailPage {
     upcoming: Vec<Upcoming>,
     ended: bool,
     can_change: bool,
+    /// The provider still delivers to the standing order's address.
+    covered: bool,
     typed: HashMap<Uuid, String>,
     errors: HashMap<Uuid, String>,
 }
@@ -349,12 +351,15 @@ async fn detail(
 ) -> Result<HttpResponse, AppError> {
     let business = ctx.business_id;
     let today = crate::timefmt::to_london(ctx.user.now).date();
-    let (so, provider, lines, decided) = with_conn(pool, move |conn| {
+    let (so, provider, lines, decided, covered) = with_conn(pool, move |conn| {
         let so = queries::find(conn, business, id)?;
         let provider = crate::providers::queries::provider(conn, ProviderId(so.provider_id))?.name;
         let lines = queries::lines(conn, id)?;
         let decided = queries::occurrences(conn, id, today - time::Duration::days(14))?;
-        Ok((so, provider, lines, decided))
+        let (outcode, archived) = queries::address_of(conn, business, so.location_id)?;
+        let zones = crate::availability::queries::zones(conn, ProviderId(so.provider_id))?;
+        let covered = !archived && zone_for(&zones, &outcode).is_some();
+        Ok((so, provider, lines, decided, covered))
     })
     .await?;
     let mut dates: Vec<Date> = decided.iter().map(|d| d.0).collect();
@@ -389,6 +394,7 @@ async fn detail(
             state: state(&so, today),
             ended: so.ended_at.is_some(),
             can_change: ctx.acting().may(Permission::PlaceOrders),
+            covered,
             so,
             lines,
             upcoming,

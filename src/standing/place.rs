@@ -21,6 +21,8 @@ pub struct Tally {
     pub placed: usize,
     pub closed: usize,
     pub refused: usize,
+    /// Errors (logged); their occurrences stay open for the next sweep.
+    pub failed: usize,
 }
 
 /// Places every occurrence due at `now` (from `before` ahead of its cut-off until the
@@ -46,6 +48,8 @@ pub fn place_due(
     let location_ids: Vec<Uuid> = live.iter().map(|s| s.location_id).collect();
     let outcodes: HashMap<Uuid, String> = locations::table
         .filter(locations::id.eq_any(&location_ids))
+        // A removed address gets nothing; the standing order's page says so.
+        .filter(locations::archived_at.is_null())
         .select((locations::id, locations::outcode))
         .load::<(Uuid, String)>(conn)?
         .into_iter()
@@ -64,11 +68,16 @@ pub fn place_due(
         };
         let shut = closures.get(&so.provider_id).map_or(&[][..], Vec::as_slice);
         for date in super::rules::due(&so.schedule(), zone, now, before) {
-            match place_one(conn, so, date, zone, shut, now, base_url)? {
-                Some(Outcome::Placed) => tally.placed += 1,
-                Some(Outcome::Closed) => tally.closed += 1,
-                Some(Outcome::Refused) => tally.refused += 1,
-                None => {}
+            // One failure (rolled back, so the next sweep tries again) must not stop the rest.
+            match place_one(conn, so, date, zone, shut, now, base_url) {
+                Ok(Some(Outcome::Placed)) => tally.placed += 1,
+                Ok(Some(Outcome::Closed)) => tally.closed += 1,
+                Ok(Some(Outcome::Refused)) => tally.refused += 1,
+                Ok(None) => {}
+                Err(e) => {
+                    tally.failed += 1;
+                    tracing::error!(error = %e, standing_order = %so.id, %date, "placing a standing order failed");
+                }
             }
         }
     }

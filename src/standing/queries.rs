@@ -172,6 +172,19 @@ pub fn priced(conn: &mut PgConnection, wanted: &[(Uuid, Decimal)]) -> QueryResul
     Ok(lines)
 }
 
+/// A standing order's address: its outcode, and whether the business has since removed it.
+pub fn address_of(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    location: Uuid,
+) -> QueryResult<(String, bool)> {
+    locations::table
+        .filter(locations::id.eq(location))
+        .filter(locations::business_id.eq(business.0))
+        .select((locations::outcode, locations::archived_at.is_not_null()))
+        .first(conn)
+}
+
 /// The lines at today's prices, shaped like cart lines so the same submit rules apply.
 pub fn lines(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<CartLine>> {
     standing_order_lines::table

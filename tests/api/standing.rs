@@ -605,3 +605,28 @@ async fn a_cart_becomes_a_standing_order_and_stays_a_cart() {
         404
     );
 }
+
+#[tokio::test]
+async fn a_standing_order_the_provider_no_longer_reaches_says_so_and_places_nothing() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let (id, _) = standing(&app, &shop).await;
+    let zone = zone_of(&app, shop.sam.provider_id);
+    set_zone(&shop, zone, &[("areas", "N1")]).await;
+    let page = shop
+        .ada
+        .browser
+        .get(&format!("/standing-orders/{id}"))
+        .await;
+    assert!(
+        page.body
+            .contains("This provider no longer delivers to this standing order's address"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        sweep(&app, datetime!(2026-11-24 12:30 UTC)),
+        larder::standing::place::Tally::default()
+    );
+    assert!(from_standing(&app).is_empty());
+}
