@@ -115,7 +115,11 @@ pub fn submit(
         // with the zone locked so two checkouts can't both take the last place.
         let slot = match zone {
             Some(zone) if !facts.empty => {
-                availability::lock_zone(conn, zone.id)?;
+                // Only a capped zone needs submits to queue: without a cap there is no last
+                // place to race for, and every order for the zone would wait on one row.
+                if zone.max_per_day.is_some() || zone.max_per_window.is_some() {
+                    availability::lock_zone(conn, zone.id)?;
+                }
                 let today = crate::timefmt::to_london(s.at).date();
                 let closures = availability::closures(conn, s.provider, today)?;
                 let booked = availability::booked(conn, zone.id, today)?;
