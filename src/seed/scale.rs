@@ -207,15 +207,15 @@ pub fn generate(
            FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM businesses WHERE name LIKE 'Scale Bistro %') b
           WHERE $1 > 0 AND $2 IS NOT NULL"), 1)?;
     step(conn, "buyer users", "WITH b AS (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM businesses WHERE name LIKE 'Scale Bistro %'),
-              u AS (INSERT INTO users (id, email, password_hash, name, account_type)
-                    SELECT larder_uuid_v7(), 'buyer' || rn || '@scale.test', $2, 'Buyer ' || rn, 'buyer' FROM b
+              u AS (INSERT INTO users (id, email, password_hash, name, account_type, email_verified_at)
+                    SELECT larder_uuid_v7(), 'buyer' || rn || '@scale.test', $2, 'Buyer ' || rn, 'buyer', now() FROM b
                     RETURNING id, email)
          INSERT INTO memberships (id, user_id, business_id, role)
          SELECT larder_uuid_v7(), u.id, b.id, 'owner' FROM u JOIN b ON u.email = 'buyer' || b.rn || '@scale.test'
           WHERE $1 > 0".into(), 1)?;
     step(conn, "provider users", "WITH p AS (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM providers WHERE slug LIKE 'scale-provider-%'),
-              u AS (INSERT INTO users (id, email, password_hash, name, account_type)
-                    SELECT larder_uuid_v7(), 'provider' || rn || '@scale.test', $2, 'Provider ' || rn, 'provider' FROM p
+              u AS (INSERT INTO users (id, email, password_hash, name, account_type, email_verified_at)
+                    SELECT larder_uuid_v7(), 'provider' || rn || '@scale.test', $2, 'Provider ' || rn, 'provider', now() FROM p
                     RETURNING id, email)
          INSERT INTO memberships (id, user_id, provider_id, role)
          SELECT larder_uuid_v7(), u.id, p.id, 'owner' FROM u JOIN p ON u.email = 'provider' || p.rn || '@scale.test'
