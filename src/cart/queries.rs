@@ -89,6 +89,34 @@ pub fn fingerprint(lines: &[CartLine]) -> String {
     hex::encode(&digest[..12])
 }
 
+/// A `CartLine`'s columns: the line's id and quantity (from wherever the caller keeps them),
+/// then the product and its provider. Standing orders price their lines the same way.
+macro_rules! cart_line_columns {
+    ($id:expr, $quantity:expr) => {{
+        use $crate::db::schema::{products as p, providers as v};
+        (
+            $id,
+            $quantity,
+            p::id,
+            p::sku,
+            p::name,
+            p::unit,
+            p::pack_size,
+            p::fractional,
+            p::price,
+            p::vat_rate,
+            p::in_stock,
+            p::active,
+            v::id,
+            v::name,
+            v::slug,
+            v::status,
+            v::min_order_value,
+        )
+    }};
+}
+pub(crate) use cart_line_columns;
+
 pub fn totals(lines: &[CartLine]) -> money::Totals {
     money::Totals::from_lines(lines.iter().map(|l| (l.net(), l.vat_rate, l.vat())))
 }
@@ -102,25 +130,7 @@ pub fn lines(
         .inner_join(carts::table)
         .inner_join(products::table.inner_join(providers::table))
         .filter(carts::business_id.eq(business.0))
-        .select((
-            cart_items::id,
-            cart_items::quantity,
-            products::id,
-            products::sku,
-            products::name,
-            products::unit,
-            products::pack_size,
-            products::fractional,
-            products::price,
-            products::vat_rate,
-            products::in_stock,
-            products::active,
-            providers::id,
-            providers::name,
-            providers::slug,
-            providers::status,
-            providers::min_order_value,
-        ))
+        .select(cart_line_columns!(cart_items::id, cart_items::quantity))
         .into_boxed();
     if let Some(provider) = provider {
         query = query.filter(carts::provider_id.eq(provider.0));

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use diesel::prelude::*;
+use rust_decimal::Decimal;
 use time::{Date, Time};
 use uuid::Uuid;
 
@@ -183,6 +184,36 @@ pub fn reject(
 /// Per-line messages for a confirmation that can't be taken as typed, keyed by line id.
 pub type LineErrors = BTreeMap<Uuid, String>;
 
+/// Each line's new quantity: as typed (0 allowed, whole units kept whole, then `limit`'s own
+/// rule), or unchanged when not typed. Any refusal returns every message by line.
+pub(super) fn typed_quantities<'a>(
+    lines: &'a [OrderLine],
+    typed: &HashMap<Uuid, String>,
+    limit: impl Fn(&OrderLine, Decimal) -> Result<Decimal, String>,
+) -> Result<Vec<(&'a OrderLine, Decimal)>, LineErrors> {
+    let mut errors = LineErrors::new();
+    let mut wanted = Vec::new();
+    for line in lines {
+        let q = match typed.get(&line.id) {
+            None => Ok(line.quantity),
+            Some(raw) => crate::cart::rules::confirmed_quantity(raw, line.fractional)
+                .map_err(str::to_owned)
+                .and_then(|q| limit(line, q)),
+        };
+        match q {
+            Ok(q) => wanted.push((line, q)),
+            Err(why) => {
+                errors.insert(line.id, why);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(wanted)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Confirms, with any line reduced (short) or set to 0 (unavailable); totals are recomputed
 /// from the confirmed quantities. `typed` maps line id to the quantity as typed; missing lines
 /// are confirmed in full. Quantities that don't parse, exceed what was ordered, or split a
@@ -208,34 +239,19 @@ pub fn confirm(
                 "The confirmation names an item that isn't on this order. Reload the page and try again.".into(),
             ));
         }
-        let mut errors = LineErrors::new();
-        let mut confirmed = Vec::new();
-        for line in &lines {
-            let q = match typed.get(&line.id) {
-                None => Ok(line.quantity),
-                Some(raw) => crate::cart::rules::confirmed_quantity(raw, line.fractional)
-                    .map_err(str::to_owned)
-                    .and_then(|q| {
-                        if q > line.quantity {
-                            Err(format!(
-                                "Confirm between 0 and the {} ordered.",
-                                line.quantity.normalize()
-                            ))
-                        } else {
-                            Ok(q)
-                        }
-                    }),
-            };
-            match q {
-                Ok(q) => confirmed.push((line, q)),
-                Err(why) => {
-                    errors.insert(line.id, why);
-                }
+        let confirmed = match typed_quantities(&lines, typed, |line, q| {
+            if q > line.quantity {
+                Err(format!(
+                    "Confirm between 0 and the {} ordered.",
+                    line.quantity.normalize()
+                ))
+            } else {
+                Ok(q)
             }
-        }
-        if !errors.is_empty() {
-            return Ok(Err(errors));
-        }
+        }) {
+            Ok(confirmed) => confirmed,
+            Err(errors) => return Ok(Err(errors)),
+        };
         if confirmed.iter().all(|(_, q)| q.is_zero()) {
             return Err(AppError::Conflict(
                 "Every item is unavailable: reject the order instead, with a reason.".into(),

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::actions::{LineErrors, ensure_before_cutoff, step};
+use super::actions::{LineErrors, ensure_before_cutoff, step, typed_quantities};
 use super::changes::{Change, after_change};
 use super::model::OrderLine;
 use super::rules::{self, OrderAction};
@@ -57,31 +57,16 @@ pub fn change(
             .count()
             .get_result::<i64>(conn)?
             > 0;
-        let mut errors = LineErrors::new();
-        let mut wanted: Vec<(&OrderLine, Decimal)> = Vec::new();
-        for line in &lines {
-            let q = match typed.get(&line.id) {
-                None => Ok(line.quantity),
-                Some(raw) => crate::cart::rules::confirmed_quantity(raw, line.fractional)
-                    .map_err(str::to_owned)
-                    .and_then(|q| {
-                        if limited && q > line.quantity {
-                            Err("Your spending limits let you lower quantities only; place another order for more.".to_owned())
-                        } else {
-                            Ok(q)
-                        }
-                    }),
-            };
-            match q {
-                Ok(q) => wanted.push((line, q)),
-                Err(why) => {
-                    errors.insert(line.id, why);
-                }
+        let wanted = match typed_quantities(&lines, typed, |line, q| {
+            if limited && q > line.quantity {
+                Err("Your spending limits let you lower quantities only; place another order for more.".to_owned())
+            } else {
+                Ok(q)
             }
-        }
-        if !errors.is_empty() {
-            return Ok(Err(errors));
-        }
+        }) {
+            Ok(wanted) => wanted,
+            Err(errors) => return Ok(Err(errors)),
+        };
         if wanted.iter().all(|(_, q)| q.is_zero()) {
             return Err(AppError::Conflict(
                 "That removes everything: cancel the order instead.".into(),

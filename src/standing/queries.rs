@@ -7,7 +7,7 @@ use time::{Date, OffsetDateTime, Time};
 use uuid::Uuid;
 
 use super::rules::Schedule;
-use crate::cart::queries::CartLine;
+use crate::cart::queries::{CartLine, cart_line_columns};
 use crate::db::schema::{
     locations, order_lines, orders, products, providers, standing_order_lines,
     standing_order_occurrences, standing_orders,
@@ -142,25 +142,7 @@ pub fn priced(conn: &mut PgConnection, wanted: &[(Uuid, Decimal)]) -> QueryResul
     let mut lines: Vec<CartLine> = products::table
         .inner_join(providers::table)
         .filter(products::id.eq_any(&ids))
-        .select((
-            products::id,
-            products::price,
-            products::id,
-            products::sku,
-            products::name,
-            products::unit,
-            products::pack_size,
-            products::fractional,
-            products::price,
-            products::vat_rate,
-            products::in_stock,
-            products::active,
-            providers::id,
-            providers::name,
-            providers::slug,
-            providers::status,
-            providers::min_order_value,
-        ))
+        .select(cart_line_columns!(products::id, products::price))
         .order(products::name)
         .load(conn)?;
     for line in &mut lines {
@@ -190,24 +172,9 @@ pub fn lines(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<CartLine>> {
     standing_order_lines::table
         .inner_join(products::table.inner_join(providers::table))
         .filter(standing_order_lines::standing_order_id.eq(id))
-        .select((
+        .select(cart_line_columns!(
             products::id,
-            standing_order_lines::quantity,
-            products::id,
-            products::sku,
-            products::name,
-            products::unit,
-            products::pack_size,
-            products::fractional,
-            products::price,
-            products::vat_rate,
-            products::in_stock,
-            products::active,
-            providers::id,
-            providers::name,
-            providers::slug,
-            providers::status,
-            providers::min_order_value,
+            standing_order_lines::quantity
         ))
         .order(products::name)
         .load(conn)
