@@ -10,7 +10,6 @@ use uuid::Uuid;
 use super::forms::{ClosureForm, LEAD_TIMES, ZoneForm};
 use super::queries;
 use super::rules::{self, Closure, Zone};
-use crate::clock::Clock;
 use crate::db::DbPool;
 use crate::providers::model::WEEKDAYS;
 use crate::tenancy::{Permission, ProviderCtx};
@@ -122,12 +121,11 @@ impl ZoneFormPage {
 async fn overview_page(
     ctx: &ProviderCtx,
     pool: &web::Data<DbPool>,
-    clock: &Clock,
     closure: ClosureForm,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let provider = ctx.provider_id;
-    let now = clock.now();
+    let now = ctx.user.now;
     let today = crate::timefmt::to_london(now).date();
     let (zones, closures) = with_conn(pool, move |conn| {
         Ok((
@@ -162,20 +160,9 @@ async fn overview_page(
     )
 }
 
-pub async fn overview(
-    ctx: ProviderCtx,
-    pool: web::Data<DbPool>,
-    clock: web::Data<Clock>,
-) -> Result<HttpResponse, AppError> {
+pub async fn overview(ctx: ProviderCtx, pool: web::Data<DbPool>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManageDelivery)?;
-    overview_page(
-        &ctx,
-        &pool,
-        &clock,
-        ClosureForm::default(),
-        FieldErrors::new(),
-    )
-    .await
+    overview_page(&ctx, &pool, ClosureForm::default(), FieldErrors::new()).await
 }
 
 fn zone_page(
@@ -324,14 +311,13 @@ pub async fn delete_zone(
 pub async fn add_closure(
     ctx: ProviderCtx,
     pool: web::Data<DbPool>,
-    clock: web::Data<Clock>,
     Form(form): Form<ClosureForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManageDelivery)?;
-    let today = crate::timefmt::to_london(clock.now()).date();
+    let today = crate::timefmt::to_london(ctx.user.now).date();
     let input = match form.parse(today) {
         Ok(input) => input,
-        Err(errors) => return overview_page(&ctx, &pool, &clock, form, errors).await,
+        Err(errors) => return overview_page(&ctx, &pool, form, errors).await,
     };
     let (provider, actor) = (ctx.provider_id, ctx.user.actor.clone());
     with_conn(&pool, move |conn| {

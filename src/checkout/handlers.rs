@@ -17,7 +17,6 @@ use crate::availability::rules::{self as avail, Booked, Closure, Zone};
 use crate::businesses::model::Location;
 use crate::businesses::queries as businesses;
 use crate::cart::queries::{self as cart, CartLine};
-use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::ids::{LocationId, ProviderId};
@@ -75,14 +74,9 @@ struct Loaded {
     recent: Option<(Uuid, String, String)>,
 }
 
-async fn load(
-    ctx: &BuyerCtx,
-    pool: &web::Data<DbPool>,
-    clock: &Clock,
-    slug: String,
-) -> Result<Loaded, AppError> {
+async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>, slug: String) -> Result<Loaded, AppError> {
     let business = ctx.business_id;
-    let now = clock.now();
+    let now = ctx.user.now;
     // An orderer limited to some addresses is offered only those.
     let limited_to = ctx
         .user
@@ -230,12 +224,11 @@ pub struct CheckoutQuery {
 pub async fn checkout(
     ctx: BuyerCtx,
     pool: web::Data<DbPool>,
-    clock: web::Data<Clock>,
     slug: web::Path<String>,
     query: web::Query<CheckoutQuery>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::PlaceOrders)?;
-    let loaded = load(&ctx, &pool, &clock, slug.into_inner()).await?;
+    let loaded = load(&ctx, &pool, slug.into_inner()).await?;
     page(
         &ctx,
         loaded,
@@ -263,7 +256,6 @@ pub async fn submit(
     ctx: BuyerCtx,
     config: web::Data<Config>,
     pool: web::Data<DbPool>,
-    clock: web::Data<Clock>,
     slug: web::Path<String>,
     Form(form): Form<CheckoutForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -286,14 +278,14 @@ pub async fn submit(
         if slot.is_none() {
             early.push("Choose a delivery date.".to_owned());
         }
-        let loaded = load(&ctx, &pool, &clock, slug).await?;
+        let loaded = load(&ctx, &pool, slug).await?;
         return page(&ctx, loaded, form, early, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let (business, placed_by, base_url) = (ctx.business_id, ctx.user.id, config.base_url.clone());
     let actor = ctx.user.actor.clone();
     let provider_slug = slug.clone();
     let form_cart = form.cart.trim().to_owned();
-    let at = clock.now();
+    let at = ctx.user.now;
     let outcome = with_conn(&pool, move |conn| {
         let provider = providers::by_slug(conn, &provider_slug)?;
         let submission = Submission {
@@ -328,7 +320,7 @@ pub async fn submit(
         }
         SubmitOutcome::Replayed(id) => Ok(see_other(&format!("/orders/{id}"))),
         SubmitOutcome::Refused(problems) => {
-            let loaded = load(&ctx, &pool, &clock, slug).await?;
+            let loaded = load(&ctx, &pool, slug).await?;
             page(
                 &ctx,
                 loaded,

@@ -198,7 +198,6 @@ pub async fn discover(
     req: HttpRequest,
     ctx: BuyerCtx,
     pool: web::Data<DbPool>,
-    clock: web::Data<crate::clock::Clock>,
     query: web::Query<DiscoverQuery>,
 ) -> Result<HttpResponse, AppError> {
     // Every buyer role may browse; ordering from here asks for PlaceOrders.
@@ -234,7 +233,7 @@ pub async fn discover(
     let page = PageRequest::from_query(query.page.as_deref());
     let business = ctx.business_id;
     let requested = query.location.clone();
-    let now = clock.now();
+    let now = ctx.user.now;
     let raw_by = query.by.clone().unwrap_or_default().trim().to_owned();
     let by = deliver_by(&raw_by, crate::timefmt::to_london(now).date());
     if by.is_none() && !raw_by.is_empty() {

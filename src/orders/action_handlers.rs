@@ -201,47 +201,23 @@ pub async fn confirm(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ConfirmOrders)?;
-    let mut typed = HashMap::new();
-    for (name, value) in form {
-        if let Some(line) = name.strip_prefix("qty_") {
-            let line = Uuid::parse_str(line).map_err(|_| {
-                AppError::BadRequest(
-                    "The confirmation form was damaged. Reload and try again.".into(),
-                )
-            })?;
-            typed.insert(line, value);
-        }
-    }
-    let (provider, actor, id, base) = (
+    let typed = typed_quantities(form)?;
+    let (provider, actor, base) = (
         ctx.provider_id,
         ctx.user.actor.clone(),
-        id.into_inner(),
         config.base_url.clone(),
     );
-    let scope = ctx.scope();
-    let htmx = is_htmx(req.headers());
-    let outcome = with_conn(&pool, move |conn| {
-        match actions::confirm(conn, provider, id, &actor, &typed, &base)? {
-            Ok(()) if htmx => Ok(Ok(Some(with_invoice(conn, scope, id)?))),
-            Ok(()) => Ok(Ok(None)),
-            Err(errors) => Ok(Err((with_invoice(conn, scope, id)?, typed, errors))),
-        }
-    })
-    .await?;
-    match outcome {
-        Ok(loaded) => answer(
-            &ctx.user,
-            ctx.acting(),
-            id,
-            "Order confirmed. The buyer has been told.",
-            loaded,
-        ),
-        // The quantities as typed, each message beside its field, nothing confirmed.
-        Err((loaded, typed, errors)) => {
-            let meta = ctx.user.meta(format!("Order {}", loaded.0.order.number));
-            order_page(meta, loaded, ctx.acting(), Some((typed, errors)))
-        }
-    }
+    with_quantities(
+        &req,
+        &ctx.user,
+        &pool,
+        ctx.acting(),
+        id.into_inner(),
+        typed,
+        "Order confirmed. The buyer has been told.",
+        move |conn, id, typed| actions::confirm(conn, provider, id, &actor, typed, &base),
+    )
+    .await
 }
 
 /// The lines' `qty_<id>` fields from a quantities form.
@@ -269,34 +245,60 @@ pub async fn change(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::PlaceOrders)?;
     let typed = typed_quantities(form)?;
-    let (business, actor, id, base, now) = (
+    let (business, actor, base, now) = (
         ctx.business_id,
         ctx.user.actor.clone(),
-        id.into_inner(),
         config.base_url.clone(),
         ctx.user.now,
     );
-    let scope = ctx.scope();
-    let htmx = is_htmx(req.headers());
-    let outcome = with_conn(&pool, move |conn| {
-        match super::change::change(conn, business, id, &actor, now, &typed, &base)? {
-            Ok(()) if htmx => Ok(Ok(Some(with_invoice(conn, scope, id)?))),
-            Ok(()) => Ok(Ok(None)),
-            Err(errors) => Ok(Err((with_invoice(conn, scope, id)?, typed, errors))),
-        }
+    with_quantities(
+        &req,
+        &ctx.user,
+        &pool,
+        ctx.acting(),
+        id.into_inner(),
+        typed,
+        "Order changed. The provider has been told what changed.",
+        move |conn, id, typed| super::change::change(conn, business, id, &actor, now, typed, &base),
+    )
+    .await
+}
+
+/// Runs a quantities action (a confirmation, a buyer's change). Done: the fresh status for
+/// htmx, else a redirect with `done`. Refused: the order page again with the quantities as
+/// typed and each message beside its field, nothing written.
+#[allow(clippy::too_many_arguments)]
+async fn with_quantities<F>(
+    req: &HttpRequest,
+    user: &CurrentUser,
+    pool: &web::Data<DbPool>,
+    acting: Acting,
+    id: Uuid,
+    typed: HashMap<Uuid, String>,
+    done: &str,
+    action: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(
+            &mut DbConn,
+            Uuid,
+            &HashMap<Uuid, String>,
+        ) -> Result<Result<(), actions::LineErrors>, AppError>
+        + Send
+        + 'static,
+{
+    let (scope, htmx) = (acting.scope, is_htmx(req.headers()));
+    let outcome = with_conn(pool, move |conn| match action(conn, id, &typed)? {
+        Ok(()) if htmx => Ok(Ok(Some(with_invoice(conn, scope, id)?))),
+        Ok(()) => Ok(Ok(None)),
+        Err(errors) => Ok(Err((with_invoice(conn, scope, id)?, typed, errors))),
     })
     .await?;
     match outcome {
-        Ok(loaded) => answer(
-            &ctx.user,
-            ctx.acting(),
-            id,
-            "Order changed. The provider has been told what changed.",
-            loaded,
-        ),
+        Ok(loaded) => answer(user, acting, id, done, loaded),
         Err((loaded, typed, errors)) => {
-            let meta = ctx.user.meta(format!("Order {}", loaded.0.order.number));
-            order_page(meta, loaded, ctx.acting(), Some((typed, errors)))
+            let meta = user.meta(format!("Order {}", loaded.0.order.number));
+            order_page(meta, loaded, acting, Some((typed, errors)))
         }
     }
 }

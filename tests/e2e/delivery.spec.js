@@ -167,6 +167,11 @@ test('a buyer repeats the order weekly and the worker places it when the clock r
   await page.locator('#occurrences li', { hasText: 'Wednesday 16 Dec 2026' }).locator('button:has-text("Skip")').click();
   await expect(page.locator('.alert-ok')).toContainText('16 Dec 2026 skipped');
   await expect(page.locator('#occurrences li', { hasText: 'Wednesday 16 Dec 2026' })).toContainText('skipped');
+
+  await page.click('nav a:has-text("Standing orders")');
+  await expect(page.locator('table')).toContainText('Dawn Dairy');
+  await expect(page.locator('table')).toContainText('Every week on Wed');
+  await checkPage(page, 'standing-orders');
 });
 
 test('the provider sees the standing demand coming', async ({ page }) => {
