@@ -70,7 +70,10 @@ fn run(
     let static_dir = config.root_dir.join("static");
     let config = web::Data::new(config);
     let pool = web::Data::new(pool);
-    let gateway = web::Data::new(crate::payments::gateway::Gateway::from_config(&config));
+    let gateway = web::Data::new(
+        crate::payments::gateway::Gateway::from_config(&config)
+            .map_err(|e| std::io::Error::other(format!("Stripe client: {e}")))?,
+    );
     let server = HttpServer::new(move || {
         // Outermost last: headers on every response, then errors rendered with the request id
         // the tracing logger assigned, after Sentry and the logger have seen the original error.
@@ -126,6 +129,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::teams::routes)
         .configure(crate::invoicing::routes)
         .configure(crate::payments::routes)
+        .configure(crate::connect::routes)
         .configure(crate::admin::routes)
         // The viewer is loaded so a logged-in person's 404 keeps their navigation.
         .default_service(web::to(|_viewer: crate::tenancy::Viewer| async {

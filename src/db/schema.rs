@@ -165,6 +165,8 @@ diesel::table! {
         voided_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        platform_fee -> Numeric,
+        platform_fee_vat -> Numeric,
     }
 }
 
@@ -373,6 +375,8 @@ diesel::table! {
         reference -> Nullable<Text>,
         paid_on -> Nullable<Date>,
         recorded_by -> Nullable<Uuid>,
+        destination_account -> Nullable<Text>,
+        application_fee -> Numeric,
     }
 }
 
@@ -535,6 +539,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    payout_accounts (provider_id) {
+        provider_id -> Uuid,
+        stripe_account_id -> Text,
+        charges_enabled -> Bool,
+        payouts_enabled -> Bool,
+        details_submitted -> Bool,
+        requirements -> Array<Text>,
+        disabled_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        links_issued -> Int4,
+    }
+}
+
+diesel::table! {
+    fee_rules (id) {
+        id -> Uuid,
+        provider_id -> Nullable<Uuid>,
+        percent -> Numeric,
+        fixed -> Numeric,
+        minimum -> Numeric,
+        maximum -> Nullable<Numeric>,
+        updated_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    journal_entries (id) {
+        id -> Uuid,
+        kind -> Text,
+        source -> Text,
+        invoice_id -> Nullable<Uuid>,
+        payment_id -> Nullable<Uuid>,
+        occurred_at -> Timestamptz,
+        memo -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    journal_lines (id) {
+        id -> Int8,
+        entry_id -> Uuid,
+        account -> Text,
+        business_id -> Nullable<Uuid>,
+        provider_id -> Nullable<Uuid>,
+        amount -> Numeric,
+    }
+}
+
 diesel::joinable!(cart_items -> carts (cart_id));
 diesel::joinable!(standing_order_lines -> standing_orders (standing_order_id));
 diesel::joinable!(standing_order_lines -> products (product_id));
@@ -551,6 +608,10 @@ diesel::joinable!(catalog_imports -> providers (provider_id));
 diesel::joinable!(deliveries -> orders (order_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_id));
 diesel::joinable!(invoices -> businesses (business_id));
+diesel::joinable!(payout_accounts -> providers (provider_id));
+diesel::joinable!(fee_rules -> providers (provider_id));
+diesel::joinable!(journal_lines -> journal_entries (entry_id));
+diesel::joinable!(journal_entries -> invoices (invoice_id));
 diesel::joinable!(invoices -> orders (order_id));
 diesel::joinable!(invoices -> providers (provider_id));
 diesel::joinable!(locations -> businesses (business_id));
@@ -618,4 +679,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     stripe_events,
     user_sessions,
     users,
+    payout_accounts,
+    fee_rules,
+    journal_entries,
+    journal_lines,
 );

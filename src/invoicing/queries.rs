@@ -4,6 +4,8 @@
 use super::changes::{Change, after_change};
 use crate::audit::Actor;
 use diesel::prelude::*;
+
+use crate::ledger::rules as ledger;
 use rust_decimal::Decimal;
 use time::Date;
 use uuid::Uuid;
@@ -504,6 +506,23 @@ pub fn issue(
                 invoices::issued_at.eq(Some(time::OffsetDateTime::now_utc())),
             ))
             .execute(conn)?;
+        // The fee is fixed now: a later rule change never alters an issued invoice.
+        let fee = crate::ledger::queries::rule_for(conn, provider)?.fee(total);
+        diesel::update(invoices::table.find(id))
+            .set((
+                invoices::platform_fee.eq(fee.net),
+                invoices::platform_fee_vat.eq(fee.vat),
+            ))
+            .execute(conn)?;
+        let parties = ledger::Parties {
+            business: invoice.business_id,
+            provider,
+        };
+        crate::ledger::queries::post(
+            conn,
+            &ledger_posting("invoice_issued", id, &number),
+            &ledger::invoice_issued(parties, total),
+        )?;
         after_change(conn, id, Change::Issued, actor, base_url)?;
         Ok(number)
     }))
@@ -517,8 +536,21 @@ pub fn void(
     (actor, base_url): (&Actor, &str),
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
-        rules::can_void(lock(conn, provider, id)?).map_err(AppError::Conflict)?;
+        let status = lock(conn, provider, id)?;
+        rules::can_void(status).map_err(AppError::Conflict)?;
         crate::payments::queries::close_attempts(conn, id, "Closed: the invoice was voided.")?;
+        if status == InvoiceStatus::Issued {
+            let (business, total): (crate::ids::BusinessId, Decimal) = invoices::table
+                .find(id)
+                .select((invoices::business_id, invoices::total))
+                .first(conn)?;
+            let parties = ledger::Parties { business, provider };
+            crate::ledger::queries::post(
+                conn,
+                &ledger_posting("invoice_voided", id, reason),
+                &ledger::invoice_voided(parties, total),
+            )?;
+        }
         diesel::update(invoices::table.find(id))
             .set((
                 invoices::status.eq(InvoiceStatus::Void),
@@ -528,6 +560,21 @@ pub fn void(
             .execute(conn)?;
         after_change(conn, id, Change::Voided, actor, base_url)
     })
+}
+
+fn ledger_posting<'a>(
+    kind: &'a str,
+    invoice: InvoiceId,
+    memo: &str,
+) -> crate::ledger::queries::Posting<'a> {
+    crate::ledger::queries::Posting {
+        kind,
+        source: invoice.to_string(),
+        invoice: Some(invoice),
+        payment: None,
+        at: time::OffsetDateTime::now_utc(),
+        memo: memo.to_owned(),
+    }
 }
 
 /// What settling an invoice found.

@@ -5,7 +5,6 @@
 use super::rules::PaymentStatus;
 use crate::ids::{InvoiceId, PaymentId};
 use diesel::prelude::*;
-use serde::Deserialize;
 
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
@@ -23,7 +22,6 @@ pub enum EventKind {
     AsyncSucceeded,
     AsyncFailed,
     Expired,
-    Other(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,53 +35,34 @@ pub struct PaymentEvent {
     pub currency: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct RawEvent {
-    id: String,
-    #[serde(rename = "type")]
-    kind: String,
-    data: RawData,
-}
-
-#[derive(Deserialize)]
-struct RawData {
-    object: RawObject,
-}
-
-#[derive(Deserialize)]
-struct RawObject {
-    id: Option<String>,
-    payment_status: Option<String>,
-    payment_intent: Option<String>,
-    amount_total: Option<i64>,
-    currency: Option<String>,
-}
-
 impl PaymentEvent {
-    /// Reads the parts of a Stripe event we act on; `None` if it isn't an event at all.
-    pub fn from_stripe_json(body: &[u8]) -> Option<Self> {
-        Self::from_stripe_value(&serde_json::from_slice(body).ok()?)
-    }
-
-    pub fn from_stripe_value(value: &serde_json::Value) -> Option<Self> {
-        let raw = RawEvent::deserialize(value).ok()?;
-        let object = raw.data.object;
-        let kind = match raw.kind.as_str() {
-            "checkout.session.completed" => EventKind::Completed {
-                paid: object.payment_status.as_deref() == Some("paid"),
-            },
-            "checkout.session.async_payment_succeeded" => EventKind::AsyncSucceeded,
-            "checkout.session.async_payment_failed" => EventKind::AsyncFailed,
-            "checkout.session.expired" => EventKind::Expired,
-            other => EventKind::Other(other.to_owned()),
+    /// Reads the parts of a verified Stripe event we act on for invoice payments; `None` when
+    /// the event is about something else (connected accounts, payouts: see `connect`).
+    pub fn from_stripe(event: &stripe_webhook::Event) -> Option<Self> {
+        use stripe_checkout::CheckoutSessionPaymentStatus;
+        use stripe_webhook::EventObject as O;
+        let (kind, session) = match &event.data.object {
+            O::CheckoutSessionCompleted(s) => (
+                EventKind::Completed {
+                    paid: s.payment_status == CheckoutSessionPaymentStatus::Paid,
+                },
+                s,
+            ),
+            O::CheckoutSessionAsyncPaymentSucceeded(s) => (EventKind::AsyncSucceeded, s),
+            O::CheckoutSessionAsyncPaymentFailed(s) => (EventKind::AsyncFailed, s),
+            O::CheckoutSessionExpired(s) => (EventKind::Expired, s),
+            _ => return None,
         };
         Some(Self {
-            id: raw.id,
+            id: event.id.to_string(),
             kind,
-            session_id: object.id,
-            payment_intent: object.payment_intent,
-            amount_minor: object.amount_total,
-            currency: object.currency.map(|c| c.to_ascii_lowercase()),
+            session_id: Some(session.id.to_string()),
+            payment_intent: session.payment_intent.as_ref().map(|p| p.id().to_string()),
+            amount_minor: session.amount_total,
+            currency: session
+                .currency
+                .as_ref()
+                .map(|c| c.to_string().to_ascii_lowercase()),
         })
     }
 
@@ -93,7 +72,6 @@ impl PaymentEvent {
             EventKind::AsyncSucceeded => "checkout.session.async_payment_succeeded",
             EventKind::AsyncFailed => "checkout.session.async_payment_failed",
             EventKind::Expired => "checkout.session.expired",
-            EventKind::Other(name) => name,
         }
     }
 }
@@ -125,6 +103,10 @@ pub enum Applied {
     Processing,
     Failed,
     Expired,
+    /// A connected account's state was stored (`known`: it is one of ours).
+    AccountUpdated {
+        known: bool,
+    },
     /// Money arrived that the invoice can't take: listed for an admin to refund.
     NeedsRefund {
         invoice: InvoiceId,
@@ -146,6 +128,7 @@ fn needs_refund(
 ) -> QueryResult<()> {
     tracing::error!(%payment, event = %event.id, why, "money arrived that must be refunded");
     crate::telemetry::payment_failed();
+    crate::ledger::queries::post_card_payment(conn, payment, OffsetDateTime::now_utc(), false)?;
     diesel::update(payments::table.find(payment))
         .set((
             payments::status.eq(PaymentStatus::NeedsRefund),
@@ -157,6 +140,54 @@ fn needs_refund(
         .map(|_| ())
 }
 
+/// Applies a verified Stripe event: invoice payments, connected accounts; anything else is
+/// stored and ignored.
+pub fn dispatch(
+    conn: &mut PgConnection,
+    event: &stripe_webhook::Event,
+    payload: &serde_json::Value,
+    base_url: &str,
+) -> Result<Applied, AppError> {
+    if let Some(payment) = PaymentEvent::from_stripe(event) {
+        return apply(conn, &payment, payload, base_url);
+    }
+    let id = event.id.to_string();
+    conn.transaction(|conn| {
+        if !record(conn, &id, event.type_.as_str(), payload)? {
+            return Ok(Applied::Duplicate);
+        }
+        match &event.data.object {
+            stripe_webhook::EventObject::AccountUpdated(account) => {
+                let state = crate::connect::gateway::state_of(account);
+                let known =
+                    crate::connect::queries::update_state(conn, account.id.as_str(), &state)?;
+                Ok(Applied::AccountUpdated { known })
+            }
+            _ => Ok(Applied::Ignored),
+        }
+    })
+}
+
+/// Stores a Stripe event's id; false when it was stored before (a replay or duplicate). Run
+/// inside the transaction that applies the event, so an event is applied exactly once.
+pub fn record(
+    conn: &mut PgConnection,
+    id: &str,
+    kind: &str,
+    payload: &serde_json::Value,
+) -> QueryResult<bool> {
+    let stored = diesel::insert_into(stripe_events::table)
+        .values((
+            stripe_events::id.eq(id),
+            stripe_events::event_type.eq(kind),
+            stripe_events::payload.eq(payload),
+        ))
+        .on_conflict(stripe_events::id)
+        .do_nothing()
+        .execute(conn)?;
+    Ok(stored == 1)
+}
+
 pub fn apply(
     conn: &mut PgConnection,
     event: &PaymentEvent,
@@ -164,24 +195,12 @@ pub fn apply(
     base_url: &str,
 ) -> Result<Applied, AppError> {
     conn.transaction(|conn| {
-        let stored = diesel::insert_into(stripe_events::table)
-            .values((
-                stripe_events::id.eq(&event.id),
-                stripe_events::event_type.eq(event.type_name()),
-                stripe_events::payload.eq(payload),
-            ))
-            .on_conflict(stripe_events::id)
-            .do_nothing()
-            .execute(conn)?;
-        if stored == 0 {
+        if !record(conn, &event.id, event.type_name(), payload)? {
             return Ok(Applied::Duplicate);
         }
         let Some(session) = &event.session_id else {
             return Ok(Applied::Ignored);
         };
-        if matches!(event.kind, EventKind::Other(_)) {
-            return Ok(Applied::Ignored);
-        }
         let payment: Option<(PaymentId, InvoiceId, PaymentStatus, Decimal, String)> = payments::table
             .filter(payments::checkout_session_id.eq(session))
             .select((
@@ -236,7 +255,8 @@ pub fn apply(
                         payments::completed_at.eq(Some(now)),
                     ))
                     .execute(conn)?;
-                        Ok(Applied::Paid { invoice })
+                crate::ledger::queries::post_card_payment(conn, payment, now, true)?;
+                Ok(Applied::Paid { invoice })
             }
             EventKind::Completed { paid: false } if status == PaymentStatus::Pending => {
                 // A bank debit: completed, not yet paid. No second attempt may start while
@@ -269,23 +289,4 @@ pub fn apply(
             _ => Ok(Applied::Ignored),
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stripe_events_are_read_for_what_matters() {
-        let body = br#"{"id":"evt_1","type":"checkout.session.completed","data":{"object":{"id":"cs_1","payment_status":"paid","payment_intent":"pi_1"}}}"#;
-        let e = PaymentEvent::from_stripe_json(body).unwrap();
-        assert_eq!(e.kind, EventKind::Completed { paid: true });
-        assert_eq!(e.session_id.as_deref(), Some("cs_1"));
-        let other = br#"{"id":"evt_2","type":"customer.created","data":{"object":{"id":"cus_1"}}}"#;
-        assert_eq!(
-            PaymentEvent::from_stripe_json(other).unwrap().kind,
-            EventKind::Other("customer.created".into())
-        );
-        assert!(PaymentEvent::from_stripe_json(b"not json").is_none());
-    }
 }

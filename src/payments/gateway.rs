@@ -1,13 +1,31 @@
-//! Where buyers pay: Stripe Checkout (when `STRIPE_SECRET_KEY` is set) or the local test
-//! gateway, which shows its own clearly labelled page and produces the same internal events.
+//! Where buyers pay: Stripe Checkout through stripe-rust (when `STRIPE_SECRET_KEY` is set) or
+//! the local test gateway, which shows its own clearly labelled page and produces the same
+//! internal events. Every POST carries an idempotency key made from our own row's id, so a
+//! retried request can never open a second session or charge twice.
+
+use std::collections::HashMap;
 
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+use stripe_checkout::checkout_session::{
+    CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
+    CreateCheckoutSessionPaymentIntentData, CreateCheckoutSessionPaymentIntentDataTransferData,
+    ExpireCheckoutSession, ProductData, RetrieveCheckoutSession,
+};
+use stripe_checkout::{CheckoutSessionMode, CheckoutSessionPaymentStatus, CheckoutSessionStatus};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::config::Config;
 use crate::ids::{InvoiceId, PaymentId};
+
+/// A destination charge: the money lands in the provider's connected account, less our fee.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    pub account: String,
+    /// The platform fee including its VAT: Stripe's `application_fee_amount`.
+    pub fee: Decimal,
+}
 
 #[derive(Debug, Clone)]
 pub struct CheckoutRequest {
@@ -18,6 +36,7 @@ pub struct CheckoutRequest {
     pub customer_email: String,
     pub success_url: String,
     pub cancel_url: String,
+    pub destination: Option<Destination>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +44,17 @@ pub struct CheckoutSession {
     pub id: String,
     pub url: String,
     pub expires_at: OffsetDateTime,
+}
+
+/// A checkout session as Stripe has it now, for settling attempts whose webhook never came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionState {
+    pub id: String,
+    pub complete: bool,
+    pub paid: bool,
+    pub amount_total: Option<i64>,
+    pub currency: Option<String>,
+    pub payment_intent: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -35,44 +65,26 @@ pub enum GatewayError {
     Refused(String),
 }
 
+impl From<StripeError> for GatewayError {
+    fn from(e: StripeError) -> Self {
+        match e {
+            StripeError::Stripe(body, status) => Self::Refused(
+                body.message
+                    .clone()
+                    .unwrap_or_else(|| format!("HTTP {status}")),
+            ),
+            StripeError::JSONDeserialize(m) => Self::Refused(format!("unexpected answer: {m}")),
+            StripeError::ClientError(m) => Self::Unreachable(m),
+            StripeError::ConfigError(m) => Self::Refused(m),
+            StripeError::Timeout => Self::Unreachable("timed out".into()),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub enum Gateway {
-    Stripe {
-        client: reqwest::Client,
-        api_base: String,
-        secret_key: String,
-    },
+    Stripe(stripe::Client),
     Test,
-}
-
-#[derive(Deserialize)]
-struct StripeSession {
-    id: String,
-    url: Option<String>,
-    expires_at: i64,
-}
-
-/// A checkout session as Stripe has it now, for settling attempts whose webhook never came.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-pub struct SessionState {
-    pub id: String,
-    /// `open`, `complete` or `expired`.
-    pub status: Option<String>,
-    /// `paid`, `unpaid` or `no_payment_required`.
-    pub payment_status: Option<String>,
-    pub amount_total: Option<i64>,
-    pub currency: Option<String>,
-    pub payment_intent: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct StripeError {
-    error: StripeErrorBody,
-}
-
-#[derive(Deserialize)]
-struct StripeErrorBody {
-    message: Option<String>,
 }
 
 /// Pounds to pence: Stripe counts in the currency's smallest unit.
@@ -81,18 +93,32 @@ pub fn pennies(amount: Decimal) -> Option<i64> {
     p.to_string().parse().ok()
 }
 
+/// Runs a request once with `key`: the key names our row, so Stripe answers a retry with the
+/// first attempt's result instead of acting twice.
+pub fn once(key: &str) -> Result<RequestStrategy, GatewayError> {
+    IdempotencyKey::new(key)
+        .map(RequestStrategy::Idempotent)
+        .map_err(|e| GatewayError::Refused(format!("idempotency key: {e}")))
+}
+
+fn timestamp(unix: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
 impl Gateway {
-    pub fn from_config(config: &Config) -> Self {
+    pub fn from_config(config: &Config) -> Result<Self, GatewayError> {
+        // Stripe's HTTPS client asks rustls for the process default; with two backends linked
+        // there is none until one is installed. A second call finds it installed: fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         match &config.stripe_secret_key {
-            Some(key) => Self::Stripe {
-                client: reqwest::Client::builder()
-                    .timeout(std::time::Duration::from_secs(20))
-                    .build()
-                    .unwrap_or_default(),
-                api_base: config.stripe_api_base.clone(),
-                secret_key: key.clone(),
-            },
-            None => Self::Test,
+            Some(key) => stripe::ClientBuilder::new(key)
+                .url(config.stripe_api_base.trim_end_matches('/'))
+                .timeout(std::time::Duration::from_secs(20))
+                .app_info("larder", Some(env!("CARGO_PKG_VERSION").into()), None)
+                .build()
+                .map(Self::Stripe)
+                .map_err(GatewayError::from),
+            None => Ok(Self::Test),
         }
     }
 
@@ -102,7 +128,7 @@ impl Gateway {
 
     pub fn name(&self) -> &'static str {
         match self {
-            Self::Stripe { .. } => "stripe",
+            Self::Stripe(_) => "stripe",
             Self::Test => "test",
         }
     }
@@ -111,126 +137,95 @@ impl Gateway {
         &self,
         req: &CheckoutRequest,
     ) -> Result<CheckoutSession, GatewayError> {
-        match self {
+        let client = match self {
             Self::Test => {
                 let id = format!("cs_test_local_{}", req.payment_id.0.simple());
-                Ok(CheckoutSession {
+                return Ok(CheckoutSession {
                     url: format!("/pay/test/{id}"),
                     id,
                     expires_at: OffsetDateTime::now_utc() + time::Duration::hours(1),
-                })
+                });
             }
-            Self::Stripe {
-                client,
-                api_base,
-                secret_key,
-            } => {
-                let amount = pennies(req.amount)
-                    .ok_or_else(|| GatewayError::Refused("amount out of range".into()))?;
-                let invoice_id = req.invoice_id.to_string();
-                let form = [
-                    ("mode", "payment".to_owned()),
-                    ("client_reference_id", invoice_id.clone()),
-                    ("metadata[invoice_id]", invoice_id.clone()),
-                    ("metadata[payment_id]", req.payment_id.to_string()),
-                    ("payment_intent_data[metadata][invoice_id]", invoice_id),
-                    ("line_items[0][quantity]", "1".to_owned()),
-                    ("line_items[0][price_data][currency]", "gbp".to_owned()),
-                    ("line_items[0][price_data][unit_amount]", amount.to_string()),
-                    (
-                        "line_items[0][price_data][product_data][name]",
-                        req.description.clone(),
-                    ),
-                    ("customer_email", req.customer_email.clone()),
-                    ("success_url", req.success_url.clone()),
-                    ("cancel_url", req.cancel_url.clone()),
-                ];
-                let res = client
-                    .post(format!("{api_base}/v1/checkout/sessions"))
-                    .bearer_auth(secret_key)
-                    // A retried request can never open a second session for one payment.
-                    .header(
-                        "Idempotency-Key",
-                        format!("larder-payment-{}", req.payment_id),
-                    )
-                    .form(&form)
-                    .send()
-                    .await
-                    .map_err(|e| GatewayError::Unreachable(e.to_string()))?;
-                let session: StripeSession = read_answer(res).await?;
-                Ok(CheckoutSession {
-                    url: session
-                        .url
-                        .ok_or_else(|| GatewayError::Refused("no checkout URL".into()))?,
-                    id: session.id,
-                    expires_at: OffsetDateTime::from_unix_timestamp(session.expires_at)
-                        .unwrap_or_else(|_| OffsetDateTime::now_utc()),
-                })
-            }
+            Self::Stripe(client) => client,
+        };
+        let amount =
+            pennies(req.amount).ok_or_else(|| GatewayError::Refused("amount out of range".into()))?;
+        let invoice_id = req.invoice_id.to_string();
+        let metadata = HashMap::from([
+            ("invoice_id".to_owned(), invoice_id.clone()),
+            ("payment_id".to_owned(), req.payment_id.to_string()),
+        ]);
+        let mut intent = CreateCheckoutSessionPaymentIntentData::new();
+        intent.metadata = Some(HashMap::from([("invoice_id".to_owned(), invoice_id.clone())]));
+        if let Some(dest) = &req.destination {
+            let fee =
+                pennies(dest.fee).ok_or_else(|| GatewayError::Refused("fee out of range".into()))?;
+            // No fee rule means no application fee at all, rather than a fee of nothing.
+            intent.application_fee_amount = (fee > 0).then_some(fee);
+            intent.on_behalf_of = Some(dest.account.clone());
+            intent.transfer_data = Some(CreateCheckoutSessionPaymentIntentDataTransferData {
+                amount: None,
+                destination: dest.account.clone(),
+            });
         }
+        let mut price = CreateCheckoutSessionLineItemsPriceData::new(stripe_types::Currency::GBP);
+        price.unit_amount = Some(amount);
+        price.product_data = Some(ProductData::new(req.description.clone()));
+        let mut item = CreateCheckoutSessionLineItems::new();
+        item.quantity = Some(1);
+        item.price_data = Some(price);
+        let session = CreateCheckoutSession::new()
+            .mode(CheckoutSessionMode::Payment)
+            .client_reference_id(invoice_id)
+            .metadata(metadata)
+            .payment_intent_data(intent)
+            .line_items(vec![item])
+            .customer_email(req.customer_email.clone())
+            .success_url(req.success_url.clone())
+            .cancel_url(req.cancel_url.clone())
+            .customize()
+            .request_strategy(once(&format!("larder-payment-{}", req.payment_id))?)
+            .send(client)
+            .await?;
+        Ok(CheckoutSession {
+            url: session
+                .url
+                .ok_or_else(|| GatewayError::Refused("no checkout URL".into()))?,
+            id: session.id.to_string(),
+            expires_at: timestamp(session.expires_at),
+        })
     }
-}
 
-impl Gateway {
     /// Closes an open Checkout session so it can't be paid (an invoice voided under it).
     /// The test gateway has nothing to close.
     pub async fn expire_session(&self, session: &str, payment: Uuid) -> Result<(), GatewayError> {
-        let Self::Stripe {
-            client,
-            api_base,
-            secret_key,
-        } = self
-        else {
+        let Self::Stripe(client) = self else {
             return Ok(());
         };
-        let res = client
-            .post(format!("{api_base}/v1/checkout/sessions/{session}/expire"))
-            .bearer_auth(secret_key)
-            .header("Idempotency-Key", format!("larder-expire-{payment}"))
-            .send()
-            .await
-            .map_err(|e| GatewayError::Unreachable(e.to_string()))?;
-        read_answer::<serde_json::Value>(res).await.map(|_| ())
+        ExpireCheckoutSession::new(session)
+            .customize()
+            .request_strategy(once(&format!("larder-expire-{payment}"))?)
+            .send(client)
+            .await?;
+        Ok(())
     }
 
     /// The session as Stripe has it now (`None` for the test gateway, which has no state of
     /// its own).
     pub async fn session_state(&self, session: &str) -> Result<Option<SessionState>, GatewayError> {
-        let Self::Stripe {
-            client,
-            api_base,
-            secret_key,
-        } = self
-        else {
+        let Self::Stripe(client) = self else {
             return Ok(None);
         };
-        let res = client
-            .get(format!("{api_base}/v1/checkout/sessions/{session}"))
-            .bearer_auth(secret_key)
-            .send()
-            .await
-            .map_err(|e| GatewayError::Unreachable(e.to_string()))?;
-        read_answer(res).await.map(Some)
+        let s = RetrieveCheckoutSession::new(session).send(client).await?;
+        Ok(Some(SessionState {
+            id: s.id.to_string(),
+            complete: s.status == Some(CheckoutSessionStatus::Complete),
+            paid: s.payment_status == CheckoutSessionPaymentStatus::Paid,
+            amount_total: s.amount_total,
+            currency: s.currency.map(|c| c.to_string().to_ascii_lowercase()),
+            payment_intent: s.payment_intent.map(|p| p.id().to_string()),
+        }))
     }
-}
-
-async fn read_answer<T: serde::de::DeserializeOwned>(
-    res: reqwest::Response,
-) -> Result<T, GatewayError> {
-    let status = res.status();
-    let body = res
-        .text()
-        .await
-        .map_err(|e| GatewayError::Unreachable(e.to_string()))?;
-    if !status.is_success() {
-        let message = serde_json::from_str::<StripeError>(&body)
-            .ok()
-            .and_then(|e| e.error.message)
-            .unwrap_or_else(|| format!("HTTP {status}"));
-        return Err(GatewayError::Refused(message));
-    }
-    serde_json::from_str(&body)
-        .map_err(|e| GatewayError::Refused(format!("unexpected answer: {e}")))
 }
 
 #[cfg(test)]

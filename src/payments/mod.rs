@@ -6,7 +6,6 @@ pub mod handlers;
 pub mod queries;
 pub mod reconcile;
 pub mod rules;
-pub mod signature;
 
 use actix_web::web;
 

@@ -21,6 +21,7 @@ pub enum Reserved {
         payment: PaymentId,
         amount: Decimal,
         number: String,
+        destination: super::gateway::Destination,
     },
 }
 
@@ -91,6 +92,19 @@ pub fn reserve(
             }
             _ => {}
         }
+        // Card money goes straight to the provider's connected account, so it must be able
+        // to take charges.
+        let account = crate::connect::queries::chargeable_account(conn, provider)?.ok_or_else(|| {
+            AppError::conflict(crate::connect::rules::NOT_YET_MESSAGE)
+        })?;
+        let (fee_net, fee_vat): (Decimal, Decimal) = invoices::table
+            .find(invoice)
+            .select((invoices::platform_fee, invoices::platform_fee_vat))
+            .first(conn)?;
+        let destination = super::gateway::Destination {
+            account,
+            fee: fee_net + fee_vat,
+        };
         let payment = PaymentId(new_id());
         diesel::insert_into(payments::table)
             .values((
@@ -99,12 +113,15 @@ pub fn reserve(
                 payments::business_id.eq(business.0),
                 payments::amount.eq(total - paid),
                 payments::gateway.eq(gateway),
+                payments::destination_account.eq(Some(&destination.account)),
+                payments::application_fee.eq(destination.fee),
             ))
             .execute(conn)?;
         Ok(Reserved::New {
             payment,
             amount: total - paid,
             number: number.unwrap_or_default(),
+            destination,
         })
     })
 }
@@ -324,9 +341,10 @@ pub fn record_offline(
         }
         close_attempts(conn, invoice, "Closed: the provider recorded a payment received outside Larder.")?;
         let now = OffsetDateTime::now_utc();
+        let payment = new_id();
         diesel::insert_into(payments::table)
             .values((
-                payments::id.eq(new_id()),
+                payments::id.eq(payment),
                 payments::invoice_id.eq(invoice),
                 payments::business_id.eq(business),
                 payments::amount.eq(total - paid),
@@ -345,6 +363,18 @@ pub fn record_offline(
                 return Err(AppError::Conflict(format!("This invoice is {state}.")));
             }
         }
+        let parties = crate::ledger::rules::Parties {
+            business: crate::ids::BusinessId(business),
+            provider,
+        };
+        crate::ledger::queries::post_paid_outside(
+            conn,
+            crate::ids::PaymentId(payment),
+            invoice,
+            parties,
+            total - paid,
+            now,
+        )?;
         tracing::info!(%invoice, by = ?recorded_by.user_id(), method = offline.method, "offline payment recorded");
         Ok(())
     })

@@ -93,16 +93,14 @@ pub async fn resolve(
             continue;
         }
         match gateway.session_state(&session).await {
-            Ok(Some(state)) if state.status.as_deref() == Some("complete") => {
+            Ok(Some(state)) if state.complete => {
                 outcomes.push(Outcome::Event(PaymentEvent {
                     id: format!("reconciled_{session}"),
-                    kind: EventKind::Completed {
-                        paid: state.payment_status.as_deref() == Some("paid"),
-                    },
+                    kind: EventKind::Completed { paid: state.paid },
                     session_id: Some(session),
                     payment_intent: state.payment_intent,
                     amount_minor: state.amount_total,
-                    currency: state.currency.map(|c| c.to_ascii_lowercase()),
+                    currency: state.currency,
                 }));
             }
             Ok(_) => outcomes.push(Outcome::Expired(s.payment)),

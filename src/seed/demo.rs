@@ -304,6 +304,18 @@ fn load_provider(
     };
     let provider = providers::insert_provider(conn, &profile)?;
     accounts::insert_membership(conn, user, None, Some(provider.0), "owner")?;
+    // Demo providers have finished payout onboarding (with the local stand-in), so their
+    // invoices can be paid by card at once.
+    diesel::insert_into(crate::db::schema::payout_accounts::table)
+        .values((
+            crate::db::schema::payout_accounts::provider_id.eq(provider.0),
+            crate::db::schema::payout_accounts::stripe_account_id
+                .eq(format!("acct_local_{}", provider.0.simple())),
+            crate::db::schema::payout_accounts::charges_enabled.eq(true),
+            crate::db::schema::payout_accounts::payouts_enabled.eq(true),
+            crate::db::schema::payout_accounts::details_submitted.eq(true),
+        ))
+        .execute(conn)?;
     let rows = csv_io::parse(p.csv.as_bytes())
         .map_err(|e| anyhow::anyhow!("demo catalogue of {}: {e}", p.name))?;
     let products = rows

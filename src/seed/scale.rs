@@ -174,6 +174,15 @@ pub fn generate(
     )?;
     step(
         conn,
+        "payout accounts",
+        "INSERT INTO payout_accounts (provider_id, stripe_account_id, charges_enabled, payouts_enabled, details_submitted)
+         SELECT id, 'acct_local_' || replace(id::text, '-', ''), true, true, true
+           FROM providers WHERE slug LIKE 'scale-provider-%' AND $1 > 0 AND $2 IS NOT NULL"
+            .into(),
+        1,
+    )?;
+    step(
+        conn,
         "products",
         format!(
             "WITH p AS (SELECT id, categories, row_number() OVER (ORDER BY id) AS rn

@@ -239,6 +239,32 @@ pub const ROUTES: &[RouteAccess] = &[
         "/provider/delivery/closures/{id}/delete",
         Provider(P::ManageDelivery),
     ),
+    r("GET", "/provider/payouts/settings", Provider(P::ManagePayouts)),
+    r(
+        "POST",
+        "/provider/payouts/settings/onboard",
+        Provider(P::ManagePayouts),
+    ),
+    r(
+        "GET",
+        "/provider/payouts/settings/return",
+        Provider(P::ManagePayouts),
+    ),
+    r(
+        "GET",
+        "/provider/payouts/settings/refresh",
+        Provider(P::ManagePayouts),
+    ),
+    r(
+        "GET",
+        "/provider/payouts/test-onboarding",
+        Provider(P::ManagePayouts),
+    ),
+    r(
+        "POST",
+        "/provider/payouts/test-onboarding",
+        Provider(P::ManagePayouts),
+    ),
     r("GET", "/provider/standing-demand", Provider(P::ViewOrders)),
     r("GET", "/provider/orders", Provider(P::ViewOrders)),
     r("GET", "/provider/orders/{id}", Provider(P::ViewOrders)),

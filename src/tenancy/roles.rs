@@ -154,6 +154,8 @@ pub enum Permission {
     ApproveOrders,
     /// Provider: delivery zones, windows, cut-offs and closures.
     ManageDelivery,
+    /// Provider: Stripe payout onboarding (owners only: it is where the money goes).
+    ManagePayouts,
 }
 
 /// The table. Owners may do everything on their side; the others what DESIGN.md gives them.
@@ -162,6 +164,7 @@ pub fn allows(side: Side, role: Role, permission: Permission) -> bool {
     use Role as R;
     match side {
         Side::Buyer | Side::Provider if role == R::Owner && permission == P::ViewAudit => true,
+        Side::Provider if role == R::Owner && permission == P::ManagePayouts => true,
         Side::Buyer => match role {
             R::Owner | R::Manager => matches!(
                 permission,

@@ -36,6 +36,7 @@ pub struct NavLinks {
     pub invoices: bool,
     pub catalogue: bool,
     pub delivery: bool,
+    pub payouts: bool,
     pub team: bool,
     pub approve: bool,
 }

@@ -7,7 +7,7 @@ use larder::db::schema::payments;
 use wiremock::matchers::{header_exists, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{TestApp, fixtures, spawn_app};
+use crate::helpers::{TestApp, fixtures, spawn_app, stripe};
 use crate::ordering::shop;
 use crate::payments::{
     WEBHOOK_SECRET, deliver, event, invoice_status, issued, start_stripe_payment, stripe_app,
@@ -32,7 +32,7 @@ async fn voiding_closes_the_open_checkout_and_late_money_is_listed_for_refund() 
         .and(path("/v1/checkout/sessions/cs_test_123/expire"))
         .and(header_exists("idempotency-key"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
-            serde_json::json!({"id": "cs_test_123", "object": "checkout.session", "status": "expired"}),
+            stripe::checkout_session("cs_test_123", "expired", "unpaid", 5393),
         ))
         .expect(1)
         .mount(&stripe)
@@ -154,9 +154,12 @@ async fn an_abandoned_checkout_stops_processing_once_stripe_says_it_expired() {
         .unwrap();
     Mock::given(method("GET"))
         .and(path("/v1/checkout/sessions/cs_test_123"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "id": "cs_test_123", "object": "checkout.session", "status": "expired", "payment_status": "unpaid"
-        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(stripe::checkout_session(
+            "cs_test_123",
+            "expired",
+            "unpaid",
+            5393,
+        )))
         .expect(1)
         .mount(&stripe)
         .await;
@@ -190,10 +193,11 @@ async fn a_payment_whose_webhook_never_came_is_found_by_asking_stripe() {
         .unwrap();
     Mock::given(method("GET"))
         .and(path("/v1/checkout/sessions/cs_test_123"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "id": "cs_test_123", "object": "checkout.session", "status": "complete",
-            "payment_status": "paid", "amount_total": 5393, "currency": "gbp", "payment_intent": "pi_9"
-        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json({
+            let mut s = stripe::checkout_session("cs_test_123", "complete", "paid", 5393);
+            s["payment_intent"] = "pi_9".into();
+            s
+        }))
         .expect(1)
         .mount(&stripe)
         .await;

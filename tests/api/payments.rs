@@ -3,12 +3,11 @@
 
 use diesel::prelude::*;
 use larder::db::schema::{invoices, jobs, payments, stripe_events};
-use larder::payments::signature;
 use uuid::Uuid;
 use wiremock::matchers::{body_string_contains, header, header_exists, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with, stripe};
 use crate::invoicing::drafted;
 use crate::ordering::{Shop, shop};
 
@@ -218,12 +217,15 @@ pub async fn stripe_app(stripe: &MockServer) -> TestApp {
 }
 
 pub fn event(id: &str, kind: &str, session: &str, payment_status: &str) -> String {
-    serde_json::json!({
-        "id": id,
-        "type": kind,
-        "data": { "object": { "id": session, "object": "checkout.session", "payment_status": payment_status, "payment_intent": "pi_123", "amount_total": 5393, "currency": "gbp" } }
-    })
-    .to_string()
+    let status = match kind {
+        "checkout.session.expired" => "expired",
+        _ => "complete",
+    };
+    stripe::event(
+        id,
+        kind,
+        stripe::checkout_session(session, status, payment_status, 5393),
+    )
 }
 
 pub async fn deliver(app: &TestApp, body: &str, secret: &str) -> reqwest::StatusCode {
@@ -232,7 +234,7 @@ pub async fn deliver(app: &TestApp, body: &str, secret: &str) -> reqwest::Status
         .post(app.url("/webhooks/stripe"))
         .header(
             "Stripe-Signature",
-            signature::sign(secret, now, body.as_bytes()),
+            stripe::sign(secret, now, body),
         )
         .header("content-type", "application/json")
         .body(body.to_owned())
@@ -251,14 +253,26 @@ pub async fn start_stripe_payment(app: &TestApp, shop: &Shop, stripe: &MockServe
         .and(header("authorization", "Bearer sk_test_larder"))
         .and(header_exists("idempotency-key"))
         .and(body_string_contains("mode=payment"))
-        .and(body_string_contains("line_items%5B0%5D%5Bprice_data%5D%5Bcurrency%5D=gbp"))
-        .and(body_string_contains("line_items%5B0%5D%5Bprice_data%5D%5Bunit_amount%5D=5393"))
+        .and(body_string_contains("line_items[0][price_data][currency]=gbp"))
+        .and(body_string_contains("line_items[0][price_data][unit_amount]=5393"))
         .and(body_string_contains(format!("client_reference_id={invoice}")))
-        .and(body_string_contains(format!("metadata%5Binvoice_id%5D={invoice}")))
-        .and(body_string_contains("customer_email=ada%40bistro.test"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "id": "cs_test_123", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_test_123", "expires_at": expires
-        })))
+        .and(body_string_contains(format!("metadata[invoice_id]={invoice}")))
+        .and(body_string_contains("customer_email=ada@bistro.test"))
+        // A destination charge to the provider's connected account, on its behalf; with no
+        // fee rule there is no application fee at all.
+        .and(body_string_contains(format!(
+            "payment_intent_data[transfer_data][destination]={}",
+            stripe::connected_account(shop.sam.provider_id)
+        )))
+        .and(body_string_contains(format!(
+            "payment_intent_data[on_behalf_of]={}",
+            stripe::connected_account(shop.sam.provider_id)
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json({
+            let mut session = stripe::checkout_session("cs_test_123", "open", "unpaid", 5393);
+            session["expires_at"] = expires.into();
+            session
+        }))
         .expect(1)
         .mount(stripe)
         .await;
@@ -271,6 +285,20 @@ pub async fn start_stripe_payment(app: &TestApp, shop: &Shop, stripe: &MockServe
         pay.location.as_deref(),
         Some("https://checkout.stripe.com/c/pay/cs_test_123")
     );
+    // The key names our payment row, so a retried request can never open a second session.
+    let payment: Uuid = payments::table
+        .filter(payments::invoice_id.eq(invoice))
+        .select(payments::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let sent = stripe.received_requests().await.unwrap_or_default();
+    let keys: Vec<_> = sent
+        .iter()
+        .filter(|r| r.url.path() == "/v1/checkout/sessions")
+        .filter_map(|r| r.headers.get("idempotency-key"))
+        .map(|v| v.to_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(keys, [format!("larder-payment-{payment}")]);
     // The open session is reused, so Stripe is called once (the mock checks `expect(1)`).
     let again = shop
         .ada
@@ -365,7 +393,7 @@ async fn a_bad_signature_is_refused_and_stores_nothing() {
         .post(app.url("/webhooks/stripe"))
         .header(
             "Stripe-Signature",
-            signature::sign(WEBHOOK_SECRET, 1_000_000_000, body.as_bytes()),
+            stripe::sign(WEBHOOK_SECRET, 1_000_000_000, &body),
         )
         .body(body.clone())
         .send()
@@ -395,7 +423,7 @@ async fn stripe_refusing_the_session_is_a_clear_error_and_nothing_is_charged() {
         .and(path("/v1/checkout/sessions"))
         .respond_with(
             ResponseTemplate::new(400).set_body_json(
-                serde_json::json!({"error": {"message": "Invalid API Key provided"}}),
+                serde_json::json!({"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}}),
             ),
         )
         .mount(&stripe)
@@ -437,16 +465,9 @@ async fn a_signed_event_with_a_nul_character_is_applied_once() {
     let app = stripe_app(&stripe).await;
     let shop = shop(&app).await;
     let invoice = start_stripe_payment(&app, &shop, &stripe).await;
-    let body = serde_json::json!({
-        "id": "evt_nul_1",
-        "type": "checkout.session.completed",
-        "data": { "object": {
-            "id": "cs_test_123", "object": "checkout.session", "payment_status": "paid",
-            "payment_intent": "pi_123", "amount_total": 5393, "currency": "gbp",
-            "customer_details": { "name": "Ada\u{0}Cook" }
-        } }
-    })
-    .to_string();
+    let mut session = stripe::checkout_session("cs_test_123", "complete", "paid", 5393);
+    session["client_reference_id"] = "Ada\u{0}Cook".into();
+    let body = stripe::event("evt_nul_1", "checkout.session.completed", session);
     assert!(body.contains("\\u0000"));
     assert_eq!(deliver(&app, &body, WEBHOOK_SECRET).await, 200);
     assert_eq!(deliver(&app, &body, WEBHOOK_SECRET).await, 200);

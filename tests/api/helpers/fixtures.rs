@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use larder::accounts::{model::AccountType, password, queries};
 use uuid::Uuid;
 
-use super::{Browser, TestApp};
+use super::{Browser, TestApp, stripe};
 
 pub const PASSWORD: &str = "tomato-basil-42-oven";
 
@@ -127,6 +127,19 @@ pub async fn seller(app: &TestApp, email: &str, name: &str) -> Seller {
         .first(&mut conn)
         .expect("membership");
     confirmed(&mut conn, email);
+    // Sellers have finished payout onboarding unless a test says otherwise, so buyers can pay
+    // them by card.
+    diesel::insert_into(larder::db::schema::payout_accounts::table)
+        .values((
+            larder::db::schema::payout_accounts::provider_id.eq(provider_id),
+            larder::db::schema::payout_accounts::stripe_account_id
+                .eq(stripe::connected_account(provider_id)),
+            larder::db::schema::payout_accounts::charges_enabled.eq(true),
+            larder::db::schema::payout_accounts::payouts_enabled.eq(true),
+            larder::db::schema::payout_accounts::details_submitted.eq(true),
+        ))
+        .execute(&mut conn)
+        .expect("payout account");
     Seller {
         browser,
         provider_id,

@@ -5,6 +5,7 @@ pub mod browser;
 pub mod db;
 pub mod fixtures;
 pub mod smtp;
+pub mod stripe;
 
 use std::path::PathBuf;
 

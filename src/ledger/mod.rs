@@ -1,0 +1,6 @@
+//! The double-entry journal: every money event posts balanced lines in its own transaction,
+//! and balances (a provider's, an invoice's amount due, the platform's fee revenue) are read
+//! from it. Fee rules live here too: the fee is a posting's input.
+
+pub mod queries;
+pub mod rules;

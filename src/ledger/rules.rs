@@ -1,0 +1,192 @@
+//! Fees and postings as pure functions: what each money event writes to the journal.
+
+use rust_decimal::Decimal;
+
+use crate::ids::{BusinessId, ProviderId};
+use crate::money::round_pennies;
+
+/// VAT the platform charges on its own fee (standard rate), in percent.
+pub const FEE_VAT_RATE: Decimal = Decimal::from_parts(20, 0, 0, false, 0);
+
+/// The platform fee: `percent` of the invoice total plus `fixed`, held between `minimum` and
+/// `maximum`, before VAT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FeeRule {
+    pub percent: Decimal,
+    pub fixed: Decimal,
+    pub minimum: Decimal,
+    pub maximum: Option<Decimal>,
+}
+
+/// A fee as charged: net and the VAT on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Fee {
+    pub net: Decimal,
+    pub vat: Decimal,
+}
+
+impl Fee {
+    pub fn gross(self) -> Decimal {
+        self.net + self.vat
+    }
+}
+
+impl FeeRule {
+    /// The fee on an invoice of `total` (VAT included). Never more than the invoice itself: a
+    /// provider is never left owing for being paid.
+    pub fn fee(&self, total: Decimal) -> Fee {
+        if total <= Decimal::ZERO {
+            return Fee::default();
+        }
+        let mut net = round_pennies(total * self.percent / Decimal::ONE_HUNDRED + self.fixed);
+        net = net.max(self.minimum);
+        if let Some(max) = self.maximum {
+            net = net.min(max);
+        }
+        let mut fee = Fee {
+            net,
+            vat: crate::money::vat(net, FEE_VAT_RATE),
+        };
+        if fee.gross() > total {
+            // Scale down to the whole invoice: net + VAT = total exactly.
+            let net = round_pennies(
+                total * Decimal::ONE_HUNDRED / (Decimal::ONE_HUNDRED + FEE_VAT_RATE),
+            );
+            fee = Fee {
+                net,
+                vat: total - net,
+            };
+        }
+        fee
+    }
+
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.percent.is_zero() {
+            parts.push(format!("{}%", self.percent.normalize()));
+        }
+        if !self.fixed.is_zero() {
+            parts.push(crate::money::format_gbp(self.fixed));
+        }
+        let mut text = if parts.is_empty() {
+            "No fee".to_owned()
+        } else {
+            parts.join(" + ")
+        };
+        if !self.minimum.is_zero() {
+            text.push_str(&format!(", at least {}", crate::money::format_gbp(self.minimum)));
+        }
+        if let Some(max) = self.maximum {
+            text.push_str(&format!(", at most {}", crate::money::format_gbp(max)));
+        }
+        if !(self.percent.is_zero() && self.fixed.is_zero() && self.minimum.is_zero()) {
+            text.push_str(" per invoice, plus VAT");
+        }
+        text
+    }
+}
+
+crate::text_enum! {
+    /// The journal's accounts. Receivables and payables are kept per business and provider.
+    pub enum Account {
+        /// What a buyer owes (negative: what we owe them back).
+        BuyerReceivable = "buyer_receivable",
+        /// What is owed to a provider for invoices issued through Larder.
+        ProviderPayable = "provider_payable",
+        PlatformFeeRevenue = "platform_fee_revenue",
+        VatOnFees = "vat_on_fees",
+        /// Money Stripe holds for the platform.
+        StripeClearing = "stripe_clearing",
+    }
+}
+
+/// One journal line: positive debits, negative credits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    pub account: Account,
+    pub business: Option<BusinessId>,
+    pub provider: Option<ProviderId>,
+    pub amount: Decimal,
+}
+
+impl Line {
+    fn plain(account: Account, amount: Decimal) -> Self {
+        Self {
+            account,
+            business: None,
+            provider: None,
+            amount,
+        }
+    }
+    fn buyer(business: BusinessId, amount: Decimal) -> Self {
+        Self {
+            business: Some(business),
+            ..Self::plain(Account::BuyerReceivable, amount)
+        }
+    }
+    fn provider(provider: ProviderId, amount: Decimal) -> Self {
+        Self {
+            provider: Some(provider),
+            ..Self::plain(Account::ProviderPayable, amount)
+        }
+    }
+}
+
+/// The parties to an invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parties {
+    pub business: BusinessId,
+    pub provider: ProviderId,
+}
+
+/// Drops zero lines: an entry of nothing but zeros isn't written at all.
+fn entry(lines: Vec<Line>) -> Vec<Line> {
+    lines.into_iter().filter(|l| !l.amount.is_zero()).collect()
+}
+
+/// An invoice issued: the buyer owes the provider its total.
+pub fn invoice_issued(p: Parties, total: Decimal) -> Vec<Line> {
+    entry(vec![Line::buyer(p.business, total), Line::provider(p.provider, -total)])
+}
+
+/// An issued, unpaid invoice voided: the debt is cancelled.
+pub fn invoice_voided(p: Parties, total: Decimal) -> Vec<Line> {
+    entry(vec![Line::provider(p.provider, total), Line::buyer(p.business, -total)])
+}
+
+/// A card payment reached Stripe for the buyer.
+pub fn payment_received(p: Parties, amount: Decimal) -> Vec<Line> {
+    entry(vec![
+        Line::plain(Account::StripeClearing, amount),
+        Line::buyer(p.business, -amount),
+    ])
+}
+
+/// The platform's fee, taken from what the provider is owed.
+pub fn platform_fee(p: Parties, fee: Fee) -> Vec<Line> {
+    entry(vec![
+        Line::provider(p.provider, fee.gross()),
+        Line::plain(Account::PlatformFeeRevenue, -fee.net),
+        Line::plain(Account::VatOnFees, -fee.vat),
+    ])
+}
+
+/// A destination charge's transfer: the rest of the payment leaves for the provider's account.
+pub fn transfer(p: Parties, amount: Decimal) -> Vec<Line> {
+    entry(vec![
+        Line::provider(p.provider, amount),
+        Line::plain(Account::StripeClearing, -amount),
+    ])
+}
+
+/// Money the provider received outside Larder: the buyer's debt to them is settled directly.
+pub fn paid_outside(p: Parties, amount: Decimal) -> Vec<Line> {
+    entry(vec![Line::provider(p.provider, amount), Line::buyer(p.business, -amount)])
+}
+
+pub fn balanced(lines: &[Line]) -> bool {
+    lines.iter().map(|l| l.amount).sum::<Decimal>().is_zero()
+}
+
+#[cfg(test)]
+mod tests;
