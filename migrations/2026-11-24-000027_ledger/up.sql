@@ -70,9 +70,9 @@ WITH issued AS (
   RETURNING id, invoice_id
 )
 INSERT INTO journal_lines (entry_id, account, business_id, provider_id, amount)
-SELECT e.id, 'buyer_receivable', i.business_id, NULL, i.total FROM issued e JOIN invoices i ON i.id = e.invoice_id
+SELECT e.id, 'buyer_receivable', i.business_id, NULL::uuid, i.total FROM issued e JOIN invoices i ON i.id = e.invoice_id
 UNION ALL
-SELECT e.id, 'provider_payable', NULL, i.provider_id, -i.total FROM issued e JOIN invoices i ON i.id = e.invoice_id;
+SELECT e.id, 'provider_payable', NULL::uuid, i.provider_id, -i.total FROM issued e JOIN invoices i ON i.id = e.invoice_id;
 
 WITH voided AS (
   INSERT INTO journal_entries (kind, source, invoice_id, occurred_at, memo)
@@ -81,9 +81,9 @@ WITH voided AS (
   RETURNING id, invoice_id
 )
 INSERT INTO journal_lines (entry_id, account, business_id, provider_id, amount)
-SELECT e.id, 'provider_payable', NULL, i.provider_id, i.total FROM voided e JOIN invoices i ON i.id = e.invoice_id
+SELECT e.id, 'provider_payable', NULL::uuid, i.provider_id, i.total FROM voided e JOIN invoices i ON i.id = e.invoice_id
 UNION ALL
-SELECT e.id, 'buyer_receivable', i.business_id, NULL, -i.total FROM voided e JOIN invoices i ON i.id = e.invoice_id;
+SELECT e.id, 'buyer_receivable', i.business_id, NULL::uuid, -i.total FROM voided e JOIN invoices i ON i.id = e.invoice_id;
 
 WITH outside AS (
   INSERT INTO journal_entries (kind, source, invoice_id, payment_id, occurred_at)
@@ -92,10 +92,10 @@ WITH outside AS (
   RETURNING id, payment_id
 )
 INSERT INTO journal_lines (entry_id, account, business_id, provider_id, amount)
-SELECT e.id, 'provider_payable', NULL, i.provider_id, p.amount
+SELECT e.id, 'provider_payable', NULL::uuid, i.provider_id, p.amount
   FROM outside e JOIN payments p ON p.id = e.payment_id JOIN invoices i ON i.id = p.invoice_id
 UNION ALL
-SELECT e.id, 'buyer_receivable', i.business_id, NULL, -p.amount
+SELECT e.id, 'buyer_receivable', i.business_id, NULL::uuid, -p.amount
   FROM outside e JOIN payments p ON p.id = e.payment_id JOIN invoices i ON i.id = p.invoice_id;
 
 WITH card AS (
@@ -106,7 +106,7 @@ WITH card AS (
   RETURNING id, payment_id
 )
 INSERT INTO journal_lines (entry_id, account, business_id, provider_id, amount)
-SELECT e.id, 'stripe_clearing', NULL, NULL, p.amount FROM card e JOIN payments p ON p.id = e.payment_id
+SELECT e.id, 'stripe_clearing', NULL::uuid, NULL::uuid, p.amount FROM card e JOIN payments p ON p.id = e.payment_id
 UNION ALL
-SELECT e.id, 'buyer_receivable', i.business_id, NULL, -p.amount
+SELECT e.id, 'buyer_receivable', i.business_id, NULL::uuid, -p.amount
   FROM card e JOIN payments p ON p.id = e.payment_id JOIN invoices i ON i.id = p.invoice_id;

@@ -10,6 +10,19 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(handlers::dashboard))
         .route("/admin/refunds", web::get().to(handlers::refunds))
+        .route("/admin/fees", web::get().to(crate::ledger::handlers::show))
+        .route(
+            "/admin/fees",
+            web::post().to(crate::ledger::handlers::save_platform),
+        )
+        .route(
+            "/admin/fees/providers",
+            web::post().to(crate::ledger::handlers::save_provider),
+        )
+        .route(
+            "/admin/fees/providers/{id}/delete",
+            web::post().to(crate::ledger::handlers::remove_provider),
+        )
         .route(
             "/admin/users/{id}/sessions/end",
             web::post().to(handlers::end_sessions),

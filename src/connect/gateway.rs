@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
+use stripe::StripeRequest;
 use stripe_connect::account::{
     CreateAccount, CreateAccountCapabilities, CreateAccountCapabilitiesCardPayments,
     CreateAccountCapabilitiesTransfers, CreateAccountType, RetrieveAccount,
 };
-use stripe::StripeRequest;
 use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
 
 use super::rules::AccountState;
@@ -58,7 +58,7 @@ pub async fn create_account(
         )]))
         .customize()
         .request_strategy(once(&format!("larder-account-{provider}"))?)
-        .send(client)
+        .send(client.as_ref())
         .await?;
     Ok(account.id.to_string())
 }
@@ -79,7 +79,7 @@ pub async fn onboarding_link(
         .return_url(format!("{base_url}/provider/payouts/settings/return"))
         .customize()
         .request_strategy(once(&format!("larder-account-link-{account}-{n}"))?)
-        .send(client)
+        .send(client.as_ref())
         .await?;
     Ok(link.url)
 }
@@ -92,6 +92,6 @@ pub async fn account_state(
     let Gateway::Stripe(client) = gateway else {
         return Ok(None);
     };
-    let a = RetrieveAccount::new(account).send(client).await?;
+    let a = RetrieveAccount::new(account).send(client.as_ref()).await?;
     Ok(Some(state_of(&a)))
 }

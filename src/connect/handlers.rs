@@ -66,9 +66,13 @@ pub async fn onboard(
             with_conn(&pool, move |conn| {
                 conn.transaction(|conn| {
                     let kept = queries::attach(conn, provider, &created)?;
-                    let entry = crate::audit::Entry::new("payouts.account_opened", "provider", Some(provider.0))
-                        .org(None, Some(provider.0))
-                        .change(None, Some(serde_json::json!({ "stripe_account": kept })));
+                    let entry = crate::audit::Entry::new(
+                        "payouts.account_opened",
+                        "provider",
+                        Some(provider.0),
+                    )
+                    .org(None, Some(provider.0))
+                    .change(None, Some(serde_json::json!({ "stripe_account": kept })));
                     crate::audit::record(conn, &actor, entry)?;
                     Ok(kept)
                 })
@@ -130,7 +134,10 @@ pub async fn returned(
     match super::gateway::account_state(&gateway, &account.stripe_account_id).await {
         Ok(Some(state)) => {
             let id = account.stripe_account_id.clone();
-            with_conn(&pool, move |conn| Ok(queries::update_state(conn, &id, &state)?)).await?;
+            with_conn(&pool, move |conn| {
+                Ok(queries::update_state(conn, &id, &state)?)
+            })
+            .await?;
         }
         Ok(None) => {}
         Err(e) => tracing::warn!(error = %e, "could not ask Stripe about an account on return"),
@@ -179,14 +186,19 @@ pub async fn test_onboarding_done(
             details_submitted: true,
             ..rules::AccountState::default()
         };
-        Ok(queries::update_state(conn, &account.stripe_account_id, &state)?)
+        Ok(queries::update_state(
+            conn,
+            &account.stripe_account_id,
+            &state,
+        )?)
     })
     .await?;
     if !done {
         return Err(AppError::NotFound);
     }
-    ctx.user
-        .session
-        .flash(FlashKind::Ok, "Payouts are set up: buyers can now pay you by card.");
+    ctx.user.session.flash(
+        FlashKind::Ok,
+        "Payouts are set up: buyers can now pay you by card.",
+    );
     Ok(see_other("/provider/payouts/settings"))
 }

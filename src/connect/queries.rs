@@ -28,7 +28,10 @@ impl PayoutAccount {
     }
 }
 
-pub fn account(conn: &mut PgConnection, provider: ProviderId) -> QueryResult<Option<PayoutAccount>> {
+pub fn account(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+) -> QueryResult<Option<PayoutAccount>> {
     payout_accounts::table
         .find(provider.0)
         .select((
@@ -57,7 +60,11 @@ pub fn chargeable_account(
 }
 
 /// Records the provider's new account; an existing one is kept (two tabs, a retry).
-pub fn attach(conn: &mut PgConnection, provider: ProviderId, stripe_id: &str) -> QueryResult<String> {
+pub fn attach(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    stripe_id: &str,
+) -> QueryResult<String> {
     diesel::insert_into(payout_accounts::table)
         .values((
             payout_accounts::provider_id.eq(provider.0),
@@ -80,19 +87,21 @@ pub fn next_link(conn: &mut PgConnection, provider: ProviderId) -> QueryResult<i
 }
 
 /// Stores what Stripe says about an account; false when the account isn't one of ours.
-pub fn update_state(conn: &mut PgConnection, stripe_id: &str, s: &AccountState) -> QueryResult<bool> {
-    diesel::update(
-        payout_accounts::table.filter(payout_accounts::stripe_account_id.eq(stripe_id)),
-    )
-    .set((
-        payout_accounts::charges_enabled.eq(s.charges_enabled),
-        payout_accounts::payouts_enabled.eq(s.payouts_enabled),
-        payout_accounts::details_submitted.eq(s.details_submitted),
-        payout_accounts::requirements.eq(&s.requirements),
-        payout_accounts::disabled_reason.eq(&s.disabled_reason),
-    ))
-    .execute(conn)
-    .map(|n| n > 0)
+pub fn update_state(
+    conn: &mut PgConnection,
+    stripe_id: &str,
+    s: &AccountState,
+) -> QueryResult<bool> {
+    diesel::update(payout_accounts::table.filter(payout_accounts::stripe_account_id.eq(stripe_id)))
+        .set((
+            payout_accounts::charges_enabled.eq(s.charges_enabled),
+            payout_accounts::payouts_enabled.eq(s.payouts_enabled),
+            payout_accounts::details_submitted.eq(s.details_submitted),
+            payout_accounts::requirements.eq(&s.requirements),
+            payout_accounts::disabled_reason.eq(&s.disabled_reason),
+        ))
+        .execute(conn)
+        .map(|n| n > 0)
 }
 
 /// The provider whose account this is.

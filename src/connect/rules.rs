@@ -41,7 +41,10 @@ pub fn describe_requirement(path: &str) -> String {
         ("external_account", "A bank account for payouts"),
         ("business_profile.url", "Your business website"),
         ("business_profile.mcc", "What your business sells"),
-        ("business_profile.product_description", "A description of what you sell"),
+        (
+            "business_profile.product_description",
+            "A description of what you sell",
+        ),
         ("business_type", "Your type of business"),
         ("tos_acceptance.date", "Accepting Stripe's terms"),
         ("tos_acceptance.ip", "Accepting Stripe's terms"),
@@ -52,12 +55,27 @@ pub fn describe_requirement(path: &str) -> String {
         ("company.registration_number", "Your Companies House number"),
         ("company.phone", "Your company's phone number"),
         ("company.tax_id", "Your company's tax reference"),
-        ("representative.first_name", "Details of the person running the account"),
-        ("representative.last_name", "Details of the person running the account"),
-        ("representative.dob.day", "Details of the person running the account"),
-        ("representative.email", "Details of the person running the account"),
+        (
+            "representative.first_name",
+            "Details of the person running the account",
+        ),
+        (
+            "representative.last_name",
+            "Details of the person running the account",
+        ),
+        (
+            "representative.dob.day",
+            "Details of the person running the account",
+        ),
+        (
+            "representative.email",
+            "Details of the person running the account",
+        ),
         ("individual.verification.document", "An identity document"),
-        ("representative.verification.document", "An identity document"),
+        (
+            "representative.verification.document",
+            "An identity document",
+        ),
     ];
     known
         .iter()

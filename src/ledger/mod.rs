@@ -2,5 +2,7 @@
 //! and balances (a provider's, an invoice's amount due, the platform's fee revenue) are read
 //! from it. Fee rules live here too: the fee is a posting's input.
 
+pub mod forms;
+pub mod handlers;
 pub mod queries;
 pub mod rules;

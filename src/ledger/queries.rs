@@ -137,7 +137,10 @@ pub fn platform_rule(conn: &mut PgConnection) -> QueryResult<FeeRule> {
 }
 
 /// The provider's own rule, if an admin set one.
-pub fn provider_rule(conn: &mut PgConnection, provider: ProviderId) -> QueryResult<Option<FeeRule>> {
+pub fn provider_rule(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+) -> QueryResult<Option<FeeRule>> {
     fee_rules::table
         .filter(fee_rules::provider_id.eq(provider.0))
         .select((
@@ -241,17 +244,29 @@ pub fn post_card_payment(
         memo: number.clone().unwrap_or_default(),
     };
     if !applied {
-        post(conn, &posting("payment_unapplied"), &r::payment_received(p, amount))?;
+        post(
+            conn,
+            &posting("payment_unapplied"),
+            &r::payment_received(p, amount),
+        )?;
         return Ok(());
     }
-    post(conn, &posting("payment_received"), &r::payment_received(p, amount))?;
+    post(
+        conn,
+        &posting("payment_received"),
+        &r::payment_received(p, amount),
+    )?;
     if destination.is_some() {
         let fee = r::Fee {
             net: fee_net,
             vat: fee_vat,
         };
         post(conn, &posting("platform_fee"), &r::platform_fee(p, fee))?;
-        post(conn, &posting("transfer"), &r::transfer(p, amount - fee.gross()))?;
+        post(
+            conn,
+            &posting("transfer"),
+            &r::transfer(p, amount - fee.gross()),
+        )?;
     }
     Ok(())
 }

@@ -49,9 +49,8 @@ impl FeeRule {
         };
         if fee.gross() > total {
             // Scale down to the whole invoice: net + VAT = total exactly.
-            let net = round_pennies(
-                total * Decimal::ONE_HUNDRED / (Decimal::ONE_HUNDRED + FEE_VAT_RATE),
-            );
+            let net =
+                round_pennies(total * Decimal::ONE_HUNDRED / (Decimal::ONE_HUNDRED + FEE_VAT_RATE));
             fee = Fee {
                 net,
                 vat: total - net,
@@ -74,7 +73,10 @@ impl FeeRule {
             parts.join(" + ")
         };
         if !self.minimum.is_zero() {
-            text.push_str(&format!(", at least {}", crate::money::format_gbp(self.minimum)));
+            text.push_str(&format!(
+                ", at least {}",
+                crate::money::format_gbp(self.minimum)
+            ));
         }
         if let Some(max) = self.maximum {
             text.push_str(&format!(", at most {}", crate::money::format_gbp(max)));
@@ -146,12 +148,18 @@ fn entry(lines: Vec<Line>) -> Vec<Line> {
 
 /// An invoice issued: the buyer owes the provider its total.
 pub fn invoice_issued(p: Parties, total: Decimal) -> Vec<Line> {
-    entry(vec![Line::buyer(p.business, total), Line::provider(p.provider, -total)])
+    entry(vec![
+        Line::buyer(p.business, total),
+        Line::provider(p.provider, -total),
+    ])
 }
 
 /// An issued, unpaid invoice voided: the debt is cancelled.
 pub fn invoice_voided(p: Parties, total: Decimal) -> Vec<Line> {
-    entry(vec![Line::provider(p.provider, total), Line::buyer(p.business, -total)])
+    entry(vec![
+        Line::provider(p.provider, total),
+        Line::buyer(p.business, -total),
+    ])
 }
 
 /// A card payment reached Stripe for the buyer.
@@ -181,7 +189,10 @@ pub fn transfer(p: Parties, amount: Decimal) -> Vec<Line> {
 
 /// Money the provider received outside Larder: the buyer's debt to them is settled directly.
 pub fn paid_outside(p: Parties, amount: Decimal) -> Vec<Line> {
-    entry(vec![Line::provider(p.provider, amount), Line::buyer(p.business, -amount)])
+    entry(vec![
+        Line::provider(p.provider, amount),
+        Line::buyer(p.business, -amount),
+    ])
 }
 
 pub fn balanced(lines: &[Line]) -> bool {

@@ -83,7 +83,7 @@ impl From<StripeError> for GatewayError {
 
 #[derive(Clone)]
 pub enum Gateway {
-    Stripe(stripe::Client),
+    Stripe(Box<stripe::Client>),
     Test,
 }
 
@@ -116,7 +116,7 @@ impl Gateway {
                 .timeout(std::time::Duration::from_secs(20))
                 .app_info("larder", Some(env!("CARGO_PKG_VERSION").into()), None)
                 .build()
-                .map(Self::Stripe)
+                .map(|c| Self::Stripe(Box::new(c)))
                 .map_err(GatewayError::from),
             None => Ok(Self::Test),
         }
@@ -148,18 +148,21 @@ impl Gateway {
             }
             Self::Stripe(client) => client,
         };
-        let amount =
-            pennies(req.amount).ok_or_else(|| GatewayError::Refused("amount out of range".into()))?;
+        let amount = pennies(req.amount)
+            .ok_or_else(|| GatewayError::Refused("amount out of range".into()))?;
         let invoice_id = req.invoice_id.to_string();
         let metadata = HashMap::from([
             ("invoice_id".to_owned(), invoice_id.clone()),
             ("payment_id".to_owned(), req.payment_id.to_string()),
         ]);
         let mut intent = CreateCheckoutSessionPaymentIntentData::new();
-        intent.metadata = Some(HashMap::from([("invoice_id".to_owned(), invoice_id.clone())]));
+        intent.metadata = Some(HashMap::from([(
+            "invoice_id".to_owned(),
+            invoice_id.clone(),
+        )]));
         if let Some(dest) = &req.destination {
-            let fee =
-                pennies(dest.fee).ok_or_else(|| GatewayError::Refused("fee out of range".into()))?;
+            let fee = pennies(dest.fee)
+                .ok_or_else(|| GatewayError::Refused("fee out of range".into()))?;
             // No fee rule means no application fee at all, rather than a fee of nothing.
             intent.application_fee_amount = (fee > 0).then_some(fee);
             intent.on_behalf_of = Some(dest.account.clone());
@@ -185,7 +188,7 @@ impl Gateway {
             .cancel_url(req.cancel_url.clone())
             .customize()
             .request_strategy(once(&format!("larder-payment-{}", req.payment_id))?)
-            .send(client)
+            .send(client.as_ref())
             .await?;
         Ok(CheckoutSession {
             url: session
@@ -205,7 +208,7 @@ impl Gateway {
         ExpireCheckoutSession::new(session)
             .customize()
             .request_strategy(once(&format!("larder-expire-{payment}"))?)
-            .send(client)
+            .send(client.as_ref())
             .await?;
         Ok(())
     }
@@ -216,7 +219,9 @@ impl Gateway {
         let Self::Stripe(client) = self else {
             return Ok(None);
         };
-        let s = RetrieveCheckoutSession::new(session).send(client).await?;
+        let s = RetrieveCheckoutSession::new(session)
+            .send(client.as_ref())
+            .await?;
         Ok(Some(SessionState {
             id: s.id.to_string(),
             complete: s.status == Some(CheckoutSessionStatus::Complete),

@@ -9,7 +9,6 @@ use uuid::Uuid;
 use super::events::{self, EventKind, PaymentEvent};
 use super::gateway::{CheckoutRequest, Gateway};
 use super::queries::{self, Reserved};
-use stripe_webhook::{Webhook, WebhookError};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::tenancy::BuyerCtx;
@@ -17,6 +16,7 @@ use crate::tenancy::Permission;
 use crate::web::errors::KeepBody;
 use crate::web::session::FlashKind;
 use crate::web::{AppError, PageMeta, render, see_other, with_conn};
+use stripe_webhook::{Webhook, WebhookError};
 
 pub async fn pay(
     ctx: BuyerCtx,

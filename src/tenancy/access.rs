@@ -77,6 +77,10 @@ pub const ROUTES: &[RouteAccess] = &[
     r("POST", "/organisations/{id}", Account),
     r("GET", "/admin", Admin),
     r("GET", "/admin/refunds", Admin),
+    r("GET", "/admin/fees", Admin),
+    r("POST", "/admin/fees", Admin),
+    r("POST", "/admin/fees/providers", Admin),
+    r("POST", "/admin/fees/providers/{id}/delete", Admin),
     r("GET", "/admin/audit", Admin),
     r("GET", "/admin/audit.csv", Admin),
     r("POST", "/admin/users/{id}/sessions/end", Admin),
@@ -239,7 +243,11 @@ pub const ROUTES: &[RouteAccess] = &[
         "/provider/delivery/closures/{id}/delete",
         Provider(P::ManageDelivery),
     ),
-    r("GET", "/provider/payouts/settings", Provider(P::ManagePayouts)),
+    r(
+        "GET",
+        "/provider/payouts/settings",
+        Provider(P::ManagePayouts),
+    ),
     r(
         "POST",
         "/provider/payouts/settings/onboard",

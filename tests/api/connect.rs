@@ -48,16 +48,29 @@ async fn a_provider_onboards_and_card_payments_open_only_once_stripe_enables_cha
     assert_eq!(attempts, 0);
 
     let settings = shop.sam.browser.get("/provider/payouts/settings").await;
-    assert!(settings.body.contains(r#"id="payout-status" class="badge">Not set up"#));
+    assert!(
+        settings
+            .body
+            .contains(r#"id="payout-status" class="badge">Not set up"#)
+    );
 
     Mock::given(method("POST"))
         .and(path("/v1/accounts"))
-        .and(header("idempotency-key", format!("larder-account-{provider}").as_str()))
+        .and(header(
+            "idempotency-key",
+            format!("larder-account-{provider}").as_str(),
+        ))
         .and(body_string_contains("type=express"))
         .and(body_string_contains("country=GB"))
-        .and(body_string_contains("capabilities[card_payments][requested]=true"))
-        .and(body_string_contains("capabilities[transfers][requested]=true"))
-        .and(body_string_contains(format!("metadata[provider_id]={provider}")))
+        .and(body_string_contains(
+            "capabilities[card_payments][requested]=true",
+        ))
+        .and(body_string_contains(
+            "capabilities[transfers][requested]=true",
+        ))
+        .and(body_string_contains(format!(
+            "metadata[provider_id]={provider}"
+        )))
         .respond_with(ResponseTemplate::new(200).set_body_json(stripe::account(
             "acct_new1",
             false,
@@ -74,8 +87,9 @@ async fn a_provider_onboards_and_card_payments_open_only_once_stripe_enables_cha
         .and(body_string_contains("/provider/payouts/settings/return"))
         .and(body_string_contains("/provider/payouts/settings/refresh"))
         .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(stripe::account_link("https://connect.stripe.com/setup/e/acct_new1")),
+            ResponseTemplate::new(200).set_body_json(stripe::account_link(
+                "https://connect.stripe.com/setup/e/acct_new1",
+            )),
         )
         .expect(2)
         .mount(&stripe)
@@ -85,14 +99,27 @@ async fn a_provider_onboards_and_card_payments_open_only_once_stripe_enables_cha
         .browser
         .post("/provider/payouts/settings/onboard", &[])
         .await;
-    assert_eq!(go.location.as_deref(), Some("https://connect.stripe.com/setup/e/acct_new1"));
+    assert_eq!(
+        go.location.as_deref(),
+        Some("https://connect.stripe.com/setup/e/acct_new1")
+    );
     // Stripe's link ran out: a fresh one, under a new key of ours.
-    let again = shop.sam.browser.get("/provider/payouts/settings/refresh").await;
-    assert_eq!(again.location.as_deref(), Some("https://connect.stripe.com/setup/e/acct_new1"));
+    let again = shop
+        .sam
+        .browser
+        .get("/provider/payouts/settings/refresh")
+        .await;
+    assert_eq!(
+        again.location.as_deref(),
+        Some("https://connect.stripe.com/setup/e/acct_new1")
+    );
     let sent = stripe.received_requests().await.unwrap_or_default();
     assert_eq!(
         keys_sent(&sent, "/v1/account_links"),
-        ["larder-account-link-acct_new1-1", "larder-account-link-acct_new1-2"]
+        [
+            "larder-account-link-acct_new1-1",
+            "larder-account-link-acct_new1-2"
+        ]
     );
 
     // Back from Stripe: the page asks Stripe and says what is still needed.
@@ -107,11 +134,19 @@ async fn a_provider_onboards_and_card_payments_open_only_once_stripe_enables_cha
         .expect(1)
         .mount(&stripe)
         .await;
-    let back = shop.sam.browser.get("/provider/payouts/settings/return").await;
+    let back = shop
+        .sam
+        .browser
+        .get("/provider/payouts/settings/return")
+        .await;
     assert!(back.redirects_to("/provider/payouts/settings"));
     let settings = shop.sam.browser.get("/provider/payouts/settings").await;
     assert!(settings.body.contains("In progress"));
-    assert!(settings.body.contains("<li>A bank account for payouts</li>"));
+    assert!(
+        settings
+            .body
+            .contains("<li>A bank account for payouts</li>")
+    );
     let still = shop
         .ada
         .browser
@@ -132,14 +167,20 @@ async fn a_provider_onboards_and_card_payments_open_only_once_stripe_enables_cha
 
     Mock::given(method("POST"))
         .and(path("/v1/checkout/sessions"))
-        .and(body_string_contains("payment_intent_data[transfer_data][destination]=acct_new1"))
-        .and(body_string_contains("payment_intent_data[on_behalf_of]=acct_new1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(stripe::checkout_session(
-            "cs_conn_1",
-            "open",
-            "unpaid",
-            5393,
-        )))
+        .and(body_string_contains(
+            "payment_intent_data[transfer_data][destination]=acct_new1",
+        ))
+        .and(body_string_contains(
+            "payment_intent_data[on_behalf_of]=acct_new1",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(stripe::checkout_session(
+                "cs_conn_1",
+                "open",
+                "unpaid",
+                5393,
+            )),
+        )
         .expect(1)
         .mount(&stripe)
         .await;
@@ -185,8 +226,7 @@ async fn the_fee_is_fixed_at_issue_sent_as_the_application_fee_and_journalled() 
         fixed: fixed.parse().unwrap(),
         ..Default::default()
     };
-    larder::ledger::queries::save_rule(&mut app.conn(), None, &rule("2.5", "0.20"), None)
-        .unwrap();
+    larder::ledger::queries::save_rule(&mut app.conn(), None, &rule("2.5", "0.20"), None).unwrap();
     let invoice = issued(&app, &shop).await;
     // 2.5 % of £53.93 + £0.20 = £1.55 (half-up), VAT £0.31.
     let (fee, vat): (rust_decimal::Decimal, rust_decimal::Decimal) = invoices::table
@@ -194,20 +234,26 @@ async fn the_fee_is_fixed_at_issue_sent_as_the_application_fee_and_journalled() 
         .select((invoices::platform_fee, invoices::platform_fee_vat))
         .first(&mut app.conn())
         .unwrap();
-    assert_eq!((fee.to_string(), vat.to_string()), ("1.55".into(), "0.31".into()));
+    assert_eq!(
+        (fee.to_string(), vat.to_string()),
+        ("1.55".into(), "0.31".into())
+    );
     // A later change to the rule never alters an issued invoice.
     larder::ledger::queries::save_rule(&mut app.conn(), None, &rule("10", "0"), None).unwrap();
 
     Mock::given(method("POST"))
         .and(path("/v1/checkout/sessions"))
-        .and(body_string_contains("payment_intent_data[application_fee_amount]=186"))
+        .and(body_string_contains(
+            "payment_intent_data[application_fee_amount]=186",
+        ))
         .and(body_string_contains(format!(
             "payment_intent_data[transfer_data][destination]={}",
             stripe::connected_account(shop.sam.provider_id)
         )))
-        .respond_with(ResponseTemplate::new(200).set_body_json(stripe::checkout_session(
-            "cs_fee_1", "open", "unpaid", 5393,
-        )))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(stripe::checkout_session("cs_fee_1", "open", "unpaid", 5393)),
+        )
         .expect(1)
         .mount(&stripe)
         .await;
@@ -216,7 +262,10 @@ async fn the_fee_is_fixed_at_issue_sent_as_the_application_fee_and_journalled() 
         .browser
         .post(&format!("/invoices/{invoice}/pay"), &[])
         .await;
-    assert_eq!(pay.location.as_deref(), Some("https://checkout.stripe.com/c/pay/cs_fee_1"));
+    assert_eq!(
+        pay.location.as_deref(),
+        Some("https://checkout.stripe.com/c/pay/cs_fee_1")
+    );
     let body = stripe::event(
         "evt_fee_paid",
         "checkout.session.completed",
@@ -233,10 +282,109 @@ async fn the_fee_is_fixed_at_issue_sent_as_the_application_fee_and_journalled() 
     assert_eq!(balance(&app, "vat_on_fees"), "-0.31");
     // What Stripe keeps for the platform is exactly the fee; the rest went to the provider.
     assert_eq!(balance(&app, "stripe_clearing"), "1.86");
-    let due = larder::ledger::queries::invoice_due(
-        &mut app.conn(),
-        larder::ids::InvoiceId(invoice),
-    )
-    .unwrap();
+    let due =
+        larder::ledger::queries::invoice_due(&mut app.conn(), larder::ids::InvoiceId(invoice))
+            .unwrap();
     assert!(due.is_zero());
+}
+
+#[tokio::test]
+async fn admins_set_the_platform_fee_and_provider_overrides_with_clear_errors() {
+    let app = crate::helpers::spawn_app().await;
+    let shop = shop(&app).await;
+    let admin = crate::helpers::fixtures::admin(&app).await;
+    let page = admin.browser.get("/admin/fees").await;
+    assert!(page.body.contains(r#"id="platform-fee">No fee"#));
+
+    let bad = admin
+        .browser
+        .post(
+            "/admin/fees",
+            &[
+                ("percent", "75"),
+                ("fixed", "0.2x"),
+                ("minimum", "1"),
+                ("maximum", "0.50"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Enter a percentage from 0 to 50."));
+    assert!(
+        bad.body.contains(r#"value="0.2x""#),
+        "what was typed is kept"
+    );
+    assert!(
+        bad.body
+            .contains("The maximum can&#39;t be below the minimum.")
+    );
+
+    let saved = admin
+        .browser
+        .post(
+            "/admin/fees",
+            &[
+                ("percent", "2.5"),
+                ("fixed", "0.20"),
+                ("minimum", ""),
+                ("maximum", ""),
+            ],
+        )
+        .await;
+    assert!(saved.redirects_to("/admin/fees"));
+    let page = admin.browser.get("/admin/fees").await;
+    assert!(page.body.contains("2.5% + £0.20 per invoice, plus VAT"));
+
+    let provider = shop.sam.provider_id.to_string();
+    let nobody = admin
+        .browser
+        .post(
+            "/admin/fees/providers",
+            &[
+                ("provider_id", &Uuid::now_v7().to_string()),
+                ("percent", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(nobody.status, 422);
+    assert!(nobody.body.contains("Choose a provider."));
+    let set = admin
+        .browser
+        .post(
+            "/admin/fees/providers",
+            &[
+                ("provider_id", &provider),
+                ("percent", "0"),
+                ("fixed", "1.00"),
+            ],
+        )
+        .await;
+    assert!(set.redirects_to("/admin/fees"));
+    // The provider's own rule wins: £1.00 + 20 % VAT on its next invoice.
+    let invoice = issued(&app, &shop).await;
+    let (fee, vat): (rust_decimal::Decimal, rust_decimal::Decimal) = invoices::table
+        .find(invoice)
+        .select((invoices::platform_fee, invoices::platform_fee_vat))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        (fee.to_string(), vat.to_string()),
+        ("1.00".into(), "0.20".into())
+    );
+    let removed = admin
+        .browser
+        .post(&format!("/admin/fees/providers/{provider}/delete"), &[])
+        .await;
+    assert!(removed.redirects_to("/admin/fees"));
+    let again = admin
+        .browser
+        .post(&format!("/admin/fees/providers/{provider}/delete"), &[])
+        .await;
+    assert_eq!(again.status, 404);
+    let audited: i64 = larder::db::schema::audit_log::table
+        .filter(larder::db::schema::audit_log::action.eq("fees.rule_set"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(audited, 3);
 }

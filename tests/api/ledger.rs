@@ -20,7 +20,11 @@ pub fn assert_journal_balanced(app: &TestApp) {
     )
     .load(&mut app.conn())
     .unwrap();
-    assert!(off.is_empty(), "unbalanced entries: {:?}", off.iter().map(|o| &o.entry).collect::<Vec<_>>());
+    assert!(
+        off.is_empty(),
+        "unbalanced entries: {:?}",
+        off.iter().map(|o| &o.entry).collect::<Vec<_>>()
+    );
 }
 
 #[derive(QueryableByName)]
@@ -61,7 +65,10 @@ async fn the_database_refuses_an_unbalanced_entry_and_any_change_to_a_written_on
         .execute(c)?;
         Ok(())
     });
-    assert!(unbalanced.is_err(), "an entry off by 1p is refused at commit");
+    assert!(
+        unbalanced.is_err(),
+        "an entry off by 1p is refused at commit"
+    );
     let count: i64 = larder::db::schema::journal_entries::table
         .count()
         .get_result(&mut conn)
@@ -75,9 +82,21 @@ async fn the_database_refuses_an_unbalanced_entry_and_any_change_to_a_written_on
     )
     .execute(&mut conn)
     .unwrap();
-    assert!(diesel::sql_query("UPDATE journal_lines SET amount = amount * 2").execute(&mut conn).is_err());
-    assert!(diesel::sql_query("DELETE FROM journal_lines").execute(&mut conn).is_err());
-    assert!(diesel::sql_query("DELETE FROM journal_entries").execute(&mut conn).is_err());
+    assert!(
+        diesel::sql_query("UPDATE journal_lines SET amount = amount * 2")
+            .execute(&mut conn)
+            .is_err()
+    );
+    assert!(
+        diesel::sql_query("DELETE FROM journal_lines")
+            .execute(&mut conn)
+            .is_err()
+    );
+    assert!(
+        diesel::sql_query("DELETE FROM journal_entries")
+            .execute(&mut conn)
+            .is_err()
+    );
     assert_eq!(balance(&app, "stripe_clearing"), "10.00");
 }
 
@@ -91,7 +110,10 @@ async fn issuing_voiding_and_paying_outside_leave_nobody_owing() {
     let void = shop
         .sam
         .browser
-        .post(&format!("/provider/invoices/{first}/void"), &[("reason", "Wrong prices")])
+        .post(
+            &format!("/provider/invoices/{first}/void"),
+            &[("reason", "Wrong prices")],
+        )
         .await;
     assert_eq!(void.status, 303);
     assert_eq!(balance(&app, "buyer_receivable"), "0.00");
@@ -110,7 +132,12 @@ async fn issuing_voiding_and_paying_outside_leave_nobody_owing() {
     assert_eq!(invoice_status(&app, second), "paid");
     assert_eq!(
         kinds(&app),
-        ["invoice_issued", "invoice_voided", "invoice_issued", "paid_outside"]
+        [
+            "invoice_issued",
+            "invoice_voided",
+            "invoice_issued",
+            "paid_outside"
+        ]
     );
     assert_journal_balanced(&app);
     for account in ["buyer_receivable", "provider_payable", "stripe_clearing"] {
@@ -133,7 +160,10 @@ async fn a_test_gateway_payment_posts_receipt_fee_and_transfer_once() {
     assert_eq!(done.status, 303);
     assert_eq!(invoice_status(&app, invoice), "paid");
     // The default rule takes no fee: no fee entry, and everything moves on to the provider.
-    assert_eq!(kinds(&app), ["invoice_issued", "payment_received", "transfer"]);
+    assert_eq!(
+        kinds(&app),
+        ["invoice_issued", "payment_received", "transfer"]
+    );
     assert_journal_balanced(&app);
     for account in ["buyer_receivable", "provider_payable", "stripe_clearing"] {
         assert_eq!(balance(&app, account), "0.00", "{account}");

@@ -31,9 +31,14 @@ async fn voiding_closes_the_open_checkout_and_late_money_is_listed_for_refund() 
     Mock::given(method("POST"))
         .and(path("/v1/checkout/sessions/cs_test_123/expire"))
         .and(header_exists("idempotency-key"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            stripe::checkout_session("cs_test_123", "expired", "unpaid", 5393),
-        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(stripe::checkout_session(
+                "cs_test_123",
+                "expired",
+                "unpaid",
+                5393,
+            )),
+        )
         .expect(1)
         .mount(&stripe)
         .await;
@@ -154,12 +159,14 @@ async fn an_abandoned_checkout_stops_processing_once_stripe_says_it_expired() {
         .unwrap();
     Mock::given(method("GET"))
         .and(path("/v1/checkout/sessions/cs_test_123"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(stripe::checkout_session(
-            "cs_test_123",
-            "expired",
-            "unpaid",
-            5393,
-        )))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(stripe::checkout_session(
+                "cs_test_123",
+                "expired",
+                "unpaid",
+                5393,
+            )),
+        )
         .expect(1)
         .mount(&stripe)
         .await;

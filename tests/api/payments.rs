@@ -232,10 +232,7 @@ pub async fn deliver(app: &TestApp, body: &str, secret: &str) -> reqwest::Status
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     reqwest::Client::new()
         .post(app.url("/webhooks/stripe"))
-        .header(
-            "Stripe-Signature",
-            stripe::sign(secret, now, body),
-        )
+        .header("Stripe-Signature", stripe::sign(secret, now, body))
         .header("content-type", "application/json")
         .body(body.to_owned())
         .send()
@@ -253,10 +250,18 @@ pub async fn start_stripe_payment(app: &TestApp, shop: &Shop, stripe: &MockServe
         .and(header("authorization", "Bearer sk_test_larder"))
         .and(header_exists("idempotency-key"))
         .and(body_string_contains("mode=payment"))
-        .and(body_string_contains("line_items[0][price_data][currency]=gbp"))
-        .and(body_string_contains("line_items[0][price_data][unit_amount]=5393"))
-        .and(body_string_contains(format!("client_reference_id={invoice}")))
-        .and(body_string_contains(format!("metadata[invoice_id]={invoice}")))
+        .and(body_string_contains(
+            "line_items[0][price_data][currency]=gbp",
+        ))
+        .and(body_string_contains(
+            "line_items[0][price_data][unit_amount]=5393",
+        ))
+        .and(body_string_contains(format!(
+            "client_reference_id={invoice}"
+        )))
+        .and(body_string_contains(format!(
+            "metadata[invoice_id]={invoice}"
+        )))
         .and(body_string_contains("customer_email=ada@bistro.test"))
         // A destination charge to the provider's connected account, on its behalf; with no
         // fee rule there is no application fee at all.

@@ -58,7 +58,13 @@ fn a_fee_never_exceeds_the_invoice() {
     };
     let fee = rule.fee(d("1.00"));
     assert_eq!(fee.gross(), d("1.00"));
-    assert_eq!(fee, Fee { net: d("0.83"), vat: d("0.17") });
+    assert_eq!(
+        fee,
+        Fee {
+            net: d("0.83"),
+            vat: d("0.17")
+        }
+    );
     assert_eq!(rule.fee(Decimal::ZERO), Fee::default());
 }
 
@@ -82,8 +88,13 @@ fn pennies() -> impl Strategy<Value = Decimal> {
 }
 
 fn rules() -> impl Strategy<Value = FeeRule> {
-    (0i64..=5000, 0i64..=500, 0i64..=300, proptest::option::of(0i64..=100_000)).prop_map(
-        |(pct, fixed, min, max)| {
+    (
+        0i64..=5000,
+        0i64..=500,
+        0i64..=300,
+        proptest::option::of(0i64..=100_000),
+    )
+        .prop_map(|(pct, fixed, min, max)| {
             let minimum = Decimal::new(min, 2);
             FeeRule {
                 percent: Decimal::new(pct, 2),
@@ -91,8 +102,7 @@ fn rules() -> impl Strategy<Value = FeeRule> {
                 minimum,
                 maximum: max.map(|m| Decimal::new(m, 2).max(minimum)),
             }
-        },
-    )
+        })
 }
 
 proptest! {
