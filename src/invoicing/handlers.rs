@@ -154,6 +154,8 @@ struct PaymentPartial {
     unpaid: bool,
     /// A buyer who may pay: the Pay button.
     can_pay: bool,
+    /// The provider's payout account takes cards.
+    card_ready: bool,
     /// A provider who may record money received outside Larder.
     can_record: bool,
     outstanding: String,
@@ -268,8 +270,10 @@ pub(super) async fn page(
         }
         let lines = queries::lines(conn, invoice.id)?;
         let payments = payment_queries::for_invoice(conn, invoice.id)?;
+        let card =
+            crate::connect::queries::chargeable_account(conn, invoice.provider_id)?.is_some();
         let stale = settle && !reconcile::stale_attempts(conn, invoice.id, now)?.is_empty();
-        Ok((invoice, lines, payments, stale))
+        Ok((invoice, lines, (payments, card), stale))
     };
     let mut loaded = with_conn(pool, load).await?;
     if let (true, Some(source)) = (loaded.3, &source) {
@@ -303,7 +307,7 @@ fn payment_partial(
     meta: PageMeta,
     invoice: &Invoice,
     acting: Acting,
-    payments: Vec<PaymentRow>,
+    (payments, card_ready): (Vec<PaymentRow>, bool),
     back_from_checkout: bool,
 ) -> PaymentPartial {
     let newest = payments
@@ -318,6 +322,7 @@ fn payment_partial(
         paid: invoice.is_paid(),
         unpaid: invoice.is_unpaid(),
         can_pay: acting.side == Side::Buyer && acting.may(Permission::PayInvoices),
+        card_ready,
         can_record: acting.side == Side::Provider && acting.may(Permission::ManageInvoices),
         outstanding: invoice.outstanding_text(),
         waiting,
@@ -345,7 +350,9 @@ pub async fn payment_region(
     let (invoice, payments) = with_conn(&pool, move |conn| {
         let invoice = queries::find(conn, Scope::Buyer(business), id)?;
         let payments = payment_queries::for_invoice(conn, id)?;
-        Ok((invoice, payments))
+        let card =
+            crate::connect::queries::chargeable_account(conn, invoice.provider_id)?.is_some();
+        Ok((invoice, (payments, card)))
     })
     .await?;
     let res = render(&payment_partial(

@@ -37,6 +37,9 @@ async fn a_provider_onboards_and_card_payments_open_only_once_stripe_enables_cha
     let invoice = issued(&app, &shop).await;
 
     // Before onboarding, buyers are told card payment isn't available yet; nothing starts.
+    let page = shop.ada.browser.get(&format!("/invoices/{invoice}")).await;
+    assert!(page.body.contains(r#"id="card-not-ready""#));
+    assert!(!page.body.contains("by card</button>"));
     let refused = shop
         .ada
         .browser

@@ -162,6 +162,27 @@ test('the buyer pays from the emailed link and both sides see paid', async ({ br
   await page.fill('#f-password', PASSWORD);
   await page.click('button:has-text("Log in")');
   await expect(page).toHaveURL(link);
+  // The farm hasn't set up payouts yet: no card button, and the buyer is told why.
+  await expect(page.locator('#card-not-ready')).toContainText('still setting up payouts');
+  await checkPage(page, 'invoice-card-not-ready');
+
+  // The provider owner onboards (the local stand-in for Stripe's hosted pages).
+  const owner = await browser.newContext();
+  const o = await owner.newPage();
+  await logIn(o, PROVIDER.email, PASSWORD);
+  await o.click('nav a:has-text("Payouts")');
+  await expect(o.locator('#payout-status')).toHaveText('Not set up');
+  await checkPage(o, 'payouts-not-set-up');
+  await o.click('button:has-text("Set up payouts with Stripe")');
+  await expect(o.locator('h1')).toHaveText('Test payout onboarding');
+  await checkPage(o, 'payouts-test-onboarding');
+  await o.click('button:has-text("Finish onboarding")');
+  await expect(o.locator('.alert-ok')).toContainText('Payouts are set up');
+  await expect(o.locator('#payout-status')).toHaveText('Ready');
+  await checkPage(o, 'payouts-ready');
+  await owner.close();
+
+  await page.reload();
   await checkPage(page, 'invoice-buyer');
   await page.click('button:has-text("by card")');
   await expect(page.locator('h1')).toHaveText('Test checkout');
@@ -233,6 +254,19 @@ test('an admin suspends the provider: gone from discovery, cart refused', async 
   const admin = await browser.newContext();
   const a = await admin.newPage();
   await logIn(a, process.env.E2E_ADMIN_EMAIL, process.env.E2E_ADMIN_PASSWORD);
+  // The platform fee: a refused value keeps what was typed, a good one is saved.
+  await a.goto('/admin/fees');
+  await expect(a.locator('#platform-fee')).toHaveText('No fee');
+  await a.fill('#f-percent', '75');
+  await a.click('button:has-text("Save platform fee")');
+  await expect(a.locator('#e-percent')).toContainText('from 0 to 50');
+  await expect(a.locator('#f-percent')).toHaveValue('75');
+  await checkPage(a, 'admin-fees-refused');
+  await a.fill('#f-percent', '2.5');
+  await a.click('button:has-text("Save platform fee")');
+  await expect(a.locator('#platform-fee')).toHaveText('2.5% per invoice, plus VAT');
+  await checkPage(a, 'admin-fees');
+
   await a.goto('/admin/providers');
   await checkPage(a, 'admin-providers');
   await a.locator('tr', { hasText: PROVIDER.name }).locator('a:has-text("Suspend")').click();
