@@ -112,6 +112,18 @@ pub fn buyer_receivable(conn: &mut PgConnection, business: BusinessId) -> QueryR
 
 type RuleRow = (Decimal, Decimal, Decimal, Option<Decimal>);
 
+const RULE_COLUMNS: (
+    fee_rules::percent,
+    fee_rules::fixed,
+    fee_rules::minimum,
+    fee_rules::maximum,
+) = (
+    fee_rules::percent,
+    fee_rules::fixed,
+    fee_rules::minimum,
+    fee_rules::maximum,
+);
+
 fn rule(row: RuleRow) -> FeeRule {
     FeeRule {
         percent: row.0,
@@ -125,12 +137,7 @@ fn rule(row: RuleRow) -> FeeRule {
 pub fn platform_rule(conn: &mut PgConnection) -> QueryResult<FeeRule> {
     fee_rules::table
         .filter(fee_rules::provider_id.is_null())
-        .select((
-            fee_rules::percent,
-            fee_rules::fixed,
-            fee_rules::minimum,
-            fee_rules::maximum,
-        ))
+        .select(RULE_COLUMNS)
         .first::<RuleRow>(conn)
         .optional()
         .map(|r| r.map(rule).unwrap_or_default())
@@ -143,12 +150,7 @@ pub fn provider_rule(
 ) -> QueryResult<Option<FeeRule>> {
     fee_rules::table
         .filter(fee_rules::provider_id.eq(provider.0))
-        .select((
-            fee_rules::percent,
-            fee_rules::fixed,
-            fee_rules::minimum,
-            fee_rules::maximum,
-        ))
+        .select(RULE_COLUMNS)
         .first::<RuleRow>(conn)
         .optional()
         .map(|r| r.map(rule))
