@@ -24,6 +24,13 @@ struct SettingsPage {
     test_mode: bool,
 }
 
+async fn payout_account(
+    pool: &web::Data<DbPool>,
+    provider: crate::ids::ProviderId,
+) -> Result<Option<PayoutAccount>, AppError> {
+    with_conn(pool, move |conn| Ok(queries::account(conn, provider)?)).await
+}
+
 pub async fn settings(
     ctx: ProviderCtx,
     pool: web::Data<DbPool>,
@@ -31,7 +38,7 @@ pub async fn settings(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManagePayouts)?;
     let provider = ctx.provider_id;
-    let account = with_conn(&pool, move |conn| Ok(queries::account(conn, provider)?)).await?;
+    let account = payout_account(&pool, provider).await?;
     let state = account.as_ref().map(PayoutAccount::state);
     render(&SettingsPage {
         meta: ctx.user.meta("Payout settings"),
@@ -55,7 +62,7 @@ pub async fn onboard(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManagePayouts)?;
     let provider = ctx.provider_id;
-    let existing = with_conn(&pool, move |conn| Ok(queries::account(conn, provider)?)).await?;
+    let existing = payout_account(&pool, provider).await?;
     let account = match existing {
         Some(a) => a.stripe_account_id,
         None => {
@@ -114,7 +121,7 @@ pub async fn refresh(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManagePayouts)?;
     let provider = ctx.provider_id;
-    let account = with_conn(&pool, move |conn| Ok(queries::account(conn, provider)?))
+    let account = payout_account(&pool, provider)
         .await?
         .ok_or(AppError::NotFound)?;
     link(&ctx, &config, &pool, &gateway, account.stripe_account_id).await
@@ -128,7 +135,7 @@ pub async fn returned(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ManagePayouts)?;
     let provider = ctx.provider_id;
-    let account = with_conn(&pool, move |conn| Ok(queries::account(conn, provider)?))
+    let account = payout_account(&pool, provider)
         .await?
         .ok_or(AppError::NotFound)?;
     match super::gateway::account_state(&gateway, &account.stripe_account_id).await {

@@ -103,13 +103,3 @@ pub fn update_state(
         .execute(conn)
         .map(|n| n > 0)
 }
-
-/// The provider whose account this is.
-pub fn provider_of(conn: &mut PgConnection, stripe_id: &str) -> QueryResult<Option<ProviderId>> {
-    payout_accounts::table
-        .filter(payout_accounts::stripe_account_id.eq(stripe_id))
-        .select(payout_accounts::provider_id)
-        .first::<uuid::Uuid>(conn)
-        .optional()
-        .map(|p| p.map(ProviderId))
-}

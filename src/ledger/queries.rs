@@ -66,45 +66,12 @@ pub fn post(conn: &mut PgConnection, posting: &Posting, lines: &[Line]) -> Query
     Ok(true)
 }
 
-/// What a provider is owed through Larder now (payable less what has been transferred).
-pub fn provider_payable(conn: &mut PgConnection, provider: ProviderId) -> QueryResult<Decimal> {
-    let sum: Option<Decimal> = journal_lines::table
-        .filter(journal_lines::account.eq(Account::ProviderPayable))
-        .filter(journal_lines::provider_id.eq(provider.0))
-        .select(diesel::dsl::sum(journal_lines::amount))
-        .first(conn)?;
-    Ok(-sum.unwrap_or_default())
-}
-
 /// What the buyer still owes on an invoice, from the journal.
 pub fn invoice_due(conn: &mut PgConnection, invoice: InvoiceId) -> QueryResult<Decimal> {
     let sum: Option<Decimal> = journal_lines::table
         .inner_join(journal_entries::table)
         .filter(journal_entries::invoice_id.eq(invoice.0))
         .filter(journal_lines::account.eq(Account::BuyerReceivable))
-        .select(diesel::dsl::sum(journal_lines::amount))
-        .first(conn)?;
-    Ok(sum.unwrap_or_default())
-}
-
-/// Balance of a platform account (credit-normal accounts come back positive).
-pub fn account_balance(conn: &mut PgConnection, account: Account) -> QueryResult<Decimal> {
-    let sum: Option<Decimal> = journal_lines::table
-        .filter(journal_lines::account.eq(account))
-        .select(diesel::dsl::sum(journal_lines::amount))
-        .first(conn)?;
-    let sum = sum.unwrap_or_default();
-    Ok(match account {
-        Account::PlatformFeeRevenue | Account::VatOnFees | Account::ProviderPayable => -sum,
-        _ => sum,
-    })
-}
-
-/// What a buyer owes across all invoices.
-pub fn buyer_receivable(conn: &mut PgConnection, business: BusinessId) -> QueryResult<Decimal> {
-    let sum: Option<Decimal> = journal_lines::table
-        .filter(journal_lines::account.eq(Account::BuyerReceivable))
-        .filter(journal_lines::business_id.eq(business.0))
         .select(diesel::dsl::sum(journal_lines::amount))
         .first(conn)?;
     Ok(sum.unwrap_or_default())
