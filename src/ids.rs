@@ -53,6 +53,8 @@ id_type!(LocationId);
 id_type!(OrderId);
 id_type!(InvoiceId);
 id_type!(PaymentId);
+id_type!(RefundId);
+id_type!(CreditNoteId);
 id_type!(ProductId);
 
 /// A fresh time-ordered id, as the database default would make.

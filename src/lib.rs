@@ -26,6 +26,7 @@ pub mod money;
 pub mod orders;
 pub mod payments;
 pub mod providers;
+pub mod refunds;
 pub mod seed;
 pub mod standing;
 pub mod startup;

@@ -128,6 +128,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::audit::routes)
         .configure(crate::teams::routes)
         .configure(crate::invoicing::routes)
+        .configure(crate::refunds::routes)
         .configure(crate::payments::routes)
         .configure(crate::connect::routes)
         .configure(crate::admin::routes)

@@ -167,6 +167,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         platform_fee -> Numeric,
         platform_fee_vat -> Numeric,
+        amount_refunded -> Numeric,
     }
 }
 
@@ -408,6 +409,7 @@ diesel::table! {
     provider_invoice_counters (provider_id) {
         provider_id -> Uuid,
         last_number -> Int4,
+        last_credit_note -> Int4,
     }
 }
 
@@ -578,6 +580,53 @@ diesel::table! {
         occurred_at -> Timestamptz,
         memo -> Text,
         created_at -> Timestamptz,
+        refund_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> Uuid,
+        invoice_id -> Uuid,
+        payment_id -> Uuid,
+        amount -> Numeric,
+        fee_refunded -> Numeric,
+        fee_vat_refunded -> Numeric,
+        reason -> Text,
+        status -> Text,
+        gateway_refund_id -> Nullable<Text>,
+        failure_reason -> Nullable<Text>,
+        requested_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    credit_notes (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        business_id -> Uuid,
+        invoice_id -> Uuid,
+        refund_id -> Nullable<Uuid>,
+        sequence_number -> Int4,
+        number -> Text,
+        reason -> Text,
+        issue_date -> Date,
+        subtotal -> Numeric,
+        vat_total -> Numeric,
+        total -> Numeric,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    credit_note_lines (id) {
+        id -> Int8,
+        credit_note_id -> Uuid,
+        vat_rate -> Numeric,
+        net -> Numeric,
+        vat -> Numeric,
     }
 }
 
@@ -612,6 +661,14 @@ diesel::joinable!(payout_accounts -> providers (provider_id));
 diesel::joinable!(fee_rules -> providers (provider_id));
 diesel::joinable!(journal_lines -> journal_entries (entry_id));
 diesel::joinable!(journal_entries -> invoices (invoice_id));
+diesel::joinable!(journal_entries -> refunds (refund_id));
+diesel::joinable!(refunds -> invoices (invoice_id));
+diesel::joinable!(refunds -> payments (payment_id));
+diesel::joinable!(credit_notes -> invoices (invoice_id));
+diesel::joinable!(credit_notes -> refunds (refund_id));
+diesel::joinable!(credit_notes -> providers (provider_id));
+diesel::joinable!(credit_notes -> businesses (business_id));
+diesel::joinable!(credit_note_lines -> credit_notes (credit_note_id));
 diesel::joinable!(invoices -> orders (order_id));
 diesel::joinable!(invoices -> providers (provider_id));
 diesel::joinable!(locations -> businesses (business_id));
@@ -683,4 +740,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     fee_rules,
     journal_entries,
     journal_lines,
+    refunds,
+    credit_notes,
+    credit_note_lines,
 );

@@ -18,6 +18,8 @@ use crate::payments::gateway::Gateway;
 use crate::payments::queries::{self as payment_queries, PaymentRow};
 use crate::payments::reconcile;
 use crate::payments::rules::{Waiting, waiting};
+use crate::refunds::credit_notes::{self, NoteRow};
+use crate::refunds::queries::{self as refund_queries, RefundRow};
 use crate::tenancy::{Acting, BuyerCtx, Permission, ProviderCtx, Scope, Side};
 use crate::timefmt::london_today;
 use crate::web::pagination::{PageRequest, Paged};
@@ -131,8 +133,10 @@ struct InvoicePage {
     totals: Totals,
     status: &'static str,
     payment: PaymentPartial,
-    /// The draft form as typed, shown again with its messages when it was refused.
+    /// The draft (or refund) form as typed, shown again with its messages when it was refused.
     entered: Entered,
+    refunds: Vec<RefundRow>,
+    notes: Vec<NoteRow>,
 }
 
 /// A refused draft form: the fields as typed and a message per field.
@@ -219,11 +223,37 @@ impl InvoicePage {
     fn price_error(&self, l: &InvoiceLine) -> Option<&String> {
         self.error(&format!("price_{}", l.id))
     }
+
+    /// A member who may refund, on an invoice with money left to give back and no refund in
+    /// flight.
+    fn can_refund(&self) -> bool {
+        self.acting.may(Permission::RefundInvoices)
+            && crate::refunds::rules::can_refund(self.invoice.status).is_ok()
+            && !self.refunds.iter().any(|r| r.is_open())
+    }
+
+    fn may_retry(&self) -> bool {
+        self.acting.may(Permission::RefundInvoices)
+    }
+
+    fn refundable(&self) -> String {
+        self.typed_or(
+            "refund_amount".into(),
+            money::plain(self.invoice.amount_paid - self.invoice.amount_refunded),
+        )
+    }
+
+    fn note_path(&self) -> &'static str {
+        match self.side {
+            Side::Buyer => "/credit-notes",
+            Side::Provider => "/provider/credit-notes",
+        }
+    }
 }
 
 /// Where the page's payment facts come from: the gateway (to settle attempts that never
 /// heard back) and the base URL for the emails that may cause.
-pub(super) struct PaymentSource<'a> {
+pub(crate) struct PaymentSource<'a> {
     pub gateway: &'a Gateway,
     pub base_url: &'a str,
 }
@@ -247,7 +277,7 @@ async fn settle_stale(
     Ok(())
 }
 
-pub(super) async fn page(
+pub(crate) async fn page(
     meta_of: impl FnOnce(&Invoice) -> PageMeta,
     pool: &web::Data<DbPool>,
     source: Option<PaymentSource<'_>>,
@@ -273,14 +303,18 @@ pub(super) async fn page(
         let card =
             crate::connect::queries::chargeable_account(conn, invoice.provider_id)?.is_some();
         let stale = settle && !reconcile::stale_attempts(conn, invoice.id, now)?.is_empty();
-        Ok((invoice, lines, (payments, card), stale))
+        let refunds = (
+            refund_queries::for_invoice(conn, invoice.id)?,
+            credit_notes::for_invoice(conn, invoice.id)?,
+        );
+        Ok((invoice, lines, (payments, card), (stale, refunds)))
     };
     let mut loaded = with_conn(pool, load).await?;
-    if let (true, Some(source)) = (loaded.3, &source) {
+    if let (true, Some(source)) = (loaded.3.0, &source) {
         reconcile::resolve(pool, source.gateway, id, source.base_url).await?;
         loaded = with_conn(pool, load).await?;
     }
-    let (invoice, lines, payments, _) = loaded;
+    let (invoice, lines, payments, (_, (refunds, notes))) = loaded;
     let status = invoice.status_label(london_today());
     let meta = meta_of(&invoice);
     let code = match entered {
@@ -299,6 +333,8 @@ pub(super) async fn page(
             lines,
             status,
             entered: entered.unwrap_or_default(),
+            refunds,
+            notes,
         },
     )
 }
@@ -319,7 +355,7 @@ fn payment_partial(
         meta,
         invoice_id: invoice.id,
         side: acting.side,
-        paid: invoice.is_paid(),
+        paid: invoice.status.was_paid(),
         unpaid: invoice.is_unpaid(),
         can_pay: acting.side == Side::Buyer && acting.may(Permission::PayInvoices),
         card_ready,

@@ -31,6 +31,7 @@ pub struct Invoice {
     pub total: Decimal,
     pub amount_paid: Decimal,
     pub void_reason: Option<String>,
+    pub amount_refunded: Decimal,
 }
 
 impl Invoice {

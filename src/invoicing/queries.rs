@@ -71,7 +71,11 @@ pub fn list(
         InvoiceFilter::Overdue => q
             .filter(invoices::status.eq(InvoiceStatus::Issued))
             .filter(invoices::due_date.lt(today)),
-        InvoiceFilter::Paid => q.filter(invoices::status.eq(InvoiceStatus::Paid)),
+        InvoiceFilter::Paid => q.filter(invoices::status.eq_any([
+            InvoiceStatus::Paid,
+            InvoiceStatus::PartiallyRefunded,
+            InvoiceStatus::Refunded,
+        ])),
         InvoiceFilter::Draft => q.filter(invoices::status.eq(InvoiceStatus::Draft)),
     };
     let buyer = matches!(scope, Scope::Buyer(_));
@@ -550,6 +554,18 @@ pub fn void(
                 &ledger_posting("invoice_voided", id, reason),
                 &ledger::invoice_voided(parties, total),
             )?;
+            // An issued invoice is a tax record: voiding it issues a credit note for all of it
+            // rather than erasing it.
+            let now = time::OffsetDateTime::now_utc();
+            let today = crate::timefmt::to_london(now).date();
+            let (note, _) = crate::refunds::credit_notes::issue(
+                conn,
+                (id, parties),
+                None,
+                (total, reason),
+                (now, today),
+            )?;
+            crate::refunds::credit_notes::notify(conn, note, base_url)?;
         }
         diesel::update(invoices::table.find(id))
             .set((
@@ -572,6 +588,7 @@ fn ledger_posting<'a>(
         source: invoice.to_string(),
         invoice: Some(invoice),
         payment: None,
+        refund: None,
         at: time::OffsetDateTime::now_utc(),
         memo: memo.to_owned(),
     }

@@ -17,6 +17,10 @@ crate::text_enum! {
         Draft = "draft",
         Issued = "issued",
         Paid = "paid",
+        /// Paid, then part of it refunded (each refund has its credit note).
+        PartiallyRefunded = "partially_refunded",
+        /// Paid, then refunded in full.
+        Refunded = "refunded",
         Void = "void",
     }
 }
@@ -27,8 +31,15 @@ impl InvoiceStatus {
             Self::Draft => "Draft",
             Self::Issued => "Unpaid",
             Self::Paid => "Paid",
+            Self::PartiallyRefunded => "Part refunded",
+            Self::Refunded => "Refunded",
             Self::Void => "Void",
         }
+    }
+
+    /// Paid in full at some point, whatever was refunded since.
+    pub fn was_paid(self) -> bool {
+        matches!(self, Self::Paid | Self::PartiallyRefunded | Self::Refunded)
     }
 }
 
@@ -57,8 +68,11 @@ pub fn can_issue(total: rust_decimal::Decimal) -> Result<(), String> {
 pub fn can_void(status: InvoiceStatus) -> Result<(), String> {
     match status {
         InvoiceStatus::Draft | InvoiceStatus::Issued => Ok(()),
-        InvoiceStatus::Paid => {
+        InvoiceStatus::Paid | InvoiceStatus::PartiallyRefunded => {
             Err("This invoice is paid, so it can't be voided; refund it instead.".into())
+        }
+        InvoiceStatus::Refunded => {
+            Err("This invoice was refunded: its credit notes already cancel it.".into())
         }
         InvoiceStatus::Void => Err("This invoice is already void.".into()),
     }

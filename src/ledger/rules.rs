@@ -195,6 +195,47 @@ pub fn paid_outside(p: Parties, amount: Decimal) -> Vec<Line> {
     ])
 }
 
+/// A credit note: part or all of the sale is cancelled, so the buyer is owed it back.
+pub fn credit_note(p: Parties, amount: Decimal) -> Vec<Line> {
+    entry(vec![
+        Line::provider(p.provider, amount),
+        Line::buyer(p.business, -amount),
+    ])
+}
+
+/// A refund paid back to the buyer's card out of the money Stripe holds.
+pub fn refund_paid(p: Parties, amount: Decimal) -> Vec<Line> {
+    entry(vec![
+        Line::buyer(p.business, amount),
+        Line::plain(Account::StripeClearing, -amount),
+    ])
+}
+
+/// The provider's part of a refund, taken back from their account (the reversed transfer).
+pub fn transfer_reversed(p: Parties, amount: Decimal) -> Vec<Line> {
+    entry(vec![
+        Line::plain(Account::StripeClearing, amount),
+        Line::provider(p.provider, -amount),
+    ])
+}
+
+/// The part of the platform's fee given back with a refund.
+pub fn fee_refunded(p: Parties, fee: Fee) -> Vec<Line> {
+    entry(vec![
+        Line::plain(Account::PlatformFeeRevenue, fee.net),
+        Line::plain(Account::VatOnFees, fee.vat),
+        Line::provider(p.provider, -fee.gross()),
+    ])
+}
+
+/// Money the provider paid back to the buyer themselves (the invoice was paid outside Larder).
+pub fn refunded_outside(p: Parties, amount: Decimal) -> Vec<Line> {
+    entry(vec![
+        Line::buyer(p.business, amount),
+        Line::provider(p.provider, -amount),
+    ])
+}
+
 pub fn balanced(lines: &[Line]) -> bool {
     lines.iter().map(|l| l.amount).sum::<Decimal>().is_zero()
 }

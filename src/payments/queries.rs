@@ -53,7 +53,9 @@ pub fn reserve(
             .first(conn)?;
         match status {
             InvoiceStatus::Issued => {}
-            InvoiceStatus::Paid => return Err(AppError::conflict("This invoice is already paid.")),
+            InvoiceStatus::Paid | InvoiceStatus::PartiallyRefunded | InvoiceStatus::Refunded => {
+                return Err(AppError::conflict("This invoice is already paid."));
+            }
             InvoiceStatus::Draft | InvoiceStatus::Void => {
                 return Err(AppError::conflict(
                     "This invoice is void, so it can't be paid.",
@@ -335,7 +337,9 @@ pub fn record_offline(
             .first(conn)?;
         match status.as_str() {
             "issued" => {}
-            "paid" => return Err(AppError::conflict("This invoice is already paid.")),
+            "paid" | "partially_refunded" | "refunded" => {
+                return Err(AppError::conflict("This invoice is already paid."));
+            }
             "draft" => return Err(AppError::conflict("Issue the invoice before recording a payment.")),
             _ => return Err(AppError::conflict("This invoice is void, so it can't be paid.")),
         }

@@ -146,6 +146,7 @@ pub const ROUTES: &[RouteAccess] = &[
     r("GET", "/invoices/{id}", Buyer(P::ViewInvoices)),
     r("GET", "/invoices/{id}/payment", Buyer(P::ViewInvoices)),
     r("POST", "/invoices/{id}/pay", Buyer(P::PayInvoices)),
+    r("GET", "/credit-notes/{id}", Buyer(P::ViewInvoices)),
     r("GET", "/pay/test/{session}", Buyer(P::PayInvoices)),
     r(
         "POST",
@@ -332,5 +333,15 @@ pub const ROUTES: &[RouteAccess] = &[
         "POST",
         "/provider/invoices/{id}/paid",
         Provider(P::ManageInvoices),
+    ),
+    r(
+        "POST",
+        "/provider/invoices/{id}/refund",
+        Provider(P::RefundInvoices),
+    ),
+    r(
+        "GET",
+        "/provider/credit-notes/{id}",
+        Provider(P::ViewInvoices),
     ),
 ];

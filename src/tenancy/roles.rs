@@ -156,6 +156,8 @@ pub enum Permission {
     ManageDelivery,
     /// Provider: Stripe payout onboarding (owners only: it is where the money goes).
     ManagePayouts,
+    /// Provider: refund paid invoices (owners and managers: money leaves the business).
+    RefundInvoices,
 }
 
 /// The table. Owners may do everything on their side; the others what DESIGN.md gives them.
@@ -191,6 +193,7 @@ pub fn allows(side: Side, role: Role, permission: Permission) -> bool {
                     | P::ViewOrders
                     | P::ViewInvoices
                     | P::ManageInvoices
+                    | P::RefundInvoices
                     | P::ManageTeam
             ),
             R::Dispatcher => matches!(permission, P::ViewOrders | P::FulfilOrders),
@@ -231,7 +234,7 @@ pub fn require(side: Side, role: Role, permission: Permission) -> Result<(), App
 mod tests {
     use super::*;
 
-    const ALL: [Permission; 13] = [
+    const ALL: [Permission; 15] = [
         Permission::PlaceOrders,
         Permission::ManageLocations,
         Permission::ViewOrders,
@@ -245,6 +248,8 @@ mod tests {
         Permission::ViewAudit,
         Permission::ApproveOrders,
         Permission::ManageDelivery,
+        Permission::ManagePayouts,
+        Permission::RefundInvoices,
     ];
 
     fn allowed(side: Side, role: Role) -> Vec<Permission> {
@@ -278,7 +283,9 @@ mod tests {
                 P::ManageInvoices,
                 P::ManageTeam,
                 P::ViewAudit,
-                P::ManageDelivery
+                P::ManageDelivery,
+                P::ManagePayouts,
+                P::RefundInvoices
             ]
         );
     }

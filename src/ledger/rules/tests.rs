@@ -154,4 +154,49 @@ proptest! {
         let t = totals(&entries);
         prop_assert!(t.values().all(|v| v.is_zero()));
     }
+
+    /// A card payment then refunds in any steps, each with its credit note, reversed transfer
+    /// and proportional fee: every entry balances, the buyer and provider are square after
+    /// each, Stripe holds exactly the fee kept, and a full refund leaves every account at zero.
+    #[test]
+    fn refunds_in_any_steps_keep_every_account_square(
+        rule in rules(),
+        total in pennies(),
+        cuts in prop::collection::vec(1u32..=100, 0..5),
+    ) {
+        use crate::refunds::rules::fee_refund;
+        let p = parties();
+        let fee = rule.fee(total);
+        let mut entries = vec![
+            invoice_issued(p, total),
+            payment_received(p, total),
+            platform_fee(p, fee),
+            transfer(p, total - fee.gross()),
+        ];
+        let mut refunded = Decimal::ZERO;
+        let mut amounts: Vec<Decimal> = cuts
+            .iter()
+            .map(|c| crate::money::round_pennies(total * Decimal::from(*c) / Decimal::from(400)))
+            .collect();
+        amounts.push(total);
+        for amount in amounts {
+            let amount = amount.min(total - refunded);
+            if amount.is_zero() { continue; }
+            let back = fee_refund(fee, total, refunded, amount);
+            entries.push(credit_note(p, amount));
+            entries.push(refund_paid(p, amount));
+            entries.push(transfer_reversed(p, amount - back.gross()));
+            entries.push(fee_refunded(p, back));
+            refunded += amount;
+            for e in &entries { prop_assert!(balanced(e)); }
+            let t = totals(&entries);
+            let get = |a| t.get(&a).copied().unwrap_or_default();
+            prop_assert_eq!(get(Account::BuyerReceivable), Decimal::ZERO);
+            prop_assert_eq!(get(Account::ProviderPayable), Decimal::ZERO);
+            prop_assert!(get(Account::StripeClearing) >= Decimal::ZERO);
+            prop_assert_eq!(get(Account::StripeClearing), -get(Account::PlatformFeeRevenue) - get(Account::VatOnFees));
+        }
+        prop_assert_eq!(refunded, total);
+        prop_assert!(totals(&entries).values().all(|v| v.is_zero()));
+    }
 }

@@ -1,0 +1,186 @@
+//! Refunding an invoice (provider owners and managers) and reading credit notes (both sides).
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::credit_notes::{self, CreditNote};
+use super::gateway::{self, RefundOutcome};
+use super::queries::{self, Completed, Plan};
+use super::rules::RatePart;
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::ids::{CreditNoteId, InvoiceId};
+use crate::invoicing::handlers::{Entered, page};
+use crate::payments::gateway::{Gateway, GatewayError};
+use crate::tenancy::{BuyerCtx, Permission, ProviderCtx, Scope, Side};
+use crate::timefmt::london_today;
+use crate::web::forms::Form;
+use crate::web::session::FlashKind;
+use crate::web::{AppError, PageMeta, render, see_other, with_conn};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RefundForm {
+    refund_amount: String,
+    refund_reason: String,
+    /// "1": send the refund already waiting on this invoice again.
+    retry: String,
+}
+
+/// Asks the gateway that took the payment. A test-gateway payment is refunded by the test
+/// gateway whatever is configured now; money taken outside Larder was given back outside it.
+async fn send(gateway: &Gateway, plan: &Plan) -> Result<RefundOutcome, GatewayError> {
+    match (plan.gateway.as_str(), &plan.order) {
+        ("offline", _) => Ok(RefundOutcome::Accepted {
+            id: String::new(),
+        }),
+        ("test", Some(order)) => gateway::refund(&Gateway::Test, order).await,
+        ("stripe", Some(order)) if !gateway.is_test() => gateway::refund(gateway, order).await,
+        _ => Err(GatewayError::Unreachable(
+            "this payment's gateway isn't configured here".into(),
+        )),
+    }
+}
+
+pub async fn refund(
+    ctx: ProviderCtx,
+    config: web::Data<Config>,
+    gateway: web::Data<Gateway>,
+    pool: web::Data<DbPool>,
+    id: web::Path<InvoiceId>,
+    Form(form): Form<RefundForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::RefundInvoices)?;
+    let (provider, id, actor) = (ctx.provider_id, id.into_inner(), ctx.user.actor.clone());
+    let plan = if form.retry == "1" {
+        with_conn(&pool, move |conn| queries::retry(conn, provider, id)).await?
+    } else {
+        let (amount, reason) = (form.refund_amount.clone(), form.refund_reason.clone());
+        let actor = actor.clone();
+        let begun = with_conn(&pool, move |conn| {
+            queries::begin(conn, provider, id, (&amount, &reason), &actor)
+        })
+        .await?;
+        match begun {
+            Ok(plan) => plan,
+            Err(problems) => {
+                let typed = HashMap::from([
+                    ("refund_amount".to_owned(), form.refund_amount),
+                    ("refund_reason".to_owned(), form.refund_reason),
+                ]);
+                let errors = problems
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect();
+                return page(
+                    |i| ctx.user.meta(i.title()),
+                    &pool,
+                    None,
+                    ctx.acting(),
+                    id,
+                    false,
+                    Some(Entered { typed, errors }),
+                )
+                .await;
+            }
+        }
+    };
+    let outcome = send(&gateway, &plan).await.map_err(|e| {
+        tracing::warn!(error = %e, refund = %plan.refund, "refund not confirmed by the gateway");
+        AppError::Unavailable(
+            "We couldn't get an answer from Stripe, so this refund isn't confirmed yet. It is saved: send it again from the invoice page. It can never be paid out twice.".into(),
+        )
+    })?;
+    let (refund, base) = (plan.refund, config.base_url.clone());
+    let now = (time::OffsetDateTime::now_utc(), london_today());
+    let done = with_conn(&pool, move |conn| {
+        queries::complete(conn, refund, &outcome, now, (&actor, &base))
+    })
+    .await?;
+    let amount = crate::money::format_gbp(plan.amount);
+    match done {
+        Completed::Refunded { credit_note } => ctx.user.session.flash(
+            FlashKind::Ok,
+            format!("Refunded {amount}. Credit note {credit_note} is issued and has been emailed to the buyer."),
+        ),
+        Completed::Declined { reason } => ctx.user.session.flash(
+            FlashKind::Error,
+            format!("Stripe refused the refund of {amount}: {reason}. Nothing was refunded."),
+        ),
+    }
+    Ok(see_other(&format!("/provider/invoices/{id}")))
+}
+
+#[derive(Template)]
+#[template(path = "refunds/credit_note.html")]
+struct NotePage {
+    meta: PageMeta,
+    note: CreditNote,
+    lines: Vec<RatePart>,
+    invoice_path: String,
+}
+
+impl NotePage {
+    fn rate(&self, r: &RatePart) -> String {
+        format!("{}%", r.rate.normalize())
+    }
+    fn money(&self, d: impl std::borrow::Borrow<rust_decimal::Decimal>) -> String {
+        crate::money::format_gbp(*d.borrow())
+    }
+}
+
+async fn note_page(
+    pool: &web::Data<DbPool>,
+    meta: impl FnOnce(&CreditNote) -> PageMeta,
+    scope: Scope,
+    side: Side,
+    id: CreditNoteId,
+) -> Result<HttpResponse, AppError> {
+    let (note, lines) = with_conn(pool, move |conn| {
+        let note = credit_notes::find(conn, scope, id)?;
+        let lines = credit_notes::lines(conn, id)?;
+        Ok((note, lines))
+    })
+    .await?;
+    render(&NotePage {
+        meta: meta(&note),
+        invoice_path: format!("{}/{}", side.invoices_path(), note.invoice_id),
+        note,
+        lines,
+    })
+}
+
+pub async fn provider_note(
+    ctx: ProviderCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<CreditNoteId>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewInvoices)?;
+    note_page(
+        &pool,
+        |n| ctx.user.meta(format!("Credit note {}", n.number)),
+        Scope::Provider(ctx.provider_id),
+        Side::Provider,
+        id.into_inner(),
+    )
+    .await
+}
+
+pub async fn buyer_note(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    id: web::Path<CreditNoteId>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewInvoices)?;
+    note_page(
+        &pool,
+        |n| ctx.user.meta(format!("Credit note {}", n.number)),
+        Scope::Buyer(ctx.business_id),
+        Side::Buyer,
+        id.into_inner(),
+    )
+    .await
+}

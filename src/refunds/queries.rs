@@ -1,0 +1,381 @@
+//! A refund in two transactions around the gateway call: `begin` checks the invoice and writes
+//! the refund row (its id is Stripe's idempotency key); `complete` records Stripe's answer
+//! and, when the money went back, issues the credit note, moves the invoice on and writes the
+//! journal. A crash between the two leaves the row `requested`, and asking again is safe.
+
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use time::{Date, OffsetDateTime};
+
+use super::credit_notes;
+use super::gateway::{RefundOrder, RefundOutcome};
+use super::rules::{self, Problems};
+use crate::audit::{Actor, Entry};
+use crate::db::schema::{invoices, payments, refunds};
+use crate::ids::{BusinessId, InvoiceId, PaymentId, ProviderId, RefundId};
+use crate::invoicing::rules::InvoiceStatus;
+use crate::ledger::queries::{Posting, post};
+use crate::ledger::rules::{self as ledger, Fee, Parties};
+use crate::payments::rules::PaymentStatus;
+use crate::web::AppError;
+
+/// A refund written and ready to send.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub refund: RefundId,
+    pub invoice: InvoiceId,
+    pub amount: Decimal,
+    /// How the invoice was paid: "stripe", "test" or "offline".
+    pub gateway: String,
+    pub order: Option<RefundOrder>,
+}
+
+fn status(raw: &str) -> Result<InvoiceStatus, AppError> {
+    InvoiceStatus::parse(raw)
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("unknown invoice status {raw}")))
+}
+
+/// The invoice's paid and refunded amounts, locked, if it is the provider's.
+fn lock_invoice(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    invoice: InvoiceId,
+) -> Result<(InvoiceStatus, Decimal, Decimal), AppError> {
+    let (raw, paid, refunded): (String, Decimal, Decimal) = invoices::table
+        .filter(invoices::id.eq(invoice))
+        .filter(invoices::provider_id.eq(provider.0))
+        .select((
+            invoices::status,
+            invoices::amount_paid,
+            invoices::amount_refunded,
+        ))
+        .for_update()
+        .first(conn)?;
+    Ok((status(&raw)?, paid, refunded))
+}
+
+/// The refund already waiting on this invoice, if one is.
+pub fn open_refund(
+    conn: &mut PgConnection,
+    invoice: InvoiceId,
+) -> QueryResult<Option<(RefundId, Decimal)>> {
+    refunds::table
+        .filter(refunds::invoice_id.eq(invoice.0))
+        .filter(refunds::status.eq("requested"))
+        .select((refunds::id, refunds::amount))
+        .first::<(uuid::Uuid, Decimal)>(conn)
+        .optional()
+        .map(|r| r.map(|(id, amount)| (RefundId(id), amount)))
+}
+
+fn plan_for(conn: &mut PgConnection, refund: RefundId) -> QueryResult<Plan> {
+    let (invoice, amount, gateway, intent, destination): (
+        InvoiceId,
+        Decimal,
+        String,
+        Option<String>,
+        Option<String>,
+    ) = refunds::table
+        .inner_join(payments::table)
+        .filter(refunds::id.eq(refund.0))
+        .select((
+            refunds::invoice_id,
+            refunds::amount,
+            payments::gateway,
+            payments::payment_intent_id,
+            payments::destination_account,
+        ))
+        .first(conn)?;
+    let order = intent.filter(|_| gateway != "offline").map(|intent| RefundOrder {
+        refund,
+        payment_intent: intent,
+        amount,
+        destination: destination.is_some(),
+    });
+    Ok(Plan {
+        refund,
+        invoice,
+        amount,
+        gateway,
+        order,
+    })
+}
+
+/// Checks the form against the invoice and writes the refund `requested`. Problems come back
+/// for the form; a refund already in flight is a conflict (its page offers to send it again).
+pub fn begin(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    invoice: InvoiceId,
+    (amount, reason): (&str, &str),
+    actor: &Actor,
+) -> Result<Result<Plan, Problems>, AppError> {
+    conn.transaction(|conn| {
+        let (status, paid, refunded) = lock_invoice(conn, provider, invoice)?;
+        rules::can_refund(status).map_err(AppError::conflict)?;
+        if let Some((_, open)) = open_refund(conn, invoice)? {
+            return Err(AppError::Conflict(format!(
+                "A refund of {} on this invoice is still being made: send it again from the invoice page before starting another.",
+                crate::money::format_gbp(open)
+            )));
+        }
+        let request = match rules::refund_request(amount, reason, paid - refunded) {
+            Ok(r) => r,
+            Err(problems) => return Ok(Err(problems)),
+        };
+        let payment: PaymentId = payments::table
+            .filter(payments::invoice_id.eq(invoice.0))
+            .filter(payments::status.eq(PaymentStatus::Succeeded))
+            .select(payments::id)
+            .order(payments::completed_at.desc())
+            .first::<uuid::Uuid>(conn)
+            .map(PaymentId)?;
+        let id: uuid::Uuid = diesel::insert_into(refunds::table)
+            .values((
+                refunds::invoice_id.eq(invoice.0),
+                refunds::payment_id.eq(payment.0),
+                refunds::amount.eq(request.amount),
+                refunds::reason.eq(&request.reason),
+                refunds::requested_by.eq(actor.user_id()),
+            ))
+            .returning(refunds::id)
+            .get_result(conn)?;
+        Ok(Ok(plan_for(conn, RefundId(id))?))
+    })
+}
+
+/// The refund in flight on this invoice, to send again (same key: Stripe answers with the
+/// first attempt's refund if that one got through).
+pub fn retry(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    invoice: InvoiceId,
+) -> Result<Plan, AppError> {
+    lock_invoice(conn, provider, invoice)?;
+    let (refund, _) = open_refund(conn, invoice)?.ok_or_else(|| {
+        AppError::conflict("There is no refund waiting to be sent on this invoice.")
+    })?;
+    Ok(plan_for(conn, refund)?)
+}
+
+/// What became of a refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Completed {
+    Refunded { credit_note: String },
+    Declined { reason: String },
+}
+
+/// Records the gateway's answer. Answering twice changes nothing the second time.
+pub fn complete(
+    conn: &mut PgConnection,
+    refund: RefundId,
+    outcome: &RefundOutcome,
+    (at, today): (OffsetDateTime, Date),
+    (actor, base_url): (&Actor, &str),
+) -> Result<Completed, AppError> {
+    conn.transaction(|conn| {
+        let (invoice, payment, amount, reason, state, failure): (
+            InvoiceId,
+            PaymentId,
+            Decimal,
+            String,
+            String,
+            Option<String>,
+        ) = refunds::table
+            .find(refund.0)
+            .select((
+                refunds::invoice_id,
+                refunds::payment_id,
+                refunds::amount,
+                refunds::reason,
+                refunds::status,
+                refunds::failure_reason,
+            ))
+            .for_update()
+            .first(conn)?;
+        if state != "requested" {
+            return already(conn, refund, invoice, failure);
+        }
+        let (business, provider, total, fee, (destination, offline)) =
+            facts(conn, invoice, payment)?;
+        let (_, paid, before) = lock_invoice(conn, provider, invoice)?;
+        let gateway_id = match outcome {
+            RefundOutcome::Declined { reason: why } => {
+                let why: String = why.chars().take(500).collect();
+                diesel::update(refunds::table.find(refund.0))
+                    .set((
+                        refunds::status.eq("failed"),
+                        refunds::failure_reason.eq(Some(&why)),
+                        refunds::completed_at.eq(Some(at)),
+                    ))
+                    .execute(conn)?;
+                audit(conn, actor, invoice, (business, provider), "invoice.refund_failed", amount)?;
+                return Ok(Completed::Declined { reason: why });
+            }
+            RefundOutcome::Accepted { id } => id,
+        };
+        let back = if destination {
+            rules::fee_refund(fee, paid, before, amount)
+        } else {
+            Fee::default()
+        };
+        diesel::update(refunds::table.find(refund.0))
+            .set((
+                refunds::status.eq("succeeded"),
+                refunds::gateway_refund_id.eq(Some(gateway_id).filter(|g| !g.is_empty())),
+                refunds::fee_refunded.eq(back.net),
+                refunds::fee_vat_refunded.eq(back.vat),
+                refunds::completed_at.eq(Some(at)),
+            ))
+            .execute(conn)?;
+        let refunded = before + amount;
+        diesel::update(invoices::table.find(invoice.0))
+            .set((
+                invoices::status.eq(rules::status_after(total, refunded)),
+                invoices::amount_refunded.eq(refunded),
+                invoices::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        let parties = Parties { business, provider };
+        let note = credit_notes::issue(
+            conn,
+            (invoice, parties),
+            Some(refund),
+            (amount, &reason),
+            (at, today),
+        )?;
+        let posting = |kind| Posting {
+            kind,
+            source: refund.to_string(),
+            invoice: Some(invoice),
+            payment: Some(payment),
+            refund: Some(refund),
+            at,
+            memo: note.1.clone(),
+        };
+        if offline {
+            post(conn, &posting("refunded_outside"), &ledger::refunded_outside(parties, amount))?;
+        } else {
+            post(conn, &posting("refund_paid"), &ledger::refund_paid(parties, amount))?;
+            if destination {
+                post(
+                    conn,
+                    &posting("transfer_reversed"),
+                    &ledger::transfer_reversed(parties, amount - back.gross()),
+                )?;
+                post(conn, &posting("fee_refunded"), &ledger::fee_refunded(parties, back))?;
+            }
+        }
+        audit(conn, actor, invoice, (business, provider), "invoice.refunded", amount)?;
+        credit_notes::notify(conn, note.0, base_url)?;
+        Ok(Completed::Refunded {
+            credit_note: note.1,
+        })
+    })
+}
+
+/// A refund answered before: what it came to.
+fn already(
+    conn: &mut PgConnection,
+    refund: RefundId,
+    invoice: InvoiceId,
+    failure: Option<String>,
+) -> Result<Completed, AppError> {
+    if let Some(reason) = failure {
+        return Ok(Completed::Declined { reason });
+    }
+    let number = credit_notes::for_refund(conn, refund)?.unwrap_or_default();
+    tracing::info!(%refund, %invoice, "refund already recorded");
+    Ok(Completed::Refunded {
+        credit_note: number,
+    })
+}
+
+type Facts = (BusinessId, ProviderId, Decimal, Fee, (bool, bool));
+
+/// The invoice's parties, total and fee snapshot; whether its payment was a destination
+/// charge (only then is there a transfer to reverse and a fee to give back), and whether it
+/// was paid outside Larder (then the provider gave the money back themselves).
+fn facts(conn: &mut PgConnection, invoice: InvoiceId, payment: PaymentId) -> QueryResult<Facts> {
+    let (business, provider, total, net, vat): (BusinessId, ProviderId, Decimal, Decimal, Decimal) =
+        invoices::table
+            .find(invoice.0)
+            .select((
+                invoices::business_id,
+                invoices::provider_id,
+                invoices::total,
+                invoices::platform_fee,
+                invoices::platform_fee_vat,
+            ))
+            .first(conn)?;
+    let (destination, gateway): (Option<String>, String) = payments::table
+        .find(payment.0)
+        .select((payments::destination_account, payments::gateway))
+        .first(conn)?;
+    Ok((
+        business,
+        provider,
+        total,
+        Fee { net, vat },
+        (destination.is_some(), gateway == "offline"),
+    ))
+}
+
+fn audit(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    invoice: InvoiceId,
+    (business, provider): (BusinessId, ProviderId),
+    action: &'static str,
+    amount: Decimal,
+) -> Result<(), AppError> {
+    let entry = Entry::new(action, "invoice", Some(invoice.0))
+        .org(Some(business.0), Some(provider.0))
+        .change(None, Some(serde_json::json!({ "amount": amount.to_string() })));
+    Ok(crate::audit::record(conn, actor, entry)?)
+}
+
+/// A refund as the invoice page lists it.
+#[derive(Debug, Clone, Queryable)]
+pub struct RefundRow {
+    pub id: uuid::Uuid,
+    pub amount: Decimal,
+    pub reason: String,
+    pub status: String,
+    pub failure_reason: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+impl RefundRow {
+    pub fn amount_text(&self) -> String {
+        crate::money::format_gbp(self.amount)
+    }
+    pub fn when(&self) -> String {
+        crate::timefmt::datetime(self.created_at)
+    }
+    pub fn label(&self) -> &'static str {
+        match self.status.as_str() {
+            "succeeded" => "Refunded",
+            "failed" => "Refused",
+            _ => "Being sent",
+        }
+    }
+    pub fn is_open(&self) -> bool {
+        self.status == "requested"
+    }
+}
+
+pub fn for_invoice(conn: &mut PgConnection, invoice: InvoiceId) -> QueryResult<Vec<RefundRow>> {
+    refunds::table
+        .filter(refunds::invoice_id.eq(invoice.0))
+        .order(refunds::created_at)
+        .select((
+            refunds::id,
+            refunds::amount,
+            refunds::reason,
+            refunds::status,
+            refunds::failure_reason,
+            refunds::created_at,
+        ))
+        .load(conn)
+}
