@@ -10,8 +10,7 @@ use uuid::Uuid;
 
 use super::rules::{self, RatePart};
 use crate::db::schema::{
-    credit_note_lines, credit_notes, invoice_lines, invoices, provider_invoice_counters,
-    providers,
+    credit_note_lines, credit_notes, invoice_lines, invoices, provider_invoice_counters, providers,
 };
 use crate::email::{self, OutgoingEmail};
 use crate::ids::{CreditNoteId, InvoiceId, RefundId};
@@ -69,7 +68,10 @@ pub fn issue(
         )));
     }
     let n: i32 = diesel::update(provider_invoice_counters::table.find(parties.provider.0))
-        .set(provider_invoice_counters::last_credit_note.eq(provider_invoice_counters::last_credit_note + 1))
+        .set(
+            provider_invoice_counters::last_credit_note
+                .eq(provider_invoice_counters::last_credit_note + 1),
+        )
         .returning(provider_invoice_counters::last_credit_note)
         .get_result(conn)?;
     let number = rules::credit_note_number(n);
@@ -155,7 +157,11 @@ impl CreditNote {
 }
 
 /// One credit note, if the scope may see it (another tenant's id is simply not found).
-pub fn find(conn: &mut PgConnection, scope: Scope, id: CreditNoteId) -> Result<CreditNote, AppError> {
+pub fn find(
+    conn: &mut PgConnection,
+    scope: Scope,
+    id: CreditNoteId,
+) -> Result<CreditNote, AppError> {
     let mut q = credit_notes::table
         .inner_join(invoices::table)
         .filter(credit_notes::id.eq(id.0))
@@ -165,24 +171,23 @@ pub fn find(conn: &mut PgConnection, scope: Scope, id: CreditNoteId) -> Result<C
         Scope::Provider(p) => q.filter(credit_notes::provider_id.eq(p.0)),
         Scope::Admin | Scope::System => q,
     };
-    Ok(q
-        .select((
-            credit_notes::id,
-            credit_notes::invoice_id,
-            credit_notes::number,
-            credit_notes::reason,
-            credit_notes::issue_date,
-            credit_notes::subtotal,
-            credit_notes::vat_total,
-            credit_notes::total,
-            invoices::number,
-            invoices::seller_name,
-            invoices::seller_address,
-            invoices::seller_vat_number,
-            invoices::buyer_name,
-            invoices::buyer_address,
-        ))
-        .first(conn)?)
+    Ok(q.select((
+        credit_notes::id,
+        credit_notes::invoice_id,
+        credit_notes::number,
+        credit_notes::reason,
+        credit_notes::issue_date,
+        credit_notes::subtotal,
+        credit_notes::vat_total,
+        credit_notes::total,
+        invoices::number,
+        invoices::seller_name,
+        invoices::seller_address,
+        invoices::seller_vat_number,
+        invoices::buyer_name,
+        invoices::buyer_address,
+    ))
+    .first(conn)?)
 }
 
 /// ("20%", net, VAT) rows of a credit note, lowest rate first.
@@ -269,8 +274,16 @@ pub fn notify(conn: &mut PgConnection, id: CreditNoteId, base_url: &str) -> Resu
         format!("{base_url}/provider/credit-notes/{id}"),
         buyer_name,
     )];
-    for to in buyer_emails_allowed(conn, crate::ids::BusinessId(business), Permission::ViewInvoices)? {
-        recipients.push((to, format!("{base_url}/credit-notes/{id}"), provider_name.clone()));
+    for to in buyer_emails_allowed(
+        conn,
+        crate::ids::BusinessId(business),
+        Permission::ViewInvoices,
+    )? {
+        recipients.push((
+            to,
+            format!("{base_url}/credit-notes/{id}"),
+            provider_name.clone(),
+        ));
     }
     let amount = note.total_text();
     for (to, link, other) in recipients {

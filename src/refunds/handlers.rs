@@ -34,9 +34,7 @@ pub struct RefundForm {
 /// gateway whatever is configured now; money taken outside Larder was given back outside it.
 async fn send(gateway: &Gateway, plan: &Plan) -> Result<RefundOutcome, GatewayError> {
     match (plan.gateway.as_str(), &plan.order) {
-        ("offline", _) => Ok(RefundOutcome::Accepted {
-            id: String::new(),
-        }),
+        ("offline", _) => Ok(RefundOutcome::Accepted { id: String::new() }),
         ("test", Some(order)) => gateway::refund(&Gateway::Test, order).await,
         ("stripe", Some(order)) if !gateway.is_test() => gateway::refund(gateway, order).await,
         _ => Err(GatewayError::Unreachable(

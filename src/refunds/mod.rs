@@ -11,6 +11,9 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use handlers as h;
     cfg.route("/provider/invoices/{id}/refund", web::post().to(h::refund))
-        .route("/provider/credit-notes/{id}", web::get().to(h::provider_note))
+        .route(
+            "/provider/credit-notes/{id}",
+            web::get().to(h::provider_note),
+        )
         .route("/credit-notes/{id}", web::get().to(h::buyer_note));
 }

@@ -86,12 +86,14 @@ fn plan_for(conn: &mut PgConnection, refund: RefundId) -> QueryResult<Plan> {
             payments::destination_account,
         ))
         .first(conn)?;
-    let order = intent.filter(|_| gateway != "offline").map(|intent| RefundOrder {
-        refund,
-        payment_intent: intent,
-        amount,
-        destination: destination.is_some(),
-    });
+    let order = intent
+        .filter(|_| gateway != "offline")
+        .map(|intent| RefundOrder {
+            refund,
+            payment_intent: intent,
+            amount,
+            destination: destination.is_some(),
+        });
     Ok(Plan {
         refund,
         invoice,
@@ -209,7 +211,14 @@ pub fn complete(
                         refunds::completed_at.eq(Some(at)),
                     ))
                     .execute(conn)?;
-                audit(conn, actor, invoice, (business, provider), "invoice.refund_failed", amount)?;
+                audit(
+                    conn,
+                    actor,
+                    invoice,
+                    (business, provider),
+                    "invoice.refund_failed",
+                    amount,
+                )?;
                 return Ok(Completed::Declined { reason: why });
             }
             RefundOutcome::Accepted { id } => id,
@@ -253,20 +262,50 @@ pub fn complete(
             at,
             memo: note.1.clone(),
         };
+        // The credit note cancels part of the sale (the buyer is owed it back); the entries
+        // after it pay that back.
+        post(
+            conn,
+            &Posting {
+                kind: "credit_note",
+                source: note.0.to_string(),
+                ..posting("credit_note")
+            },
+            &ledger::credit_note(parties, amount),
+        )?;
         if offline {
-            post(conn, &posting("refunded_outside"), &ledger::refunded_outside(parties, amount))?;
+            post(
+                conn,
+                &posting("refunded_outside"),
+                &ledger::refunded_outside(parties, amount),
+            )?;
         } else {
-            post(conn, &posting("refund_paid"), &ledger::refund_paid(parties, amount))?;
+            post(
+                conn,
+                &posting("refund_paid"),
+                &ledger::refund_paid(parties, amount),
+            )?;
             if destination {
                 post(
                     conn,
                     &posting("transfer_reversed"),
                     &ledger::transfer_reversed(parties, amount - back.gross()),
                 )?;
-                post(conn, &posting("fee_refunded"), &ledger::fee_refunded(parties, back))?;
+                post(
+                    conn,
+                    &posting("fee_refunded"),
+                    &ledger::fee_refunded(parties, back),
+                )?;
             }
         }
-        audit(conn, actor, invoice, (business, provider), "invoice.refunded", amount)?;
+        audit(
+            conn,
+            actor,
+            invoice,
+            (business, provider),
+            "invoice.refunded",
+            amount,
+        )?;
         credit_notes::notify(conn, note.0, base_url)?;
         Ok(Completed::Refunded {
             credit_note: note.1,
@@ -331,7 +370,10 @@ fn audit(
 ) -> Result<(), AppError> {
     let entry = Entry::new(action, "invoice", Some(invoice.0))
         .org(Some(business.0), Some(provider.0))
-        .change(None, Some(serde_json::json!({ "amount": amount.to_string() })));
+        .change(
+            None,
+            Some(serde_json::json!({ "amount": amount.to_string() })),
+        );
     Ok(crate::audit::record(conn, actor, entry)?)
 }
 

@@ -192,7 +192,10 @@ pub fn credit_parts(remaining: &[RatePart], amount: Decimal) -> Vec<RatePart> {
         .iter()
         .map(|r| amount * r.gross() / left)
         .collect();
-    let mut shares: Vec<Decimal> = exact.iter().map(|e| e.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero)).collect();
+    let mut shares: Vec<Decimal> = exact
+        .iter()
+        .map(|e| e.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero))
+        .collect();
     let mut short = amount - shares.iter().copied().sum::<Decimal>();
     let mut order: Vec<usize> = (0..remaining.len()).collect();
     order.sort_by(|a, b| (exact[*b] - shares[*b]).cmp(&(exact[*a] - shares[*a])));

@@ -23,6 +23,7 @@ mod ordering;
 mod pages;
 mod payment_safety;
 mod payments;
+mod refunds;
 mod reset;
 mod route_matrix;
 mod schema;

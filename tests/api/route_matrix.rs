@@ -70,10 +70,13 @@ struct Ids {
     zone: Uuid,
     closure: Uuid,
     standing: Uuid,
+    credit_note: Uuid,
 }
 
 fn fill(path: &str, ids: &Ids, side: Side) -> String {
-    let id = if path.starts_with("/standing-orders/") {
+    let id = if path.contains("credit-notes/") {
+        ids.credit_note
+    } else if path.starts_with("/standing-orders/") {
         ids.standing
     } else if path.starts_with("/provider/delivery/zones") {
         ids.zone
@@ -119,6 +122,28 @@ const FORM: [(&str, &str); 13] = [
     ("location", "00000000-0000-0000-0000-000000000000"),
     ("label", "x"),
 ];
+
+/// A credit note against the organisations' invoice (written directly: the matrix is about
+/// who may reach it, not how it came to be).
+fn credit_note(app: &TestApp, shop: &crate::ordering::Shop, invoice: Uuid) -> Uuid {
+    use larder::db::schema::credit_notes as c;
+    diesel::insert_into(c::table)
+        .values((
+            c::provider_id.eq(shop.sam.provider_id),
+            c::business_id.eq(shop.ada.business_id),
+            c::invoice_id.eq(invoice),
+            c::sequence_number.eq(1),
+            c::number.eq("CN-000001"),
+            c::reason.eq("Matrix"),
+            c::issue_date.eq(time::macros::date!(2026 - 01 - 01)),
+            c::subtotal.eq(rust_decimal::Decimal::ONE),
+            c::vat_total.eq(rust_decimal::Decimal::ZERO),
+            c::total.eq(rust_decimal::Decimal::ONE),
+        ))
+        .returning(c::id)
+        .get_result(&mut app.conn())
+        .unwrap()
+}
 
 /// A member of `org` with `role`, logged in.
 async fn member(
@@ -235,6 +260,7 @@ async fn every_role_gets_404_wherever_its_role_lacks_the_permission() {
             },
         )
         .unwrap(),
+        credit_note: credit_note(&app, &shop, invoice),
     };
     let provider_ids = Ids {
         member: member_of("sam@veg.test"),

@@ -28,9 +28,11 @@ fn a_refund_needs_an_amount_within_what_is_left_and_a_reason() {
             .find(|(k, _)| *k == f)
             .map(|(_, m)| m)
     };
-    assert!(field(refund_request("20.01", "x", dec!(20)), "refund_amount")
-        .unwrap()
-        .contains("£20.00"));
+    assert!(
+        field(refund_request("20.01", "x", dec!(20)), "refund_amount")
+            .unwrap()
+            .contains("£20.00")
+    );
     assert!(field(refund_request("0", "x", dec!(20)), "refund_amount").is_some());
     assert!(field(refund_request("-5", "x", dec!(20)), "refund_amount").is_some());
     assert!(field(refund_request("1.234", "x", dec!(20)), "refund_amount").is_some());
@@ -71,7 +73,10 @@ fn the_fee_comes_back_in_proportion_and_whole_at_the_end() {
     let rest = fee_refund(fee, dec!(100), dec!(83.33), dec!(16.67));
     assert_eq!(half.gross() + third.gross() + rest.gross(), fee.gross());
     assert_eq!(half.vat + third.vat + rest.vat, fee.vat);
-    assert_eq!(fee_refund(Fee::default(), dec!(100), dec!(0), dec!(10)), Fee::default());
+    assert_eq!(
+        fee_refund(Fee::default(), dec!(100), dec!(0), dec!(10)),
+        Fee::default()
+    );
 }
 
 #[test]
@@ -98,9 +103,11 @@ fn a_part_refund_is_shared_across_rates_and_the_rest_cancels_exactly() {
             part(dec!(20), dec!(37.50), dec!(7.50))
         ]
     );
-    assert!(remaining(&invoiced, &[first, rest].concat())
-        .iter()
-        .all(|r| r.net.is_zero() && r.vat.is_zero()));
+    assert!(
+        remaining(&invoiced, &[first, rest].concat())
+            .iter()
+            .all(|r| r.net.is_zero() && r.vat.is_zero())
+    );
 }
 
 fn pennies(max: i64) -> impl Strategy<Value = Decimal> {
@@ -108,25 +115,28 @@ fn pennies(max: i64) -> impl Strategy<Value = Decimal> {
 }
 
 fn invoice() -> impl Strategy<Value = Vec<RatePart>> {
-    prop::collection::vec((prop::sample::select(vec![0, 5, 20]), pennies(500_000)), 1..4)
-        .prop_map(|lines| {
-            let mut parts: Vec<RatePart> = Vec::new();
-            for (rate, net) in lines {
-                let rate = Decimal::from(rate);
-                let vat = crate::money::vat(net, rate);
-                match parts.iter_mut().find(|p| p.rate == rate) {
-                    Some(p) => {
-                        p.net += net;
-                        p.vat += vat;
-                    }
-                    None => parts.push(part(rate, net, vat)),
+    prop::collection::vec(
+        (prop::sample::select(vec![0, 5, 20]), pennies(500_000)),
+        1..4,
+    )
+    .prop_map(|lines| {
+        let mut parts: Vec<RatePart> = Vec::new();
+        for (rate, net) in lines {
+            let rate = Decimal::from(rate);
+            let vat = crate::money::vat(net, rate);
+            match parts.iter_mut().find(|p| p.rate == rate) {
+                Some(p) => {
+                    p.net += net;
+                    p.vat += vat;
                 }
+                None => parts.push(part(rate, net, vat)),
             }
-            parts
-        })
-        .prop_filter("something to pay", |p| {
-            p.iter().map(|r| r.gross()).sum::<Decimal>() > Decimal::ZERO
-        })
+        }
+        parts
+    })
+    .prop_filter("something to pay", |p| {
+        p.iter().map(|r| r.gross()).sum::<Decimal>() > Decimal::ZERO
+    })
 }
 
 proptest! {
