@@ -201,6 +201,49 @@ test('the buyer pays from the emailed link and both sides see paid', async ({ br
   await provider.close();
 });
 
+test('the provider refunds part of the paid invoice and both sides see the credit note', async ({ browser }) => {
+  const provider = await browser.newContext();
+  const p = await provider.newPage();
+  await logIn(p, PROVIDER.email, PASSWORD);
+  await p.goto('/provider/invoices?show=paid');
+  await p.click(`a:has-text("${invoiceNumber}")`);
+  await p.click('summary:has-text("Refund all or part of this invoice")');
+  // Asking for more than was paid comes back on the form, with what was typed.
+  await p.fill('#refund-amount', '9999');
+  await p.fill('#refund-reason', 'One bunch of leeks was spoiled');
+  await p.click('button:has-text("Refund and issue a credit note")');
+  await expect(p.locator('#refund-amount-error')).toContainText('can be refunded on this invoice');
+  await expect(p.locator('#refund-reason')).toHaveValue('One bunch of leeks was spoiled');
+  await checkPage(p, 'refund-refused');
+  await p.fill('#refund-amount', '2.00');
+  await p.click('button:has-text("Refund and issue a credit note")');
+  await expect(p.locator('.alert-ok')).toContainText('Refunded £2.00. Credit note CN-000001 is issued');
+  await expect(p.locator('.page-head .badge')).toHaveText('Part refunded');
+  await checkPage(p, 'invoice-part-refunded');
+  await p.click('a:has-text("Credit note CN-000001")');
+  await expect(p.locator('h1')).toHaveText('Credit note CN-000001');
+  await expect(p.locator('#credit-total')).toHaveText('£2.00');
+  await checkPage(p, 'credit-note-provider');
+  await provider.close();
+
+  const mail = await waitForEmail(MAILDEV, (m) => m.subject && m.subject.startsWith('Credit note CN-000001') && (m.to || []).some((t) => t.address === BUYER.email));
+  const link = (mail.text.match(/http:\/\/127\.0\.0\.1:\d+\/credit-notes\/[0-9a-f-]{36}/) || [])[0];
+  expect(link, 'credit note link in the email').toBeTruthy();
+  const buyer = await browser.newContext();
+  const b = await buyer.newPage();
+  await b.goto(link);
+  await b.fill('#f-email', BUYER.email);
+  await b.fill('#f-password', PASSWORD);
+  await b.click('button:has-text("Log in")');
+  await expect(b).toHaveURL(link);
+  await expect(b.locator('#credit-total')).toHaveText('£2.00');
+  await expect(b.locator('main')).toContainText('One bunch of leeks was spoiled');
+  await checkPage(b, 'credit-note-buyer');
+  await b.click(`a:has-text("invoice ${invoiceNumber}")`);
+  await expect(b.locator('#refunds')).toContainText('Credit note CN-000001');
+  await buyer.close();
+});
+
 test('a buyer can order with the keyboard alone', async ({ page }) => {
   await page.goto('/login');
   await page.locator('#f-email').focus();
