@@ -55,6 +55,7 @@ id_type!(InvoiceId);
 id_type!(PaymentId);
 id_type!(RefundId);
 id_type!(CreditNoteId);
+id_type!(PayoutId);
 id_type!(ProductId);
 
 /// A fresh time-ordered id, as the database default would make.

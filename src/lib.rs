@@ -25,6 +25,7 @@ pub mod ledger;
 pub mod money;
 pub mod orders;
 pub mod payments;
+pub mod payouts;
 pub mod providers;
 pub mod refunds;
 pub mod seed;

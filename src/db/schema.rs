@@ -378,6 +378,7 @@ diesel::table! {
         recorded_by -> Nullable<Uuid>,
         destination_account -> Nullable<Text>,
         application_fee -> Numeric,
+        payout_id -> Nullable<Uuid>,
     }
 }
 
@@ -581,6 +582,7 @@ diesel::table! {
         memo -> Text,
         created_at -> Timestamptz,
         refund_id -> Nullable<Uuid>,
+        payout_id -> Nullable<Uuid>,
     }
 }
 
@@ -599,6 +601,22 @@ diesel::table! {
         requested_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         completed_at -> Nullable<Timestamptz>,
+        payout_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    payouts (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        stripe_payout_id -> Text,
+        amount -> Numeric,
+        status -> Text,
+        arrival_date -> Date,
+        failure_message -> Nullable<Text>,
+        matched -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -663,6 +681,7 @@ diesel::joinable!(journal_lines -> journal_entries (entry_id));
 diesel::joinable!(journal_entries -> invoices (invoice_id));
 diesel::joinable!(journal_entries -> refunds (refund_id));
 diesel::joinable!(refunds -> invoices (invoice_id));
+diesel::joinable!(payouts -> providers (provider_id));
 diesel::joinable!(refunds -> payments (payment_id));
 diesel::joinable!(credit_notes -> invoices (invoice_id));
 diesel::joinable!(credit_notes -> refunds (refund_id));
@@ -743,4 +762,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     refunds,
     credit_notes,
     credit_note_lines,
+    payouts,
 );

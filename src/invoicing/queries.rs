@@ -589,6 +589,7 @@ fn ledger_posting<'a>(
         invoice: Some(invoice),
         payment: None,
         refund: None,
+        payout: None,
         at: time::OffsetDateTime::now_utc(),
         memo: memo.to_owned(),
     }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::rules::{Account, FeeRule, Line};
 use crate::db::schema::{fee_rules, journal_entries, journal_lines};
-use crate::ids::{BusinessId, InvoiceId, PaymentId, ProviderId, RefundId};
+use crate::ids::{BusinessId, InvoiceId, PaymentId, PayoutId, ProviderId, RefundId};
 
 /// What caused an entry; `(kind, source)` is unique, so posting the same event twice writes
 /// nothing the second time.
@@ -18,6 +18,7 @@ pub struct Posting<'a> {
     pub invoice: Option<InvoiceId>,
     pub payment: Option<PaymentId>,
     pub refund: Option<RefundId>,
+    pub payout: Option<PayoutId>,
     pub at: OffsetDateTime,
     pub memo: String,
 }
@@ -39,6 +40,7 @@ pub fn post(conn: &mut PgConnection, posting: &Posting, lines: &[Line]) -> Query
             journal_entries::invoice_id.eq(posting.invoice.map(|i| i.0)),
             journal_entries::payment_id.eq(posting.payment.map(|p| p.0)),
             journal_entries::refund_id.eq(posting.refund.map(|r| r.0)),
+            journal_entries::payout_id.eq(posting.payout.map(|p| p.0)),
             journal_entries::occurred_at.eq(posting.at),
             journal_entries::memo.eq(posting.memo.chars().take(500).collect::<String>()),
         ))
@@ -212,6 +214,7 @@ pub fn post_card_payment(
         invoice: Some(invoice),
         payment: Some(payment),
         refund: None,
+        payout: None,
         at,
         memo: number.clone().unwrap_or_default(),
     };
@@ -260,6 +263,7 @@ pub fn post_paid_outside(
             invoice: Some(invoice),
             payment: Some(payment),
             refund: None,
+            payout: None,
             at,
             memo: String::new(),
         },

@@ -99,6 +99,9 @@ crate::text_enum! {
         VatOnFees = "vat_on_fees",
         /// Money Stripe holds for the platform.
         StripeClearing = "stripe_clearing",
+        /// Money in a provider's connected Stripe account, not yet paid out to their bank.
+        /// What they are owed stays in `ProviderPayable` until a payout reaches them.
+        ProviderStripeBalance = "provider_stripe_balance",
     }
 }
 
@@ -130,6 +133,12 @@ impl Line {
         Self {
             provider: Some(provider),
             ..Self::plain(Account::ProviderPayable, amount)
+        }
+    }
+    fn provider_balance(provider: ProviderId, amount: Decimal) -> Self {
+        Self {
+            provider: Some(provider),
+            ..Self::plain(Account::ProviderStripeBalance, amount)
         }
     }
 }
@@ -179,11 +188,28 @@ pub fn platform_fee(p: Parties, fee: Fee) -> Vec<Line> {
     ])
 }
 
-/// A destination charge's transfer: the rest of the payment leaves for the provider's account.
+/// A destination charge's transfer: the rest of the payment moves to the provider's connected
+/// account. It is still owed to them until a payout lands in their bank.
 pub fn transfer(p: Parties, amount: Decimal) -> Vec<Line> {
     entry(vec![
-        Line::provider(p.provider, amount),
+        Line::provider_balance(p.provider, amount),
         Line::plain(Account::StripeClearing, -amount),
+    ])
+}
+
+/// A payout reached the provider's bank: what they were owed is paid.
+pub fn payout_paid(provider: ProviderId, amount: Decimal) -> Vec<Line> {
+    entry(vec![
+        Line::provider(provider, amount),
+        Line::provider_balance(provider, -amount),
+    ])
+}
+
+/// A paid payout came back (the bank refused it): the money is in their Stripe account again.
+pub fn payout_failed(provider: ProviderId, amount: Decimal) -> Vec<Line> {
+    entry(vec![
+        Line::provider_balance(provider, amount),
+        Line::provider(provider, -amount),
     ])
 }
 
@@ -211,11 +237,12 @@ pub fn refund_paid(p: Parties, amount: Decimal) -> Vec<Line> {
     ])
 }
 
-/// The provider's part of a refund, taken back from their account (the reversed transfer).
+/// The provider's part of a refund, taken back from their connected account (the reversed
+/// transfer): they are owed that much less.
 pub fn transfer_reversed(p: Parties, amount: Decimal) -> Vec<Line> {
     entry(vec![
         Line::plain(Account::StripeClearing, amount),
-        Line::provider(p.provider, -amount),
+        Line::provider_balance(p.provider, -amount),
     ])
 }
 

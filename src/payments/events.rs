@@ -107,6 +107,8 @@ pub enum Applied {
     AccountUpdated {
         known: bool,
     },
+    /// A connected account's payout was recorded.
+    Payout(crate::payouts::queries::Recorded),
     /// Money arrived that the invoice can't take: listed for an admin to refund.
     NeedsRefund {
         invoice: InvoiceId,
@@ -163,9 +165,41 @@ pub fn dispatch(
                     crate::connect::queries::update_state(conn, account.id.as_str(), &state)?;
                 Ok(Applied::AccountUpdated { known })
             }
+            stripe_webhook::EventObject::PayoutPaid(p)
+            | stripe_webhook::EventObject::PayoutFailed(p) => {
+                let Some(account) = event.account.as_deref() else {
+                    // The platform's own payouts aren't providers' money.
+                    return Ok(Applied::Ignored);
+                };
+                let report = payout_report(p);
+                let at = OffsetDateTime::from_unix_timestamp(event.created)
+                    .unwrap_or_else(|_| OffsetDateTime::now_utc());
+                let recorded =
+                    crate::payouts::queries::record(conn, account, &report, at, base_url)?;
+                Ok(Applied::Payout(recorded))
+            }
             _ => Ok(Applied::Ignored),
         }
     })
+}
+
+/// A payout as we keep it: pence to pounds, the arrival day in London, the bank's reason.
+fn payout_report(p: &stripe_core::Payout) -> crate::payouts::queries::Report {
+    let arrival = OffsetDateTime::from_unix_timestamp(p.arrival_date)
+        .map(|t| crate::timefmt::to_london(t).date())
+        .unwrap_or_else(|_| crate::timefmt::london_today());
+    let failure = (p.status == "failed").then(|| {
+        p.failure_message
+            .clone()
+            .or_else(|| p.failure_code.clone())
+            .unwrap_or_else(|| "the bank refused it".into())
+    });
+    crate::payouts::queries::Report {
+        stripe_id: p.id.to_string(),
+        amount: Decimal::new(p.amount, 2),
+        arrival,
+        failure,
+    }
 }
 
 /// Stores a Stripe event's id; false when it was stored before (a replay or duplicate). Run

@@ -259,6 +259,7 @@ pub fn complete(
             invoice: Some(invoice),
             payment: Some(payment),
             refund: Some(refund),
+            payout: None,
             at,
             memo: note.1.clone(),
         };

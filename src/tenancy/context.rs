@@ -97,7 +97,7 @@ fn nav_user(loaded: &SessionUser, kind: AccountType) -> NavUser {
             invoices: may(Permission::ViewInvoices),
             catalogue: may(Permission::ManageCatalogue),
             delivery: may(Permission::ManageDelivery),
-            payouts: may(Permission::ManagePayouts),
+            payouts: may(Permission::ViewPayouts),
             team: may(Permission::ManageTeam),
             approve: may(Permission::ApproveOrders),
         },

@@ -158,6 +158,8 @@ pub enum Permission {
     ManagePayouts,
     /// Provider: refund paid invoices (owners and managers: money leaves the business).
     RefundInvoices,
+    /// Provider: see payouts and what each carried.
+    ViewPayouts,
 }
 
 /// The table. Owners may do everything on their side; the others what DESIGN.md gives them.
@@ -194,12 +196,13 @@ pub fn allows(side: Side, role: Role, permission: Permission) -> bool {
                     | P::ViewInvoices
                     | P::ManageInvoices
                     | P::RefundInvoices
+                    | P::ViewPayouts
                     | P::ManageTeam
             ),
             R::Dispatcher => matches!(permission, P::ViewOrders | P::FulfilOrders),
             R::Finance => matches!(
                 permission,
-                P::ViewOrders | P::ViewInvoices | P::ManageInvoices
+                P::ViewOrders | P::ViewInvoices | P::ManageInvoices | P::ViewPayouts
             ),
             R::Orderer | R::Viewer => false,
         },
@@ -234,7 +237,7 @@ pub fn require(side: Side, role: Role, permission: Permission) -> Result<(), App
 mod tests {
     use super::*;
 
-    const ALL: [Permission; 15] = [
+    const ALL: [Permission; 16] = [
         Permission::PlaceOrders,
         Permission::ManageLocations,
         Permission::ViewOrders,
@@ -250,6 +253,7 @@ mod tests {
         Permission::ManageDelivery,
         Permission::ManagePayouts,
         Permission::RefundInvoices,
+        Permission::ViewPayouts,
     ];
 
     fn allowed(side: Side, role: Role) -> Vec<Permission> {
@@ -285,7 +289,8 @@ mod tests {
                 P::ViewAudit,
                 P::ManageDelivery,
                 P::ManagePayouts,
-                P::RefundInvoices
+                P::RefundInvoices,
+                P::ViewPayouts
             ]
         );
     }
@@ -311,7 +316,12 @@ mod tests {
         );
         assert_eq!(
             allowed(Side::Provider, Role::Finance),
-            vec![P::ViewOrders, P::ViewInvoices, P::ManageInvoices]
+            vec![
+                P::ViewOrders,
+                P::ViewInvoices,
+                P::ManageInvoices,
+                P::ViewPayouts
+            ]
         );
         assert!(allowed(Side::Buyer, Role::Dispatcher).is_empty());
         assert!(allowed(Side::Provider, Role::Orderer).is_empty());

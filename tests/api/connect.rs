@@ -280,7 +280,9 @@ async fn the_fee_is_fixed_at_issue_sent_as_the_application_fee_and_journalled() 
 
     assert_journal_balanced(&app);
     assert_eq!(balance(&app, "buyer_receivable"), "0.00");
-    assert_eq!(balance(&app, "provider_payable"), "0.00");
+    // The provider is owed the rest, which sits in their Stripe account until a payout.
+    assert_eq!(balance(&app, "provider_payable"), "-52.07");
+    assert_eq!(balance(&app, "provider_stripe_balance"), "52.07");
     assert_eq!(balance(&app, "platform_fee_revenue"), "-1.55");
     assert_eq!(balance(&app, "vat_on_fees"), "-0.31");
     // What Stripe keeps for the platform is exactly the fee; the rest went to the provider.

@@ -165,7 +165,10 @@ async fn a_test_gateway_payment_posts_receipt_fee_and_transfer_once() {
         ["invoice_issued", "payment_received", "transfer"]
     );
     assert_journal_balanced(&app);
-    for account in ["buyer_receivable", "provider_payable", "stripe_clearing"] {
+    for account in ["buyer_receivable", "stripe_clearing"] {
         assert_eq!(balance(&app, account), "0.00", "{account}");
     }
+    // Owed to the provider until Stripe pays it out to their bank.
+    assert_eq!(balance(&app, "provider_payable"), "-53.93");
+    assert_eq!(balance(&app, "provider_stripe_balance"), "53.93");
 }

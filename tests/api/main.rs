@@ -23,6 +23,7 @@ mod ordering;
 mod pages;
 mod payment_safety;
 mod payments;
+mod payouts;
 mod refunds;
 mod reset;
 mod route_matrix;

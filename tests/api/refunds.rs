@@ -22,7 +22,7 @@ fn d(s: &str) -> Decimal {
 
 /// A 10 % platform fee, then an invoice issued (£53.93: fee £5.39 + £1.08 VAT) and paid
 /// through the local test gateway.
-async fn paid_by_card(app: &TestApp, shop: &Shop) -> Uuid {
+pub async fn paid_by_card(app: &TestApp, shop: &Shop) -> Uuid {
     let rule = larder::ledger::rules::FeeRule {
         percent: d("10"),
         ..Default::default()
@@ -77,7 +77,7 @@ fn refund_rows(app: &TestApp) -> Vec<(String, Decimal, Decimal, Decimal, Option<
         .unwrap()
 }
 
-async fn refund(
+pub async fn refund(
     shop: &Shop,
     invoice: Uuid,
     amount: &str,
@@ -115,7 +115,9 @@ async fn a_part_refund_then_the_rest_issue_credit_notes_and_give_the_fee_back_in
     assert_eq!((first[0].1.as_str(), first[0].2), ("CN-000001", d("20.00")));
     assert_journal_balanced(&app);
     assert_eq!(balance(&app, "buyer_receivable"), "0.00");
-    assert_eq!(balance(&app, "provider_payable"), "0.00");
+    // 53.93 − 6.47 fee, less the 20.00 refund with 2.40 of fee given back.
+    assert_eq!(balance(&app, "provider_payable"), "-29.86");
+    assert_eq!(balance(&app, "provider_stripe_balance"), "29.86");
     assert_eq!(balance(&app, "stripe_clearing"), "4.07");
     assert_eq!(balance(&app, "platform_fee_revenue"), "-3.39");
 
@@ -191,6 +193,7 @@ async fn a_part_refund_then_the_rest_issue_credit_notes_and_give_the_fee_back_in
         "stripe_clearing",
         "platform_fee_revenue",
         "vat_on_fees",
+        "provider_stripe_balance",
     ] {
         assert_eq!(balance(&app, account), "0.00", "{account}");
     }
@@ -511,6 +514,7 @@ async fn a_stripe_refund_reverses_the_transfer_under_our_key_and_survives_no_ans
     assert_eq!(notes(&app, invoice).len(), 1);
     assert_journal_balanced(&app);
     assert_eq!(balance(&app, "buyer_receivable"), "0.00");
-    assert_eq!(balance(&app, "provider_payable"), "0.00");
+    assert_eq!(balance(&app, "provider_payable"), "-43.93");
+    assert_eq!(balance(&app, "provider_stripe_balance"), "43.93");
     assert_eq!(balance(&app, "stripe_clearing"), "0.00");
 }

@@ -117,6 +117,22 @@ test('a buyer signs up, adds a location, discovers, compares and orders', async 
   await checkPage(page, 'orders-buyer');
 });
 
+test('an admin sets the platform fee that invoices issued from now on carry', async ({ page }) => {
+  await logIn(page, process.env.E2E_ADMIN_EMAIL, process.env.E2E_ADMIN_PASSWORD);
+  // A refused value keeps what was typed, a good one is saved.
+  await page.goto('/admin/fees');
+  await expect(page.locator('#platform-fee')).toHaveText('No fee');
+  await page.fill('#f-percent', '75');
+  await page.click('button:has-text("Save platform fee")');
+  await expect(page.locator('#e-percent')).toContainText('from 0 to 50');
+  await expect(page.locator('#f-percent')).toHaveValue('75');
+  await checkPage(page, 'admin-fees-refused');
+  await page.fill('#f-percent', '2.5');
+  await page.click('button:has-text("Save platform fee")');
+  await expect(page.locator('#platform-fee')).toHaveText('2.5% per invoice, plus VAT');
+  await checkPage(page, 'admin-fees');
+});
+
 test('the provider shorts a line, confirms, delivers and invoices', async ({ page }) => {
   await logIn(page, PROVIDER.email, PASSWORD);
   await page.goto('/provider/orders');
@@ -171,6 +187,9 @@ test('the buyer pays from the emailed link and both sides see paid', async ({ br
   const o = await owner.newPage();
   await logIn(o, PROVIDER.email, PASSWORD);
   await o.click('nav a:has-text("Payouts")');
+  await expect(o.locator('.empty')).toContainText('No payouts yet');
+  await checkPage(o, 'payouts-none');
+  await o.click('a:has-text("Payout settings")');
   await expect(o.locator('#payout-status')).toHaveText('Not set up');
   await checkPage(o, 'payouts-not-set-up');
   await o.click('button:has-text("Set up payouts with Stripe")');
@@ -244,6 +263,52 @@ test('the provider refunds part of the paid invoice and both sides see the credi
   await buyer.close();
 });
 
+/// Posts an event to the app's webhook signed the way Stripe signs them.
+async function stripeEvent(baseURL, event) {
+  const crypto = require('crypto');
+  const body = JSON.stringify(event);
+  const t = Math.floor(Date.now() / 1000);
+  const v1 = crypto.createHmac('sha256', process.env.STRIPE_WEBHOOK_SECRET).update(`${t}.${body}`).digest('hex');
+  const res = await fetch(`${baseURL}/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${v1}` },
+    body,
+  });
+  expect(res.status, 'webhook accepted').toBe(200);
+}
+
+test('Stripe pays the provider out and the payout page shows gross, fee, refund and net', async ({ page, baseURL }) => {
+  await logIn(page, PROVIDER.email, PASSWORD);
+  await page.click('nav a:has-text("Payouts")');
+  const awaiting = (await page.locator('#awaiting').textContent()).trim();
+  expect(awaiting).toMatch(/^£\d+\.\d\d$/);
+  await page.click('a:has-text("Payout settings")');
+  const account = (await page.locator('code').first().textContent()).trim();
+  const pence = Math.round(Number(awaiting.slice(1).replace(/,/g, '')) * 100);
+  const now = Math.floor(Date.now() / 1000);
+  await stripeEvent(baseURL, {
+    id: 'evt_e2e_payout', object: 'event', api_version: null, created: now, livemode: false,
+    pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'payout.paid', account,
+    data: { object: {
+      id: 'po_e2e_1', object: 'payout', amount: pence, arrival_date: now + 86400, automatic: true,
+      created: now, currency: 'gbp', livemode: false, metadata: {}, method: 'standard',
+      reconciliation_status: 'completed', source_type: 'card', status: 'paid', type: 'bank_account',
+    } },
+  });
+  await page.click('nav a:has-text("Payouts")');
+  await expect(page.locator('#awaiting')).toHaveText('£0.00');
+  await checkPage(page, 'payouts-list');
+  await page.click('table a');
+  await expect(page.locator('#payout-refunds')).toHaveText('£2.00');
+  await expect(page.locator('#payout-net')).toHaveText(awaiting);
+  await expect(page.locator('#payout-gross')).toContainText('£');
+  // 2.5 % + VAT of the invoice, less the share given back with the refund.
+  await expect(page.locator('#payout-fee')).not.toHaveText('£0.00');
+  await expect(page.locator('table')).toContainText(invoiceNumber);
+  await expect(page.locator('table')).toContainText('Refund');
+  await checkPage(page, 'payout-detail');
+});
+
 test('a buyer can order with the keyboard alone', async ({ page }) => {
   await page.goto('/login');
   await page.locator('#f-email').focus();
@@ -297,19 +362,6 @@ test('an admin suspends the provider: gone from discovery, cart refused', async 
   const admin = await browser.newContext();
   const a = await admin.newPage();
   await logIn(a, process.env.E2E_ADMIN_EMAIL, process.env.E2E_ADMIN_PASSWORD);
-  // The platform fee: a refused value keeps what was typed, a good one is saved.
-  await a.goto('/admin/fees');
-  await expect(a.locator('#platform-fee')).toHaveText('No fee');
-  await a.fill('#f-percent', '75');
-  await a.click('button:has-text("Save platform fee")');
-  await expect(a.locator('#e-percent')).toContainText('from 0 to 50');
-  await expect(a.locator('#f-percent')).toHaveValue('75');
-  await checkPage(a, 'admin-fees-refused');
-  await a.fill('#f-percent', '2.5');
-  await a.click('button:has-text("Save platform fee")');
-  await expect(a.locator('#platform-fee')).toHaveText('2.5% per invoice, plus VAT');
-  await checkPage(a, 'admin-fees');
-
   await a.goto('/admin/providers');
   await checkPage(a, 'admin-providers');
   await a.locator('tr', { hasText: PROVIDER.name }).locator('a:has-text("Suspend")').click();

@@ -52,7 +52,8 @@ node_modules/.bin/maildev --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$SMTP_PORT" -w "
 PIDS+=($!)
 
 export DATABASE_URL="$SERVER_URL/$DB" APP_ENV=test RUN_WORKER=true PORT="$APP_PORT" \
-  BASE_URL="http://127.0.0.1:$APP_PORT" SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" LARDER_ROOT="$ROOT"
+  BASE_URL="http://127.0.0.1:$APP_PORT" SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" LARDER_ROOT="$ROOT" \
+  STRIPE_WEBHOOK_SECRET=whsec_e2e_larder
 "$LARDER" migrate >/dev/null
 export E2E_ADMIN_EMAIL=admin@e2e.test E2E_ADMIN_PASSWORD=e2e-admin-password-1
 ADMIN_PASSWORD="$E2E_ADMIN_PASSWORD" "$LARDER" create-admin "$E2E_ADMIN_EMAIL" "E2E Admin" >/dev/null

@@ -122,14 +122,15 @@ proptest! {
         }
     }
 
-    /// Issue, pay by card (fee, transfer): every entry balances, the buyer owes nothing, the
-    /// provider is owed nothing more, and fee + provider net = amount paid, to the penny.
+    /// Issue, pay by card (fee, transfer), pay out: every entry balances, the buyer owes
+    /// nothing, the provider is owed their net until the payout, and fee + provider net =
+    /// amount paid, to the penny.
     #[test]
     fn a_card_payment_leaves_every_account_settled(rule in rules(), total in pennies()) {
         let p = parties();
         let fee = rule.fee(total);
         let net = total - fee.gross();
-        let entries = vec![
+        let mut entries = vec![
             invoice_issued(p, total),
             payment_received(p, total),
             platform_fee(p, fee),
@@ -139,7 +140,13 @@ proptest! {
         let t = totals(&entries);
         let get = |a| t.get(&a).copied().unwrap_or_default();
         prop_assert_eq!(get(Account::BuyerReceivable), Decimal::ZERO);
-        prop_assert_eq!(get(Account::ProviderPayable), Decimal::ZERO);
+        // The provider is owed their net, and it sits in their Stripe account until paid out.
+        prop_assert_eq!(get(Account::ProviderPayable), -net);
+        prop_assert_eq!(get(Account::ProviderStripeBalance), net);
+        entries.push(payout_paid(p.provider, net));
+        let paid = totals(&entries);
+        prop_assert_eq!(paid.get(&Account::ProviderPayable).copied().unwrap_or_default(), Decimal::ZERO);
+        prop_assert_eq!(paid.get(&Account::ProviderStripeBalance).copied().unwrap_or_default(), Decimal::ZERO);
         prop_assert_eq!(-get(Account::PlatformFeeRevenue) - get(Account::VatOnFees), fee.gross());
         prop_assert_eq!(get(Account::StripeClearing), fee.gross());
         prop_assert_eq!(fee.gross() + net, total);
@@ -156,8 +163,9 @@ proptest! {
     }
 
     /// A card payment then refunds in any steps, each with its credit note, reversed transfer
-    /// and proportional fee: every entry balances, the buyer and provider are square after
-    /// each, Stripe holds exactly the fee kept, and a full refund leaves every account at zero.
+    /// and proportional fee: every entry balances, the buyer is square and the provider is owed
+    /// exactly what their Stripe account holds after each, Stripe holds exactly the fee kept,
+    /// and a full refund leaves every account at zero.
     #[test]
     fn refunds_in_any_steps_keep_every_account_square(
         rule in rules(),
@@ -192,7 +200,8 @@ proptest! {
             let t = totals(&entries);
             let get = |a| t.get(&a).copied().unwrap_or_default();
             prop_assert_eq!(get(Account::BuyerReceivable), Decimal::ZERO);
-            prop_assert_eq!(get(Account::ProviderPayable), Decimal::ZERO);
+            prop_assert_eq!(get(Account::ProviderPayable), -get(Account::ProviderStripeBalance));
+            prop_assert!(get(Account::ProviderStripeBalance) >= Decimal::ZERO);
             prop_assert!(get(Account::StripeClearing) >= Decimal::ZERO);
             prop_assert_eq!(get(Account::StripeClearing), -get(Account::PlatformFeeRevenue) - get(Account::VatOnFees));
         }

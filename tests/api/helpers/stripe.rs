@@ -84,3 +84,33 @@ pub fn event(id: &str, kind: &str, object: Value) -> String {
 pub fn sign(secret: &str, timestamp: i64, body: &str) -> String {
     stripe_webhook::Webhook::generate_test_header(body, secret, Some(timestamp))
 }
+
+/// A payout from a connected account to its bank.
+pub fn payout(id: &str, amount: i64, status: &str, failure: Option<&str>) -> Value {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    json!({
+        "id": id,
+        "object": "payout",
+        "amount": amount,
+        "arrival_date": now + 86_400,
+        "automatic": true,
+        "created": now,
+        "currency": "gbp",
+        "failure_code": failure.map(|_| "account_closed"),
+        "failure_message": failure,
+        "livemode": false,
+        "metadata": {},
+        "method": "standard",
+        "reconciliation_status": "completed",
+        "source_type": "card",
+        "status": status,
+        "type": "bank_account",
+    })
+}
+
+/// An event about a connected account (Connect webhooks name the account).
+pub fn account_event(id: &str, kind: &str, account: &str, object: Value) -> String {
+    let mut event: Value = serde_json::from_str(&event(id, kind, object)).unwrap_or_default();
+    event["account"] = json!(account);
+    event.to_string()
+}
