@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod availability;
 pub mod businesses;
+pub mod cards;
 pub mod cart;
 pub mod catalog;
 pub mod categories;

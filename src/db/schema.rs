@@ -32,6 +32,34 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        stripe_customer_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    card_setups (id) {
+        id -> Uuid,
+        business_id -> Uuid,
+        checkout_session_id -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    saved_cards (id) {
+        id -> Uuid,
+        business_id -> Uuid,
+        payment_method_id -> Text,
+        brand -> Text,
+        last4 -> Text,
+        exp_month -> Int4,
+        exp_year -> Int4,
+        is_default -> Bool,
+        added_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        removed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -379,6 +407,7 @@ diesel::table! {
         destination_account -> Nullable<Text>,
         application_fee -> Numeric,
         payout_id -> Nullable<Uuid>,
+        saved_card_id -> Nullable<Uuid>,
     }
 }
 
@@ -682,6 +711,9 @@ diesel::joinable!(journal_entries -> invoices (invoice_id));
 diesel::joinable!(journal_entries -> refunds (refund_id));
 diesel::joinable!(refunds -> invoices (invoice_id));
 diesel::joinable!(payouts -> providers (provider_id));
+diesel::joinable!(saved_cards -> businesses (business_id));
+diesel::joinable!(card_setups -> businesses (business_id));
+diesel::joinable!(payments -> saved_cards (saved_card_id));
 diesel::joinable!(refunds -> payments (payment_id));
 diesel::joinable!(credit_notes -> invoices (invoice_id));
 diesel::joinable!(credit_notes -> refunds (refund_id));
@@ -763,4 +795,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     credit_notes,
     credit_note_lines,
     payouts,
+    saved_cards,
+    card_setups,
 );

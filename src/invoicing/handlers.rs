@@ -160,6 +160,8 @@ struct PaymentPartial {
     can_pay: bool,
     /// The provider's payout account takes cards.
     card_ready: bool,
+    /// The buyer's default saved card, for one-click payment.
+    saved_card: Option<String>,
     /// A provider who may record money received outside Larder.
     can_record: bool,
     outstanding: String,
@@ -302,6 +304,7 @@ pub(crate) async fn page(
         let payments = payment_queries::for_invoice(conn, invoice.id)?;
         let card =
             crate::connect::queries::chargeable_account(conn, invoice.provider_id)?.is_some();
+        let card = (card, saved_card(conn, scope)?);
         let stale = settle && !reconcile::stale_attempts(conn, invoice.id, now)?.is_empty();
         let refunds = (
             refund_queries::for_invoice(conn, invoice.id)?,
@@ -339,11 +342,21 @@ pub(crate) async fn page(
     )
 }
 
+/// The label of the buyer business's default card, if it has a usable one.
+fn saved_card(conn: &mut DbConn, scope: Scope) -> Result<Option<String>, AppError> {
+    let Scope::Buyer(business) = scope else {
+        return Ok(None);
+    };
+    Ok(crate::cards::queries::default_card(conn, business)?
+        .filter(|c| !c.expired())
+        .map(|c| c.label()))
+}
+
 fn payment_partial(
     meta: PageMeta,
     invoice: &Invoice,
     acting: Acting,
-    (payments, card_ready): (Vec<PaymentRow>, bool),
+    (payments, (card_ready, saved_card)): (Vec<PaymentRow>, (bool, Option<String>)),
     back_from_checkout: bool,
 ) -> PaymentPartial {
     let newest = payments
@@ -359,6 +372,7 @@ fn payment_partial(
         unpaid: invoice.is_unpaid(),
         can_pay: acting.side == Side::Buyer && acting.may(Permission::PayInvoices),
         card_ready,
+        saved_card,
         can_record: acting.side == Side::Provider && acting.may(Permission::ManageInvoices),
         outstanding: invoice.outstanding_text(),
         waiting,
@@ -388,6 +402,7 @@ pub async fn payment_region(
         let payments = payment_queries::for_invoice(conn, id)?;
         let card =
             crate::connect::queries::chargeable_account(conn, invoice.provider_id)?.is_some();
+        let card = (card, saved_card(conn, Scope::Buyer(business))?);
         Ok((invoice, (payments, card)))
     })
     .await?;

@@ -125,21 +125,56 @@ pub fn charged_as_asked(event: &PaymentEvent, amount: Decimal, currency: &str) -
 fn needs_refund(
     conn: &mut PgConnection,
     payment: PaymentId,
-    event: &PaymentEvent,
+    intent: &Option<String>,
     why: &str,
 ) -> QueryResult<()> {
-    tracing::error!(%payment, event = %event.id, why, "money arrived that must be refunded");
+    tracing::error!(%payment, ?intent, why, "money arrived that must be refunded");
     crate::telemetry::payment_failed();
     crate::ledger::queries::post_card_payment(conn, payment, OffsetDateTime::now_utc(), false)?;
     diesel::update(payments::table.find(payment))
         .set((
             payments::status.eq(PaymentStatus::NeedsRefund),
-            payments::payment_intent_id.eq(&event.payment_intent),
+            payments::payment_intent_id.eq(intent),
             payments::failure_reason.eq(why.chars().take(500).collect::<String>()),
             payments::completed_at.eq(Some(OffsetDateTime::now_utc())),
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Money for `payment` arrived in full (the caller checked the amount and that it hadn't been
+/// recorded already): the invoice is settled, or, if it can no longer take money, the payment
+/// is listed to refund. In the caller's transaction, with the payment row locked.
+pub fn succeeded(
+    conn: &mut PgConnection,
+    (payment, invoice): (PaymentId, InvoiceId),
+    intent: &Option<String>,
+    base_url: &str,
+) -> Result<Applied, AppError> {
+    let now = OffsetDateTime::now_utc();
+    match crate::invoicing::queries::settle(
+        conn,
+        invoice,
+        now,
+        (&crate::audit::Actor::system(), base_url),
+    )? {
+        Settled::Paid => {}
+        Settled::NotPayable(state) => {
+            let why = format!("Paid after the invoice was {state}; refund it.");
+            needs_refund(conn, payment, intent, &why)?;
+            return Ok(Applied::NeedsRefund { invoice });
+        }
+    }
+    diesel::update(payments::table.find(payment))
+        .set((
+            payments::status.eq(PaymentStatus::Succeeded),
+            payments::payment_intent_id.eq(intent),
+            payments::failure_reason.eq(None::<String>),
+            payments::completed_at.eq(Some(now)),
+        ))
+        .execute(conn)?;
+    crate::ledger::queries::post_card_payment(conn, payment, now, true)?;
+    Ok(Applied::Paid { invoice })
 }
 
 /// Applies a verified Stripe event: invoice payments, connected accounts; anything else is
@@ -264,33 +299,10 @@ pub fn apply(
                         event.currency.as_deref().unwrap_or("no currency"),
                         crate::money::format_gbp(amount)
                     );
-                    needs_refund(conn, payment, event, &why)?;
+                    needs_refund(conn, payment, &event.payment_intent, &why)?;
                     return Ok(Applied::NeedsRefund { invoice });
                 }
-                let now = OffsetDateTime::now_utc();
-                match crate::invoicing::queries::settle(
-                    conn,
-                    invoice,
-                    now,
-                    (&crate::audit::Actor::system(), base_url),
-                )? {
-                    Settled::Paid => {}
-                    Settled::NotPayable(state) => {
-                        let why = format!("Paid after the invoice was {state}; refund it.");
-                        needs_refund(conn, payment, event, &why)?;
-                        return Ok(Applied::NeedsRefund { invoice });
-                    }
-                }
-                diesel::update(payments::table.find(payment))
-                    .set((
-                        payments::status.eq(PaymentStatus::Succeeded),
-                        payments::payment_intent_id.eq(&event.payment_intent),
-                        payments::failure_reason.eq(None::<String>),
-                        payments::completed_at.eq(Some(now)),
-                    ))
-                    .execute(conn)?;
-                crate::ledger::queries::post_card_payment(conn, payment, now, true)?;
-                Ok(Applied::Paid { invoice })
+                succeeded(conn, (payment, invoice), &event.payment_intent, base_url)
             }
             EventKind::Completed { paid: false } if status == PaymentStatus::Pending => {
                 // A bank debit: completed, not yet paid. No second attempt may start while

@@ -21,6 +21,9 @@ pub struct Stale {
     pub payment: PaymentId,
     pub session: Option<String>,
     pub gateway: String,
+    /// A one-click payment's PaymentIntent: asked about directly (the buyer may have passed
+    /// their bank's check and never come back).
+    pub intent: Option<String>,
 }
 
 #[derive(Queryable)]
@@ -30,7 +33,12 @@ struct AttemptRow {
     gateway: String,
     expires_at: Option<OffsetDateTime>,
     created_at: OffsetDateTime,
+    intent: Option<String>,
+    saved_card: Option<uuid::Uuid>,
 }
+
+/// How long a one-click payment waits for the buyer's bank check before Stripe is asked.
+const ACTION_WAIT: time::Duration = time::Duration::minutes(10);
 
 /// Pending attempts of `invoice` that can no longer be paid: past their checkout's expiry,
 /// or left without a session by a setup that never finished.
@@ -48,19 +56,23 @@ pub fn stale_attempts(
             payments::gateway,
             payments::expires_at,
             payments::created_at,
+            payments::payment_intent_id,
+            payments::saved_card_id,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter(|r| match (&r.session, r.expires_at) {
-            (Some(_), Some(expires)) => expires <= now,
-            (Some(_), None) => false,
-            (None, _) => r.created_at < now - SETUP_WAIT,
+        .filter(|r| match (&r.session, r.expires_at, r.saved_card) {
+            (_, _, Some(_)) if r.intent.is_some() => r.created_at < now - ACTION_WAIT,
+            (Some(_), Some(expires), _) => expires <= now,
+            (Some(_), None, _) => false,
+            (None, _, _) => r.created_at < now - SETUP_WAIT,
         })
         .map(|r| Stale {
             payment: r.payment,
             session: r.session,
             gateway: r.gateway,
+            intent: r.intent.filter(|_| r.saved_card.is_some()),
         })
         .collect())
 }
@@ -68,6 +80,8 @@ pub fn stale_attempts(
 enum Outcome {
     /// What Stripe says happened, applied like its webhook would have been.
     Event(PaymentEvent),
+    /// What Stripe says became of a one-click payment.
+    Intent(PaymentId, crate::cards::gateway::PayOutcome),
     Expired(PaymentId),
     SetupFailed(PaymentId),
 }
@@ -84,6 +98,20 @@ pub async fn resolve(
     let stale = with_conn(pool, move |conn| Ok(stale_attempts(conn, invoice, now)?)).await?;
     let mut outcomes = Vec::new();
     for s in stale {
+        if let Some(intent) = &s.intent {
+            match (
+                s.gateway.as_str(),
+                crate::cards::gateway::intent_outcome(gateway, intent).await,
+            ) {
+                ("stripe", Ok(outcome)) => outcomes.push(Outcome::Intent(s.payment, outcome)),
+                ("stripe", Err(e)) => {
+                    tracing::warn!(error = %e, %intent, "could not ask Stripe about a stale payment")
+                }
+                // The test gateway's bank check was never answered: nothing was charged.
+                _ => outcomes.push(Outcome::Expired(s.payment)),
+            }
+            continue;
+        }
         let Some(session) = s.session else {
             outcomes.push(Outcome::SetupFailed(s.payment));
             continue;
@@ -119,6 +147,9 @@ pub async fn resolve(
                 Outcome::Event(event) => {
                     let payload = serde_json::json!({ "id": event.id, "type": event.type_name(), "reconciled": true });
                     events::apply(conn, &event, &payload, &base)?;
+                }
+                Outcome::Intent(payment, outcome) => {
+                    crate::cards::queries::record(conn, (payment, invoice), &outcome, &base)?;
                 }
                 Outcome::Expired(payment) => {
                     diesel::update(

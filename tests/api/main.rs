@@ -8,6 +8,7 @@ mod admin;
 mod approvals;
 mod audit;
 mod availability;
+mod cards;
 mod catalog;
 mod cli;
 mod connect;

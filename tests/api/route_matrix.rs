@@ -71,10 +71,13 @@ struct Ids {
     closure: Uuid,
     standing: Uuid,
     credit_note: Uuid,
+    card: Uuid,
 }
 
 fn fill(path: &str, ids: &Ids, side: Side) -> String {
-    let id = if path.contains("credit-notes/") {
+    let id = if path.starts_with("/buyer/cards/") {
+        ids.card
+    } else if path.contains("credit-notes/") {
         ids.credit_note
     } else if path.starts_with("/standing-orders/") {
         ids.standing
@@ -261,6 +264,22 @@ async fn every_role_gets_404_wherever_its_role_lacks_the_permission() {
         )
         .unwrap(),
         credit_note: credit_note(&app, &shop, invoice),
+        card: {
+            use larder::db::schema::saved_cards as c;
+            diesel::insert_into(c::table)
+                .values((
+                    c::business_id.eq(shop.ada.business_id),
+                    c::payment_method_id.eq("pm_matrix"),
+                    c::brand.eq("visa"),
+                    c::last4.eq("4242"),
+                    c::exp_month.eq(1),
+                    c::exp_year.eq(2040),
+                    c::is_default.eq(true),
+                ))
+                .returning(c::id)
+                .get_result(&mut app.conn())
+                .unwrap()
+        },
     };
     let provider_ids = Ids {
         member: member_of("sam@veg.test"),

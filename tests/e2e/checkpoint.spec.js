@@ -203,10 +203,28 @@ test('the buyer pays from the emailed link and both sides see paid', async ({ br
 
   await page.reload();
   await checkPage(page, 'invoice-buyer');
+  // Stripe's page is there; the buyer leaves it to save a card instead.
   await page.click('button:has-text("by card")');
   await expect(page.locator('h1')).toHaveText('Test checkout');
   await checkPage(page, 'test-checkout');
-  await page.click('button:has-text("Pay £")');
+  await page.click('a:has-text("Cancel")');
+  await page.click('#payment a:has-text("Saved cards")');
+  await expect(page.locator('.empty')).toContainText('No saved cards yet');
+  await page.click('button:has-text("Add a card")');
+  await expect(page.locator('h1')).toHaveText('Test card page');
+  await checkPage(page, 'test-card-page');
+  await page.check('input[name=card][value="3155"]');
+  await page.click('button:has-text("Save card")');
+  await expect(page.locator('.alert-ok')).toContainText('Visa •••• 3155 is saved.');
+  await expect(page.locator('#saved-cards')).toContainText('Default');
+  await checkPage(page, 'saved-cards');
+  await page.goto(link);
+  // One click; this card's bank asks the buyer to confirm it's them.
+  await page.click('button:has-text("with Visa •••• 3155")');
+  await expect(page.locator('h1')).toHaveText('Test bank check');
+  await checkPage(page, 'test-bank-check');
+  await page.click('button:has-text("Confirm it\'s me")');
+  await expect(page.locator('.alert-ok')).toContainText('Paid. Thank you');
   await expect(page.locator('#payment')).toContainText('this invoice is settled');
   await checkPage(page, 'invoice-paid');
   await buyer.close();
