@@ -4,6 +4,7 @@ pub mod gateway;
 pub mod handlers;
 pub mod queries;
 pub mod rules;
+pub mod stand_in;
 
 use actix_web::web;
 
@@ -12,10 +13,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/buyer/cards", web::get().to(h::list))
         .route("/buyer/cards", web::post().to(h::add))
         .route("/buyer/cards/added", web::get().to(h::added))
-        .route("/buyer/cards/test-setup", web::get().to(h::test_setup))
         .route(
             "/buyer/cards/test-setup",
-            web::post().to(h::test_setup_save),
+            web::get().to(stand_in::test_setup),
+        )
+        .route(
+            "/buyer/cards/test-setup",
+            web::post().to(stand_in::test_setup_save),
         )
         .route("/buyer/cards/{id}/default", web::post().to(h::make_default))
         .route("/buyer/cards/{id}/remove", web::post().to(h::remove))
@@ -26,10 +30,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/invoices/{id}/test-authenticate",
-            web::get().to(h::test_authenticate),
+            web::get().to(stand_in::test_authenticate),
         )
         .route(
             "/invoices/{id}/test-authenticate",
-            web::post().to(h::test_authenticated),
+            web::post().to(stand_in::test_authenticated),
         );
 }
