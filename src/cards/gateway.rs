@@ -13,7 +13,8 @@ use stripe_checkout::checkout_session::{CreateCheckoutSession, RetrieveCheckoutS
 use stripe_core::PaymentIntentStatus;
 use stripe_core::customer::CreateCustomer;
 use stripe_core::payment_intent::{
-    CreatePaymentIntent, CreatePaymentIntentTransferData, RetrievePaymentIntent,
+    CreatePaymentIntent, CreatePaymentIntentOffSession, CreatePaymentIntentTransferData,
+    RetrievePaymentIntent,
 };
 use stripe_payment::payment_method::DetachPaymentMethod;
 use stripe_types::Expandable;
@@ -175,6 +176,8 @@ pub struct PayOrder {
     pub payment_method: String,
     pub destination: Destination,
     pub return_url: String,
+    /// Charged by auto-pay with nobody there: a bank that wants a check is a decline.
+    pub off_session: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,7 +265,6 @@ pub async fn pay(gateway: &Gateway, order: &PayOrder) -> Result<PayOutcome, Gate
         .customer(order.customer.as_str())
         .payment_method(order.payment_method.as_str())
         .confirm(true)
-        .return_url(order.return_url.as_str())
         .description(order.description.as_str())
         .on_behalf_of(order.destination.account.as_str())
         .transfer_data(CreatePaymentIntentTransferData::new(
@@ -275,6 +277,11 @@ pub async fn pay(gateway: &Gateway, order: &PayOrder) -> Result<PayOutcome, Gate
     if let Some(fee) = pennies(order.destination.fee).filter(|f| *f > 0) {
         request = request.application_fee_amount(fee);
     }
+    request = if order.off_session {
+        request.off_session(CreatePaymentIntentOffSession::Bool(true))
+    } else {
+        request.return_url(order.return_url.as_str())
+    };
     match request
         .customize()
         .request_strategy(once(&format!("larder-payment-{}", order.payment))?)
@@ -303,6 +310,10 @@ fn test_pay(order: &PayOrder, amount: i64) -> PayOutcome {
         Some("4242") => PayOutcome::Succeeded {
             intent,
             amount_minor: amount,
+        },
+        Some("3155") if order.off_session => PayOutcome::Declined {
+            intent: Some(intent),
+            reason: rules::decline_message(Some("authentication_required"), None),
         },
         Some("3155") => PayOutcome::NeedsAction {
             url: format!(

@@ -29,16 +29,57 @@ fn unreachable(e: GatewayError) -> AppError {
 struct ListPage {
     meta: PageMeta,
     cards: Vec<SavedCard>,
+    autopay: bool,
 }
 
 pub async fn list(ctx: BuyerCtx, pool: web::Data<DbPool>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::PayInvoices)?;
     let business = ctx.business_id;
-    let cards = with_conn(&pool, move |conn| Ok(queries::list(conn, business)?)).await?;
+    let (cards, autopay) = with_conn(&pool, move |conn| {
+        Ok((
+            queries::list(conn, business)?,
+            super::autopay::is_on(conn, business)?,
+        ))
+    })
+    .await?;
     render(&ListPage {
         meta: ctx.user.meta("Saved cards"),
         cards,
+        autopay,
     })
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct AutopayForm {
+    autopay: String,
+}
+
+/// Turns auto-pay on or off for the business (recorded in the audit log).
+pub async fn autopay(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    crate::web::forms::Form(form): crate::web::forms::Form<AutopayForm>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PayInvoices)?;
+    let (business, on, actor) = (
+        ctx.business_id,
+        form.autopay == "on",
+        ctx.user.actor.clone(),
+    );
+    with_conn(&pool, move |conn| {
+        super::autopay::turn(conn, business, on, &actor)
+    })
+    .await?;
+    ctx.user.session.flash(
+        FlashKind::Ok,
+        if on {
+            "Auto-pay is on: issued invoices are paid with your default card on their due date."
+        } else {
+            "Auto-pay is off."
+        },
+    );
+    Ok(see_other("/buyer/cards"))
 }
 
 /// The business's Customer at Stripe, made the first time it is needed.
@@ -290,6 +331,7 @@ pub async fn pay_saved(
             "{}/invoices/{invoice}/pay-saved/return?payment={payment}",
             config.base_url
         ),
+        off_session: false,
     };
     let outcome = match cards_gateway::pay(&gateway, &order).await {
         Ok(outcome) => outcome,

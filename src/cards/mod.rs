@@ -1,5 +1,6 @@
 //! Saved cards: a business saves cards with Stripe and pays invoices with one in one click.
 
+pub mod autopay;
 pub mod gateway;
 pub mod handlers;
 pub mod queries;
@@ -13,6 +14,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/buyer/cards", web::get().to(h::list))
         .route("/buyer/cards", web::post().to(h::add))
         .route("/buyer/cards/added", web::get().to(h::added))
+        .route("/buyer/cards/autopay", web::post().to(h::autopay))
         .route(
             "/buyer/cards/test-setup",
             web::get().to(stand_in::test_setup),

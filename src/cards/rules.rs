@@ -50,10 +50,64 @@ pub fn decline_message(code: Option<&str>, fallback: Option<&str>) -> String {
     said.to_owned()
 }
 
+/// Auto-pay tries on the due date, then 1, 3 and 5 days after it.
+pub const AUTOPAY_DAYS: [i64; 4] = [0, 1, 3, 5];
+
+/// The day auto-pay makes its next try after `failures` failed ones, if it tries again.
+pub fn autopay_on(due: Date, failures: usize) -> Option<Date> {
+    AUTOPAY_DAYS
+        .get(failures)
+        .map(|days| due + time::Duration::days(*days))
+}
+
+/// Should auto-pay try today? Once its day has come, and never twice on one day.
+pub fn autopay_due(due: Date, failures: usize, last_try: Option<Date>, today: Date) -> bool {
+    autopay_on(due, failures).is_some_and(|day| day <= today) && last_try != Some(today)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn auto_pay_tries_on_the_due_date_then_one_three_and_five_days_later() {
+        let due = date!(2026 - 12 - 24);
+        assert!(!autopay_due(due, 0, None, date!(2026 - 12 - 23)));
+        assert!(autopay_due(due, 0, None, due));
+        assert!(
+            autopay_due(due, 0, None, date!(2026 - 12 - 30)),
+            "a missed day is made up"
+        );
+        assert!(!autopay_due(due, 1, Some(due), due), "never twice in a day");
+        assert!(autopay_due(due, 1, Some(due), date!(2026 - 12 - 25)));
+        assert!(!autopay_due(
+            due,
+            2,
+            Some(date!(2026 - 12 - 25)),
+            date!(2026 - 12 - 26)
+        ));
+        assert!(autopay_due(
+            due,
+            2,
+            Some(date!(2026 - 12 - 25)),
+            date!(2026 - 12 - 27)
+        ));
+        assert!(autopay_due(
+            due,
+            3,
+            Some(date!(2026 - 12 - 27)),
+            date!(2026 - 12 - 29)
+        ));
+        assert!(!autopay_due(
+            due,
+            4,
+            Some(date!(2026 - 12 - 29)),
+            date!(2027 - 01 - 30)
+        ));
+        assert_eq!(autopay_on(due, 3), Some(date!(2026 - 12 - 29)));
+        assert_eq!(autopay_on(due, 4), None);
+    }
 
     #[test]
     fn cards_read_as_brand_and_last_four() {

@@ -33,6 +33,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         stripe_customer_id -> Nullable<Text>,
+        autopay -> Bool,
     }
 }
 
@@ -408,6 +409,7 @@ diesel::table! {
         application_fee -> Numeric,
         payout_id -> Nullable<Uuid>,
         saved_card_id -> Nullable<Uuid>,
+        autopay -> Bool,
     }
 }
 

@@ -162,6 +162,9 @@ struct PaymentPartial {
     card_ready: bool,
     /// The buyer's default saved card, for one-click payment.
     saved_card: Option<String>,
+    /// The buyer business pays issued invoices automatically on their due date.
+    autopay: bool,
+    due: String,
     /// A provider who may record money received outside Larder.
     can_record: bool,
     outstanding: String,
@@ -342,21 +345,26 @@ pub(crate) async fn page(
     )
 }
 
-/// The label of the buyer business's default card, if it has a usable one.
-fn saved_card(conn: &mut DbConn, scope: Scope) -> Result<Option<String>, AppError> {
+/// Whether the provider takes cards, and the buyer's default card and auto-pay.
+type CardFacts = (bool, (Option<String>, bool));
+
+/// The label of the buyer business's default card, if it has a usable one, and whether
+/// auto-pay will use it.
+fn saved_card(conn: &mut DbConn, scope: Scope) -> Result<(Option<String>, bool), AppError> {
     let Scope::Buyer(business) = scope else {
-        return Ok(None);
+        return Ok((None, false));
     };
-    Ok(crate::cards::queries::default_card(conn, business)?
+    let card = crate::cards::queries::default_card(conn, business)?
         .filter(|c| !c.expired())
-        .map(|c| c.label()))
+        .map(|c| c.label());
+    Ok((card, crate::cards::autopay::is_on(conn, business)?))
 }
 
 fn payment_partial(
     meta: PageMeta,
     invoice: &Invoice,
     acting: Acting,
-    (payments, (card_ready, saved_card)): (Vec<PaymentRow>, (bool, Option<String>)),
+    (payments, (card_ready, (saved_card, autopay))): (Vec<PaymentRow>, CardFacts),
     back_from_checkout: bool,
 ) -> PaymentPartial {
     let newest = payments
@@ -373,6 +381,8 @@ fn payment_partial(
         can_pay: acting.side == Side::Buyer && acting.may(Permission::PayInvoices),
         card_ready,
         saved_card,
+        autopay,
+        due: invoice.due_text(),
         can_record: acting.side == Side::Provider && acting.may(Permission::ManageInvoices),
         outstanding: invoice.outstanding_text(),
         waiting,

@@ -43,7 +43,33 @@ const RUNNERS: &[(&str, Runner)] = &[
     (SendEmail::NAME, runner::<SendEmail>),
     (PurgeThrottleLogs::NAME, runner::<PurgeThrottleLogs>),
     (PlaceStandingOrders::NAME, runner::<PlaceStandingOrders>),
+    (AutoPay::NAME, runner::<AutoPay>),
 ];
+
+/// Charges invoices of businesses with auto-pay whose try has come (idempotent: a try opens a
+/// payment row, and an invoice with one open or tried today is left alone).
+pub struct AutoPay;
+
+impl JobType for AutoPay {
+    const NAME: &'static str = "autopay_invoices";
+    type Payload = serde_json::Value;
+    fn run(_: Self::Payload, conn: &mut PgConnection, ctx: &JobContext) -> anyhow::Result<()> {
+        let today = crate::timefmt::to_london(ctx.clock.now()).date();
+        let name = if ctx.config.stripe_secret_key.is_some() {
+            "stripe"
+        } else {
+            "test"
+        };
+        let tally = crate::cards::autopay::sweep(conn, name, today, &ctx.base_url, &|order| {
+            crate::cards::autopay::pay_blocking(&ctx.config, order)
+        })
+        .map_err(|e| anyhow::anyhow!("auto-pay: {e}"))?;
+        if tally != crate::cards::autopay::Tally::default() {
+            tracing::info!(?tally, "auto-pay ran");
+        }
+        Ok(())
+    }
+}
 
 /// Places every standing-order delivery that is due (idempotent: each delivery date is
 /// decided once, whoever runs the sweep).

@@ -4,7 +4,7 @@
 use diesel::PgConnection;
 use time::{Duration, OffsetDateTime};
 
-use super::registry::{JobType, PlaceStandingOrders, PurgeThrottleLogs};
+use super::registry::{AutoPay, JobType, PlaceStandingOrders, PurgeThrottleLogs};
 
 /// A job kind and how often it runs.
 pub struct Periodic {
@@ -20,6 +20,10 @@ pub const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: PlaceStandingOrders::NAME,
         every: Duration::minutes(1),
+    },
+    Periodic {
+        kind: AutoPay::NAME,
+        every: Duration::minutes(30),
     },
 ];
 

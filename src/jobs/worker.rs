@@ -16,6 +16,8 @@ pub struct JobContext {
     pub clock: crate::clock::Clock,
     pub base_url: String,
     pub standing_place_before: time::Duration,
+    /// For jobs that call Stripe (auto-pay): each builds its own client from it.
+    pub config: crate::config::Config,
 }
 
 impl JobContext {
@@ -25,6 +27,7 @@ impl JobContext {
             clock,
             base_url: config.base_url.clone(),
             standing_place_before: config.standing_place_before,
+            config: config.clone(),
         })
     }
 }

@@ -151,6 +151,7 @@ pub const ROUTES: &[RouteAccess] = &[
     r("GET", "/buyer/cards", Buyer(P::PayInvoices)),
     r("POST", "/buyer/cards", Buyer(P::PayInvoices)),
     r("GET", "/buyer/cards/added", Buyer(P::PayInvoices)),
+    r("POST", "/buyer/cards/autopay", Buyer(P::PayInvoices)),
     r("GET", "/buyer/cards/test-setup", Buyer(P::PayInvoices)),
     r("POST", "/buyer/cards/test-setup", Buyer(P::PayInvoices)),
     r("POST", "/buyer/cards/{id}/default", Buyer(P::PayInvoices)),

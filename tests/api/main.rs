@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod approvals;
 mod audit;
+mod autopay;
 mod availability;
 mod cards;
 mod catalog;

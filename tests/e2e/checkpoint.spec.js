@@ -227,6 +227,11 @@ test('the buyer pays from the emailed link and both sides see paid', async ({ br
   await expect(page.locator('.alert-ok')).toContainText('Paid. Thank you');
   await expect(page.locator('#payment')).toContainText('this invoice is settled');
   await checkPage(page, 'invoice-paid');
+  // From now on, invoices pay themselves on their due date.
+  await page.goto('/buyer/cards');
+  await page.click('button:has-text("Turn auto-pay on")');
+  await expect(page.locator('#autopay-status')).toContainText('On:');
+  await checkPage(page, 'autopay-on');
   await buyer.close();
 
   const provider = await browser.newContext();
