@@ -12,7 +12,6 @@ use super::{queries, rules};
 use crate::db::schema::{businesses, invoices, payments, saved_cards};
 use crate::email::{self, OutgoingEmail};
 use crate::ids::{BusinessId, InvoiceId};
-use crate::payments::gateway::Gateway;
 use crate::payments::queries::{self as payment_queries, Reserved};
 use crate::payments::rules::PaymentStatus;
 use crate::tenancy::Permission;
@@ -239,28 +238,12 @@ fn tell_failed(
     Ok(())
 }
 
-/// Runs `pay` for the job on a runtime of its own (the worker thread has none, and a test
-/// calling the job from inside one can't block it).
+/// `pay` from the job, to completion.
 pub fn pay_blocking(
     config: &crate::config::Config,
     order: &PayOrder,
 ) -> Result<PayOutcome, crate::payments::gateway::GatewayError> {
-    use crate::payments::gateway::GatewayError;
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| GatewayError::Unreachable(e.to_string()))?;
-            // A client per run: its connections belong to this runtime.
-            let gateway = Gateway::from_config(config)?;
-            runtime.block_on(gateway::pay(&gateway, order))
-        })
-        .join()
-        .unwrap_or_else(|_| {
-            Err(GatewayError::Unreachable(
-                "the payment call panicked".into(),
-            ))
-        })
+    crate::payments::gateway::blocking(config, |gateway| async move {
+        gateway::pay(&gateway, order).await
     })
 }

@@ -44,7 +44,35 @@ const RUNNERS: &[(&str, Runner)] = &[
     (PurgeThrottleLogs::NAME, runner::<PurgeThrottleLogs>),
     (PlaceStandingOrders::NAME, runner::<PlaceStandingOrders>),
     (AutoPay::NAME, runner::<AutoPay>),
+    (SettleStalePayments::NAME, runner::<SettleStalePayments>),
 ];
+
+/// Asks Stripe about every payment left waiting (a checkout past its expiry whose webhook
+/// never came, a one-click payment whose buyer never came back from the bank's check), so
+/// money that arrived is applied even if nobody opens the invoice again.
+pub struct SettleStalePayments;
+
+impl JobType for SettleStalePayments {
+    const NAME: &'static str = "settle_stale_payments";
+    type Payload = serde_json::Value;
+    fn run(_: Self::Payload, conn: &mut PgConnection, ctx: &JobContext) -> anyhow::Result<()> {
+        use crate::payments::reconcile;
+        let settled = reconcile::sweep(conn, ctx.clock.now(), &ctx.base_url, &|stale| {
+            crate::payments::gateway::blocking(&ctx.config, |gateway| async move {
+                Ok(reconcile::ask(&gateway, stale).await)
+            })
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "could not ask Stripe about stale payments");
+                Vec::new()
+            })
+        })
+        .map_err(|e| anyhow::anyhow!("settling stale payments: {e}"))?;
+        if settled > 0 {
+            tracing::info!(settled, "stale payments settled");
+        }
+        Ok(())
+    }
+}
 
 /// Charges invoices of businesses with auto-pay whose try has come (idempotent: a try opens a
 /// payment row, and an invoice with one open or tried today is left alone).

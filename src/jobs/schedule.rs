@@ -4,7 +4,9 @@
 use diesel::PgConnection;
 use time::{Duration, OffsetDateTime};
 
-use super::registry::{AutoPay, JobType, PlaceStandingOrders, PurgeThrottleLogs};
+use super::registry::{
+    AutoPay, JobType, PlaceStandingOrders, PurgeThrottleLogs, SettleStalePayments,
+};
 
 /// A job kind and how often it runs.
 pub struct Periodic {
@@ -24,6 +26,10 @@ pub const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: AutoPay::NAME,
         every: Duration::minutes(30),
+    },
+    Periodic {
+        kind: SettleStalePayments::NAME,
+        every: Duration::minutes(15),
     },
 ];
 

@@ -105,6 +105,29 @@ fn timestamp(unix: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
+/// Runs gateway calls to completion from synchronous code (jobs): on a thread and runtime of
+/// their own, with a client made for that runtime (its connections belong to it). The worker
+/// thread has no runtime, and a test calling a job from inside one can't block it.
+pub fn blocking<T, F, Fut>(config: &Config, calls: F) -> Result<T, GatewayError>
+where
+    T: Send,
+    F: FnOnce(Gateway) -> Fut + Send,
+    Fut: std::future::Future<Output = Result<T, GatewayError>>,
+{
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| GatewayError::Unreachable(e.to_string()))?;
+            let gateway = Gateway::from_config(config)?;
+            runtime.block_on(calls(gateway))
+        })
+        .join()
+        .unwrap_or_else(|_| Err(GatewayError::Unreachable("a gateway call panicked".into())))
+    })
+}
+
 impl Gateway {
     pub fn from_config(config: &Config) -> Result<Self, GatewayError> {
         // Stripe's HTTPS client asks rustls for the process default; with two backends linked

@@ -77,7 +77,7 @@ pub fn stale_attempts(
         .collect())
 }
 
-enum Outcome {
+pub enum Outcome {
     /// What Stripe says happened, applied like its webhook would have been.
     Event(PaymentEvent),
     /// What Stripe says became of a one-click payment.
@@ -96,6 +96,16 @@ pub async fn resolve(
 ) -> Result<(), AppError> {
     let now = OffsetDateTime::now_utc();
     let stale = with_conn(pool, move |conn| Ok(stale_attempts(conn, invoice, now)?)).await?;
+    let outcomes = ask(gateway, stale).await;
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    let base = base_url.to_owned();
+    with_conn(pool, move |conn| apply(conn, invoice, outcomes, &base)).await
+}
+
+/// Asks the gateway what became of each stale attempt.
+pub async fn ask(gateway: &Gateway, stale: Vec<Stale>) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     for s in stale {
         if let Some(intent) = &s.intent {
@@ -137,45 +147,80 @@ pub async fn resolve(
             }
         }
     }
-    if outcomes.is_empty() {
-        return Ok(());
-    }
-    let base = base_url.to_owned();
-    with_conn(pool, move |conn| {
-        for outcome in outcomes {
-            match outcome {
-                Outcome::Event(event) => {
-                    let payload = serde_json::json!({ "id": event.id, "type": event.type_name(), "reconciled": true });
-                    events::apply(conn, &event, &payload, &base)?;
-                }
-                Outcome::Intent(payment, outcome) => {
-                    crate::cards::queries::record(conn, (payment, invoice), &outcome, &base)?;
-                }
-                Outcome::Expired(payment) => {
-                    diesel::update(
-                        payments::table
-                            .filter(payments::id.eq(payment))
-                            .filter(payments::status.eq(PaymentStatus::Pending)),
-                    )
-                    .set(payments::status.eq(PaymentStatus::Expired))
-                    .execute(conn)?;
-                }
-                Outcome::SetupFailed(payment) => {
-                    diesel::update(
-                        payments::table
-                            .filter(payments::id.eq(payment))
-                            .filter(payments::status.eq(PaymentStatus::Pending)),
-                    )
-                    .set((
-                        payments::status.eq(PaymentStatus::Failed),
-                        payments::failure_reason
-                            .eq("The payment provider didn't answer. Nothing was charged."),
-                    ))
-                    .execute(conn)?;
-                }
+    outcomes
+}
+
+/// Records what the gateway said, as its webhooks would have.
+pub fn apply(
+    conn: &mut PgConnection,
+    invoice: InvoiceId,
+    outcomes: Vec<Outcome>,
+    base: &str,
+) -> Result<(), AppError> {
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Event(event) => {
+                let payload = serde_json::json!({ "id": event.id, "type": event.type_name(), "reconciled": true });
+                events::apply(conn, &event, &payload, base)?;
+            }
+            Outcome::Intent(payment, outcome) => {
+                crate::cards::queries::record(conn, (payment, invoice), &outcome, base)?;
+            }
+            Outcome::Expired(payment) => {
+                diesel::update(
+                    payments::table
+                        .filter(payments::id.eq(payment))
+                        .filter(payments::status.eq(PaymentStatus::Pending)),
+                )
+                .set(payments::status.eq(PaymentStatus::Expired))
+                .execute(conn)?;
+            }
+            Outcome::SetupFailed(payment) => {
+                diesel::update(
+                    payments::table
+                        .filter(payments::id.eq(payment))
+                        .filter(payments::status.eq(PaymentStatus::Pending)),
+                )
+                .set((
+                    payments::status.eq(PaymentStatus::Failed),
+                    payments::failure_reason
+                        .eq("The payment provider didn't answer. Nothing was charged."),
+                ))
+                .execute(conn)?;
             }
         }
-        Ok(())
-    })
-    .await
+    }
+    Ok(())
+}
+
+/// Invoices with attempts waiting on an answer, for the periodic sweep.
+pub fn invoices_waiting(conn: &mut PgConnection) -> QueryResult<Vec<InvoiceId>> {
+    payments::table
+        .filter(payments::status.eq(PaymentStatus::Pending))
+        .select(payments::invoice_id)
+        .distinct()
+        .limit(500)
+        .load(conn)
+}
+
+/// The sweep: every invoice's stale attempts settled by asking Stripe, so a payment whose
+/// webhook never came and whose buyer never came back is still applied. `ask_blocking` runs
+/// the gateway calls to completion (the job runs outside the web server's runtime).
+pub fn sweep(
+    conn: &mut PgConnection,
+    now: OffsetDateTime,
+    base: &str,
+    ask_blocking: &dyn Fn(Vec<Stale>) -> Vec<Outcome>,
+) -> Result<usize, AppError> {
+    let mut settled = 0;
+    for invoice in invoices_waiting(conn)? {
+        let stale = stale_attempts(conn, invoice, now)?;
+        if stale.is_empty() {
+            continue;
+        }
+        let outcomes = ask_blocking(stale);
+        settled += outcomes.len();
+        apply(conn, invoice, outcomes, base)?;
+    }
+    Ok(settled)
 }

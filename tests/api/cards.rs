@@ -477,3 +477,53 @@ async fn with_stripe_a_declined_card_says_why_and_charges_nothing() {
     assert_eq!(invoice_status(&app, invoice), "issued");
     assert_eq!(payment_rows(&app)[0].0, "failed");
 }
+
+#[tokio::test]
+async fn a_one_click_payment_whose_buyer_never_came_back_is_applied_by_the_job() {
+    let stripe_api = MockServer::start().await;
+    let app = stripe_app(&stripe_api).await;
+    let shop = shop(&app).await;
+    let invoice = issued(&app, &shop).await;
+    diesel::update(larder::db::schema::businesses::table.find(shop.ada.business_id))
+        .set(larder::db::schema::businesses::stripe_customer_id.eq(Some("cus_9")))
+        .execute(&mut app.conn())
+        .unwrap();
+    diesel::insert_into(saved_cards::table)
+        .values((
+            saved_cards::business_id.eq(shop.ada.business_id),
+            saved_cards::payment_method_id.eq("pm_9"),
+            saved_cards::brand.eq("visa"),
+            saved_cards::last4.eq("3155"),
+            saved_cards::exp_month.eq(1),
+            saved_cards::exp_year.eq(2040),
+            saved_cards::is_default.eq(true),
+        ))
+        .execute(&mut app.conn())
+        .unwrap();
+    Mock::given(method("POST"))
+        .and(path("/v1/payment_intents"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(intent(
+            "requires_action",
+            json!({ "type": "redirect_to_url", "redirect_to_url": { "return_url": null, "url": "https://hooks.stripe.com/3ds/pi_saved_1" } }),
+        )))
+        .mount(&stripe_api)
+        .await;
+    let asked = shop
+        .ada
+        .browser
+        .post(&format!("/invoices/{invoice}/pay-saved"), &[])
+        .await;
+    assert_eq!(asked.status, 303);
+    // They passed the bank's check and closed the tab.
+    Mock::given(method("GET"))
+        .and(path("/v1/payment_intents/pi_saved_1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(intent("succeeded", Value::Null)))
+        .mount(&stripe_api)
+        .await;
+    let later = time::OffsetDateTime::now_utc() + time::Duration::minutes(11);
+    app.clock.set(later);
+    larder::jobs::schedule::enqueue_due(&mut app.conn(), later).unwrap();
+    app.run_jobs();
+    assert_eq!(invoice_status(&app, invoice), "paid");
+    crate::ledger::assert_journal_balanced(&app);
+}

@@ -479,3 +479,43 @@ async fn a_signed_event_with_a_nul_character_is_applied_once() {
     assert_eq!(invoice_status(&app, invoice), "paid");
     assert_eq!(succeeded_payments(&app), 1);
 }
+
+#[tokio::test]
+async fn a_checkout_whose_webhook_never_came_is_applied_by_the_job() {
+    let stripe = MockServer::start().await;
+    let app = stripe_app(&stripe).await;
+    let shop = shop(&app).await;
+    let invoice = start_stripe_payment(&app, &shop, &stripe).await;
+    // The buyer paid on Stripe's page, closed the tab, and the webhook was lost.
+    Mock::given(method("GET"))
+        .and(path("/v1/checkout/sessions/cs_test_123"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(stripe::checkout_session(
+                "cs_test_123",
+                "complete",
+                "paid",
+                5393,
+            )),
+        )
+        .mount(&stripe)
+        .await;
+    let now = time::OffsetDateTime::now_utc();
+    larder::jobs::schedule::enqueue_due(&mut app.conn(), now).unwrap();
+    app.run_jobs();
+    assert_eq!(
+        invoice_status(&app, invoice),
+        "issued",
+        "not stale until its checkout expires"
+    );
+    diesel::update(payments::table)
+        .set(payments::expires_at.eq(Some(now - time::Duration::minutes(1))))
+        .execute(&mut app.conn())
+        .unwrap();
+    let later = now + time::Duration::minutes(15);
+    app.clock.set(later);
+    larder::jobs::schedule::enqueue_due(&mut app.conn(), later).unwrap();
+    app.run_jobs();
+    assert_eq!(invoice_status(&app, invoice), "paid");
+    assert_eq!(succeeded_payments(&app), 1);
+    crate::ledger::assert_journal_balanced(&app);
+}
