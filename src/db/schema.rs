@@ -637,6 +637,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    reconciliations (day) {
+        day -> Date,
+        checked_at -> Timestamptz,
+        ours_charges -> Numeric,
+        stripe_charges -> Numeric,
+        ours_refunds -> Numeric,
+        stripe_refunds -> Numeric,
+        mismatches -> Jsonb,
+    }
+}
+
+diesel::table! {
     payouts (id) {
         id -> Uuid,
         provider_id -> Uuid,
@@ -711,6 +723,7 @@ diesel::joinable!(fee_rules -> providers (provider_id));
 diesel::joinable!(journal_lines -> journal_entries (entry_id));
 diesel::joinable!(journal_entries -> invoices (invoice_id));
 diesel::joinable!(journal_entries -> refunds (refund_id));
+diesel::joinable!(journal_entries -> payments (payment_id));
 diesel::joinable!(refunds -> invoices (invoice_id));
 diesel::joinable!(payouts -> providers (provider_id));
 diesel::joinable!(saved_cards -> businesses (business_id));
@@ -799,4 +812,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     payouts,
     saved_cards,
     card_setups,
+    reconciliations,
 );

@@ -45,7 +45,35 @@ const RUNNERS: &[(&str, Runner)] = &[
     (PlaceStandingOrders::NAME, runner::<PlaceStandingOrders>),
     (AutoPay::NAME, runner::<AutoPay>),
     (SettleStalePayments::NAME, runner::<SettleStalePayments>),
+    (ReconcileStripe::NAME, runner::<ReconcileStripe>),
 ];
+
+/// Checks yesterday (London) in the journal against Stripe's balance transactions and stores
+/// what differs for admins (idempotent: checking a day again replaces its result).
+pub struct ReconcileStripe;
+
+impl JobType for ReconcileStripe {
+    const NAME: &'static str = "reconcile_stripe";
+    type Payload = serde_json::Value;
+    fn run(_: Self::Payload, conn: &mut PgConnection, ctx: &JobContext) -> anyhow::Result<()> {
+        use crate::ledger::reconcile;
+        let day = crate::timefmt::to_london(ctx.clock.now() - time::Duration::days(1)).date();
+        let theirs = crate::payments::gateway::blocking(&ctx.config, |gateway| async move {
+            crate::ledger::stripe_balance::day(&gateway, day).await
+        })
+        .map_err(|e| anyhow::anyhow!("reading Stripe's balance for {day}: {e}"))?;
+        let Some(theirs) = theirs else {
+            return Ok(()); // the test gateway has no balance to check
+        };
+        let ours = reconcile::ours(conn, day)?;
+        let found = reconcile::compare(&ours, &theirs);
+        if !found.is_empty() {
+            tracing::error!(%day, mismatches = found.len(), "the journal and Stripe disagree");
+        }
+        reconcile::save(conn, day, (&ours, &theirs), &found)?;
+        Ok(())
+    }
+}
 
 /// Asks Stripe about every payment left waiting (a checkout past its expiry whose webhook
 /// never came, a one-click payment whose buyer never came back from the bank's check), so

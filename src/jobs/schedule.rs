@@ -5,7 +5,7 @@ use diesel::PgConnection;
 use time::{Duration, OffsetDateTime};
 
 use super::registry::{
-    AutoPay, JobType, PlaceStandingOrders, PurgeThrottleLogs, SettleStalePayments,
+    AutoPay, JobType, PlaceStandingOrders, PurgeThrottleLogs, ReconcileStripe, SettleStalePayments,
 };
 
 /// A job kind and how often it runs.
@@ -30,6 +30,10 @@ pub const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: SettleStalePayments::NAME,
         every: Duration::minutes(15),
+    },
+    Periodic {
+        kind: ReconcileStripe::NAME,
+        every: Duration::hours(6),
     },
 ];
 

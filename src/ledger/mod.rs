@@ -5,4 +5,6 @@
 pub mod forms;
 pub mod handlers;
 pub mod queries;
+pub mod reconcile;
 pub mod rules;
+pub mod stripe_balance;

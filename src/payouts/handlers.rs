@@ -107,3 +107,22 @@ pub async fn attention(admin: AdminCtx, pool: web::Data<DbPool>) -> Result<HttpR
         rows,
     })
 }
+
+#[derive(Template)]
+#[template(path = "admin/reconciliation.html")]
+struct ReconciliationPage {
+    meta: PageMeta,
+    days: Vec<crate::ledger::reconcile::Checked>,
+}
+
+/// The daily checks of the journal against Stripe, with every mismatch.
+pub async fn reconciliation(
+    admin: AdminCtx,
+    pool: web::Data<DbPool>,
+) -> Result<HttpResponse, AppError> {
+    let days = with_conn(&pool, |conn| Ok(crate::ledger::reconcile::recent(conn)?)).await?;
+    render(&ReconciliationPage {
+        meta: admin.user.meta("Reconciliation with Stripe"),
+        days,
+    })
+}

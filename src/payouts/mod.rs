@@ -12,5 +12,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use handlers as h;
     cfg.route("/provider/payouts", web::get().to(h::list))
         .route("/provider/payouts/{id}", web::get().to(h::show))
-        .route("/admin/payouts", web::get().to(h::attention));
+        .route("/admin/payouts", web::get().to(h::attention))
+        .route("/admin/reconciliation", web::get().to(h::reconciliation));
 }

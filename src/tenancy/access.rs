@@ -78,6 +78,7 @@ pub const ROUTES: &[RouteAccess] = &[
     r("GET", "/admin", Admin),
     r("GET", "/admin/refunds", Admin),
     r("GET", "/admin/payouts", Admin),
+    r("GET", "/admin/reconciliation", Admin),
     r("GET", "/admin/fees", Admin),
     r("POST", "/admin/fees", Admin),
     r("POST", "/admin/fees/providers", Admin),

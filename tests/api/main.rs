@@ -26,6 +26,7 @@ mod pages;
 mod payment_safety;
 mod payments;
 mod payouts;
+mod reconciliation;
 mod refunds;
 mod reset;
 mod route_matrix;

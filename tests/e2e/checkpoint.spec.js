@@ -399,6 +399,13 @@ test('an admin suspends the provider: gone from discovery, cart refused', async 
   await checkPage(a, 'admin-audit');
   await a.goto('/admin/users');
   await checkPage(a, 'admin-users');
+  // Money oversight: payouts needing attention and the daily check against Stripe.
+  await a.click('nav >> text=Payouts');
+  await expect(a.locator('.empty')).toContainText('Nothing needs attention');
+  await checkPage(a, 'admin-payouts');
+  await a.click('nav >> text=Reconciliation');
+  await expect(a.locator('.empty')).toContainText('No day has been checked yet');
+  await checkPage(a, 'admin-reconciliation');
   await admin.close();
 
   await b.goto('/discover?filtered=1');
