@@ -268,4 +268,6 @@ pub fn balanced(lines: &[Line]) -> bool {
 }
 
 #[cfg(test)]
+mod sequences;
+#[cfg(test)]
 mod tests;
