@@ -193,6 +193,7 @@ impl PaymentRow {
             (S::Expired, _) => "Not completed",
             (S::Processing, _) => "Bank payment on its way",
             (S::NeedsRefund, _) => "Being refunded",
+            (S::Refunded, _) => "Refunded to the buyer",
             (S::Pending, _) => "Checkout open",
         }
     }
@@ -387,6 +388,7 @@ pub fn record_offline(
 /// A payment an admin must refund.
 #[derive(Debug, Clone, Queryable)]
 pub struct RefundRow {
+    pub id: Uuid,
     pub created_at: OffsetDateTime,
     pub number: Option<String>,
     pub business: String,
@@ -418,6 +420,7 @@ pub fn needing_refund(conn: &mut PgConnection) -> QueryResult<Vec<RefundRow>> {
         .order(payments::created_at)
         .limit(500)
         .select((
+            payments::id,
             payments::created_at,
             invoices::number,
             businesses::name,

@@ -19,6 +19,8 @@ crate::text_enum! {
         Expired = "expired",
         /// Money arrived that must go back (void or already-paid invoice, wrong amount).
         NeedsRefund = "needs_refund",
+        /// Such money, given back by an admin.
+        Refunded = "refunded",
     }
 }
 
@@ -30,7 +32,7 @@ impl PaymentStatus {
 
     /// Money arrived for it, whatever became of it after.
     pub fn took_money(self) -> bool {
-        matches!(self, Self::Succeeded | Self::NeedsRefund)
+        matches!(self, Self::Succeeded | Self::NeedsRefund | Self::Refunded)
     }
 }
 

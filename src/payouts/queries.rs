@@ -59,6 +59,8 @@ fn unpaid_movements(
         .inner_join(payments::table.inner_join(invoices::table))
         .filter(invoices::provider_id.eq(provider.0))
         .filter(payments::destination_account.is_not_null())
+        // Refunds of money that was never applied moved nothing we counted in.
+        .filter(payments::status.eq("succeeded"))
         .filter(refunds::status.eq("succeeded"))
         .filter(refunds::payout_id.is_null())
         .select((

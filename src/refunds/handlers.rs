@@ -182,3 +182,41 @@ pub async fn buyer_note(
     )
     .await
 }
+
+/// An admin gives back money that arrived but couldn't be applied, through Stripe.
+pub async fn refund_unapplied(
+    admin: crate::tenancy::AdminCtx,
+    gateway: web::Data<Gateway>,
+    pool: web::Data<DbPool>,
+    id: web::Path<crate::ids::PaymentId>,
+) -> Result<HttpResponse, AppError> {
+    let (payment, actor) = (id.into_inner(), admin.user.actor.clone());
+    let begin_actor = actor.clone();
+    let plan = with_conn(&pool, move |conn| {
+        queries::begin_unapplied(conn, payment, &begin_actor)
+    })
+    .await?;
+    let outcome = send(&gateway, &plan).await.map_err(|e| {
+        tracing::warn!(error = %e, refund = %plan.refund, "refund not confirmed by the gateway");
+        AppError::Unavailable(
+            "We couldn't get an answer from Stripe, so this refund isn't confirmed. Check the payment in the Stripe dashboard before trying again.".into(),
+        )
+    })?;
+    let (refund, now) = (plan.refund, time::OffsetDateTime::now_utc());
+    let done = with_conn(&pool, move |conn| {
+        queries::complete_unapplied(conn, refund, &outcome, (now, &actor))
+    })
+    .await?;
+    let amount = crate::money::format_gbp(plan.amount);
+    match done {
+        Completed::Refunded { .. } => admin.user.session.flash(
+            FlashKind::Ok,
+            format!("Refunded {amount} to the buyer's card."),
+        ),
+        Completed::Declined { reason } => admin.user.session.flash(
+            FlashKind::Error,
+            format!("Stripe refused the refund of {amount}: {reason}."),
+        ),
+    }
+    Ok(see_other("/admin/refunds"))
+}

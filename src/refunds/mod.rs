@@ -15,5 +15,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/provider/credit-notes/{id}",
             web::get().to(h::provider_note),
         )
-        .route("/credit-notes/{id}", web::get().to(h::buyer_note));
+        .route("/credit-notes/{id}", web::get().to(h::buyer_note))
+        .route(
+            "/admin/refunds/{id}/refund",
+            web::post().to(h::refund_unapplied),
+        );
 }

@@ -422,3 +422,132 @@ pub fn for_invoice(conn: &mut PgConnection, invoice: InvoiceId) -> QueryResult<V
         ))
         .load(conn)
 }
+
+/// Money that couldn't be applied, to give back: writes the refund `requested` (an admin's),
+/// refusing a payment that isn't waiting for one.
+pub fn begin_unapplied(
+    conn: &mut PgConnection,
+    payment: PaymentId,
+    actor: &Actor,
+) -> Result<Plan, AppError> {
+    conn.transaction(|conn| {
+        let (invoice, status, amount, why): (InvoiceId, PaymentStatus, Decimal, Option<String>) =
+            payments::table
+                .find(payment.0)
+                .select((
+                    payments::invoice_id,
+                    payments::status,
+                    payments::amount,
+                    payments::failure_reason,
+                ))
+                .for_update()
+                .first(conn)?;
+        if status != PaymentStatus::NeedsRefund {
+            return Err(AppError::conflict(
+                "This payment isn't waiting for a refund.",
+            ));
+        }
+        if open_refund(conn, invoice)?.is_some() {
+            return Err(AppError::conflict(
+                "A refund on this invoice is still being made: try again in a minute.",
+            ));
+        }
+        let reason: String = format!(
+            "Money that couldn't be applied to the invoice{}",
+            why.map(|w| format!(": {w}")).unwrap_or_default()
+        )
+        .chars()
+        .take(rules::MAX_REASON)
+        .collect();
+        let id: uuid::Uuid = diesel::insert_into(refunds::table)
+            .values((
+                refunds::invoice_id.eq(invoice.0),
+                refunds::payment_id.eq(payment.0),
+                refunds::amount.eq(amount),
+                refunds::reason.eq(&reason),
+                refunds::requested_by.eq(actor.user_id()),
+            ))
+            .returning(refunds::id)
+            .get_result(conn)?;
+        Ok(plan_for(conn, RefundId(id))?)
+    })
+}
+
+/// Records the gateway's answer for money given back unapplied: no credit note (it never
+/// paid the invoice), the payment reads `refunded`, and the journal pays the buyer back.
+pub fn complete_unapplied(
+    conn: &mut PgConnection,
+    refund: RefundId,
+    outcome: &RefundOutcome,
+    (at, actor): (OffsetDateTime, &Actor),
+) -> Result<Completed, AppError> {
+    conn.transaction(|conn| {
+        let (invoice, payment, amount, state): (InvoiceId, PaymentId, Decimal, String) =
+            refunds::table
+                .find(refund.0)
+                .select((
+                    refunds::invoice_id,
+                    refunds::payment_id,
+                    refunds::amount,
+                    refunds::status,
+                ))
+                .for_update()
+                .first(conn)?;
+        if state != "requested" {
+            return Ok(Completed::Refunded {
+                credit_note: String::new(),
+            });
+        }
+        let (business, provider, ..) = facts(conn, invoice, payment)?;
+        match outcome {
+            RefundOutcome::Declined { reason } => {
+                let why: String = reason.chars().take(500).collect();
+                diesel::update(refunds::table.find(refund.0))
+                    .set((
+                        refunds::status.eq("failed"),
+                        refunds::failure_reason.eq(Some(&why)),
+                        refunds::completed_at.eq(Some(at)),
+                    ))
+                    .execute(conn)?;
+                Ok(Completed::Declined { reason: why })
+            }
+            RefundOutcome::Accepted { id } => {
+                diesel::update(refunds::table.find(refund.0))
+                    .set((
+                        refunds::status.eq("succeeded"),
+                        refunds::gateway_refund_id.eq(Some(id).filter(|g| !g.is_empty())),
+                        refunds::completed_at.eq(Some(at)),
+                    ))
+                    .execute(conn)?;
+                diesel::update(payments::table.find(payment.0))
+                    .set(payments::status.eq(PaymentStatus::Refunded))
+                    .execute(conn)?;
+                post(
+                    conn,
+                    &Posting {
+                        kind: "refund_paid",
+                        source: refund.to_string(),
+                        invoice: Some(invoice),
+                        payment: Some(payment),
+                        refund: Some(refund),
+                        payout: None,
+                        at,
+                        memo: "unapplied money returned".into(),
+                    },
+                    &ledger::refund_paid(Parties { business, provider }, amount),
+                )?;
+                audit(
+                    conn,
+                    actor,
+                    invoice,
+                    (business, provider),
+                    "payment.refunded",
+                    amount,
+                )?;
+                Ok(Completed::Refunded {
+                    credit_note: String::new(),
+                })
+            }
+        }
+    })
+}

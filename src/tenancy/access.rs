@@ -77,6 +77,7 @@ pub const ROUTES: &[RouteAccess] = &[
     r("POST", "/organisations/{id}", Account),
     r("GET", "/admin", Admin),
     r("GET", "/admin/refunds", Admin),
+    r("POST", "/admin/refunds/{id}/refund", Admin),
     r("GET", "/admin/payouts", Admin),
     r("GET", "/admin/reconciliation", Admin),
     r("GET", "/admin/fees", Admin),

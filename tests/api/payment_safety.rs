@@ -74,6 +74,42 @@ async fn voiding_closes_the_open_checkout_and_late_money_is_listed_for_refund() 
     );
     assert!(refunds.body.contains("invoice was void"));
     assert_eq!(shop.ada.browser.get("/admin/refunds").await.status, 404);
+
+    // The admin gives it back through Stripe: the whole amount, the transfer reversed.
+    Mock::given(method("POST"))
+        .and(path("/v1/refunds"))
+        .and(wiremock::matchers::body_string_contains(
+            "payment_intent=pi_123",
+        ))
+        .and(wiremock::matchers::body_string_contains("amount=5393"))
+        .and(wiremock::matchers::body_string_contains(
+            "reverse_transfer=true",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "id": "re_late", "object": "refund", "amount": 5393, "currency": "gbp",
+            "created": 1_700_000_000, "status": "succeeded", "metadata": {},
+        })))
+        .expect(1)
+        .mount(&stripe)
+        .await;
+    let payment: uuid::Uuid = payments::table
+        .select(payments::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let path_ = format!("/admin/refunds/{payment}/refund");
+    assert_eq!(shop.ada.browser.post(&path_, &[]).await.status, 404);
+    let done = admin.browser.post(&path_, &[]).await;
+    assert!(done.redirects_to("/admin/refunds"));
+    assert_eq!(payment_status(&app), "refunded");
+    let after = admin.browser.get("/admin/refunds").await;
+    assert!(after.body.contains("Refunded £53.93 to the buyer"));
+    assert!(after.body.contains("Nothing to refund."));
+    // Once only: a second click is refused and Stripe is asked once (`expect(1)`).
+    assert_eq!(admin.browser.post(&path_, &[]).await.status, 409);
+    crate::ledger::assert_journal_balanced(&app);
+    for account in ["buyer_receivable", "stripe_clearing"] {
+        assert_eq!(crate::ledger::balance(&app, account), "0.00", "{account}");
+    }
 }
 
 #[tokio::test]

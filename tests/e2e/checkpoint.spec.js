@@ -399,7 +399,10 @@ test('an admin suspends the provider: gone from discovery, cart refused', async 
   await checkPage(a, 'admin-audit');
   await a.goto('/admin/users');
   await checkPage(a, 'admin-users');
-  // Money oversight: payouts needing attention and the daily check against Stripe.
+  // Money oversight: money to give back, payouts needing attention, the daily check.
+  await a.click('nav >> text=Refunds');
+  await expect(a.locator('main')).toContainText('Nothing to refund.');
+  await checkPage(a, 'admin-refunds');
   await a.click('nav >> text=Payouts');
   await expect(a.locator('.empty')).toContainText('Nothing needs attention');
   await checkPage(a, 'admin-payouts');
