@@ -29,8 +29,8 @@ impl Change {
         }
     }
 
-    /// Does this change email anyone? A void does not today: the buyer sees it on the
-    /// invoice, and nothing is owed.
+    /// Does this change email anyone itself? A void doesn't: voiding an issued invoice issues a
+    /// credit note, and that is what gets emailed (`refunds::credit_notes::notify`).
     pub fn emails(self) -> bool {
         matches!(self, Self::Issued | Self::Paid)
     }
