@@ -75,21 +75,23 @@ pub fn candidates(conn: &mut PgConnection, today: Date) -> QueryResult<Vec<Candi
         .limit(200)
         .select((invoices::id, invoices::business_id, invoices::due_date))
         .load(conn)?;
+    // Every earlier try of these invoices in one query.
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.0.0).collect();
+    let tried: Vec<(uuid::Uuid, PaymentStatus, time::OffsetDateTime)> = payments::table
+        .filter(payments::invoice_id.eq_any(&ids))
+        .filter(payments::autopay)
+        .select((payments::invoice_id, payments::status, payments::created_at))
+        .load(conn)?;
     let mut due = Vec::new();
     for (invoice, business, date) in rows {
         let Some(date) = date else { continue };
-        let tries: Vec<(PaymentStatus, time::OffsetDateTime)> = payments::table
-            .filter(payments::invoice_id.eq(invoice.0))
-            .filter(payments::autopay)
-            .select((payments::status, payments::created_at))
-            .load(conn)?;
+        let tries = tried.iter().filter(|(i, _, _)| *i == invoice.0);
         let failures = tries
-            .iter()
-            .filter(|(s, _)| *s == PaymentStatus::Failed)
+            .clone()
+            .filter(|(_, s, _)| *s == PaymentStatus::Failed)
             .count();
         let last = tries
-            .iter()
-            .map(|(_, at)| crate::timefmt::to_london(*at).date())
+            .map(|(_, _, at)| crate::timefmt::to_london(*at).date())
             .max();
         if rules::autopay_due(date, failures, last, today) {
             due.push(Candidate {

@@ -324,43 +324,72 @@ impl PayoutRow {
 
 type Head = (Uuid, String, Decimal, String, Date, Option<String>, bool);
 
-fn carried_by(conn: &mut PgConnection, payout: Uuid) -> QueryResult<Vec<Movement>> {
-    let paid: Vec<(Uuid, Decimal, Decimal)> = payments::table
-        .filter(payments::payout_id.eq(payout))
-        .select((payments::id, payments::amount, payments::application_fee))
-        .load(conn)?;
-    let back: Vec<(Uuid, Decimal, Decimal, Decimal)> = refunds::table
-        .filter(refunds::payout_id.eq(payout))
+/// What each of `payouts` carried, in two queries however many payouts are listed.
+fn carried_by(
+    conn: &mut PgConnection,
+    payouts: &[Uuid],
+) -> QueryResult<std::collections::HashMap<Uuid, Vec<Movement>>> {
+    let paid: Vec<(Option<Uuid>, Uuid, Decimal, Decimal)> = payments::table
+        .filter(payments::payout_id.eq_any(payouts))
         .select((
+            payments::payout_id,
+            payments::id,
+            payments::amount,
+            payments::application_fee,
+        ))
+        .load(conn)?;
+    let back: Vec<(Option<Uuid>, Uuid, Decimal, Decimal, Decimal)> = refunds::table
+        .filter(refunds::payout_id.eq_any(payouts))
+        .select((
+            refunds::payout_id,
             refunds::id,
             refunds::amount,
             refunds::fee_refunded,
             refunds::fee_vat_refunded,
         ))
         .load(conn)?;
-    Ok(paid
+    let mut by_payout: std::collections::HashMap<Uuid, Vec<Movement>> = Default::default();
+    let moves = paid
         .into_iter()
-        .map(|(id, amount, fee)| Movement::Payment { id, amount, fee })
-        .chain(back.into_iter().map(|(id, amount, n, v)| Movement::Refund {
-            id,
-            amount,
-            fee_back: n + v,
-        }))
-        .collect())
+        .map(|(po, id, amount, fee)| (po, Movement::Payment { id, amount, fee }))
+        .chain(back.into_iter().map(|(po, id, amount, n, v)| {
+            (
+                po,
+                Movement::Refund {
+                    id,
+                    amount,
+                    fee_back: n + v,
+                },
+            )
+        }));
+    for (po, m) in moves {
+        if let Some(po) = po {
+            by_payout.entry(po).or_default().push(m);
+        }
+    }
+    Ok(by_payout)
 }
 
-fn row(conn: &mut PgConnection, h: Head) -> QueryResult<PayoutRow> {
-    let moves = carried_by(conn, h.0)?;
-    Ok(PayoutRow {
-        id: h.0,
-        stripe_id: h.1,
-        amount: h.2,
-        status: h.3,
-        arrival: h.4,
-        failure: h.5,
-        matched: h.6,
-        breakdown: rules::breakdown(&moves),
-    })
+/// Payouts as listed, each with its breakdown.
+fn rows(conn: &mut PgConnection, heads: Vec<Head>) -> QueryResult<Vec<PayoutRow>> {
+    let ids: Vec<Uuid> = heads.iter().map(|h| h.0).collect();
+    let mut carried = carried_by(conn, &ids)?;
+    Ok(heads
+        .into_iter()
+        .map(|h| {
+            let moves = carried.remove(&h.0).unwrap_or_default();
+            PayoutRow {
+                id: h.0,
+                stripe_id: h.1,
+                amount: h.2,
+                status: h.3,
+                arrival: h.4,
+                failure: h.5,
+                matched: h.6,
+                breakdown: rules::breakdown(&moves),
+            }
+        })
+        .collect())
 }
 
 const HEAD: (
@@ -394,7 +423,7 @@ pub fn for_provider(
         .offset(page.offset())
         .select(HEAD)
         .load(conn)?;
-    heads.into_iter().map(|h| row(conn, h)).collect()
+    rows(conn, heads)
 }
 
 /// What reached the provider's Stripe account and hasn't been paid out yet, from the journal.
@@ -418,10 +447,8 @@ pub fn needing_attention(conn: &mut PgConnection) -> QueryResult<Vec<(String, Pa
         .limit(200)
         .select((providers::name, HEAD))
         .load(conn)?;
-    heads
-        .into_iter()
-        .map(|(name, h)| Ok((name, row(conn, h)?)))
-        .collect()
+    let (names, heads): (Vec<String>, Vec<Head>) = heads.into_iter().unzip();
+    Ok(names.into_iter().zip(rows(conn, heads)?).collect())
 }
 
 /// One of the provider's payouts (another provider's id is not found).
@@ -435,7 +462,10 @@ pub fn find(
         .filter(payouts::provider_id.eq(provider.0))
         .select(HEAD)
         .first(conn)?;
-    Ok(row(conn, head)?)
+    rows(conn, vec![head])?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)
 }
 
 /// A payment or refund a payout carried, for its page.

@@ -72,10 +72,13 @@ struct Ids {
     standing: Uuid,
     credit_note: Uuid,
     card: Uuid,
+    payout: Uuid,
 }
 
 fn fill(path: &str, ids: &Ids, side: Side) -> String {
-    let id = if path.starts_with("/buyer/cards/") {
+    let id = if path.starts_with("/provider/payouts/") {
+        ids.payout
+    } else if path.starts_with("/buyer/cards/") {
         ids.card
     } else if path.contains("credit-notes/") {
         ids.credit_note
@@ -277,6 +280,20 @@ async fn every_role_gets_404_wherever_its_role_lacks_the_permission() {
                     c::is_default.eq(true),
                 ))
                 .returning(c::id)
+                .get_result(&mut app.conn())
+                .unwrap()
+        },
+        payout: {
+            use larder::db::schema::payouts as p;
+            diesel::insert_into(p::table)
+                .values((
+                    p::provider_id.eq(shop.sam.provider_id),
+                    p::stripe_payout_id.eq("po_matrix"),
+                    p::amount.eq(rust_decimal::Decimal::ONE),
+                    p::status.eq("paid"),
+                    p::arrival_date.eq(time::macros::date!(2030 - 01 - 01)),
+                ))
+                .returning(p::id)
                 .get_result(&mut app.conn())
                 .unwrap()
         },
