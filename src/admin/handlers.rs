@@ -165,17 +165,22 @@ pub async fn set_status(
 struct RefundsPage {
     meta: crate::web::PageMeta,
     rows: Vec<crate::payments::queries::RefundRow>,
+    returned: Vec<crate::refunds::queries::ReturnedRow>,
 }
 
 /// Payments that must be refunded (late or mismatched money), oldest first.
 pub async fn refunds(admin: AdminCtx, pool: web::Data<DbPool>) -> Result<HttpResponse, AppError> {
-    let rows = with_conn(&pool, |conn| {
-        Ok(crate::payments::queries::needing_refund(conn)?)
+    let (rows, returned) = with_conn(&pool, |conn| {
+        Ok((
+            crate::payments::queries::needing_refund(conn)?,
+            crate::refunds::queries::returned_rows(conn)?,
+        ))
     })
     .await?;
     render(&RefundsPage {
         meta: admin.user.meta("Payments to refund"),
         rows,
+        returned,
     })
 }
 

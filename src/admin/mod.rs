@@ -2,6 +2,7 @@
 //! Only `AdminCtx` may enter; anyone else gets the same 404 as for a missing page.
 
 pub mod handlers;
+pub mod invoices;
 pub mod model;
 pub mod queries;
 
@@ -10,6 +11,16 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(handlers::dashboard))
         .route("/admin/refunds", web::get().to(handlers::refunds))
+        .route("/admin/invoices", web::get().to(invoices::list))
+        .route("/admin/invoices/{id}", web::get().to(invoices::show))
+        .route(
+            "/admin/invoices/{id}/refund",
+            web::post().to(invoices::refund),
+        )
+        .route(
+            "/admin/credit-notes/{id}",
+            web::get().to(invoices::credit_note),
+        )
         .route("/admin/fees", web::get().to(crate::ledger::handlers::show))
         .route(
             "/admin/fees",

@@ -184,6 +184,31 @@ pub fn set_status(
     })
 }
 
+/// Issued invoices of every tenant, newest first, matching `q` on the number or either
+/// party's name as printed on the invoice.
+pub fn invoices(
+    conn: &mut PgConnection,
+    q: &str,
+    page: PageRequest,
+) -> QueryResult<Vec<crate::invoicing::model::Invoice>> {
+    use crate::db::schema::invoices;
+    use crate::invoicing::rules::InvoiceStatus;
+    let pattern = contains_pattern(q.trim());
+    invoices::table
+        .filter(invoices::status.ne(InvoiceStatus::Draft))
+        .filter(
+            invoices::number
+                .ilike(&pattern)
+                .or(invoices::seller_name.ilike(&pattern))
+                .or(invoices::buyer_name.ilike(&pattern)),
+        )
+        .order((invoices::issue_date.desc(), invoices::id.desc()))
+        .limit(page.fetch_limit())
+        .offset(page.offset())
+        .select(crate::invoicing::model::Invoice::as_select())
+        .load(conn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::contains_pattern;

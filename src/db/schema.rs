@@ -633,6 +633,8 @@ diesel::table! {
         created_at -> Timestamptz,
         completed_at -> Nullable<Timestamptz>,
         payout_id -> Nullable<Uuid>,
+        form_key -> Nullable<Uuid>,
+        returned_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -241,10 +241,12 @@ impl InvoicePage {
         self.acting.may(Permission::RefundInvoices)
     }
 
-    fn refundable(&self) -> String {
-        self.typed_or(
-            "refund_amount".into(),
-            money::plain(self.invoice.amount_paid - self.invoice.amount_refunded),
+    fn refund_form(&self) -> crate::refunds::form::RefundFormView {
+        crate::refunds::form::RefundFormView::new(
+            format!("/provider/invoices/{}/refund", self.invoice.id),
+            &self.meta.csrf,
+            self.invoice.amount_paid - self.invoice.amount_refunded,
+            &self.entered,
         )
     }
 

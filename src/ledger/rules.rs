@@ -237,6 +237,14 @@ pub fn refund_paid(p: Parties, amount: Decimal) -> Vec<Line> {
     ])
 }
 
+/// A refund the card's bank sent back: the money is in Stripe again and the buyer is owed it.
+pub fn refund_returned(p: Parties, amount: Decimal) -> Vec<Line> {
+    entry(vec![
+        Line::plain(Account::StripeClearing, amount),
+        Line::buyer(p.business, -amount),
+    ])
+}
+
 /// The provider's part of a refund, taken back from their connected account (the reversed
 /// transfer): they are owed that much less.
 pub fn transfer_reversed(p: Parties, amount: Decimal) -> Vec<Line> {

@@ -109,6 +109,8 @@ pub enum Applied {
     },
     /// A connected account's payout was recorded.
     Payout(crate::payouts::queries::Recorded),
+    /// A refund failed after it was sent.
+    RefundReturned(crate::refunds::queries::Returned),
     /// Money arrived that the invoice can't take: listed for an admin to refund.
     NeedsRefund {
         invoice: InvoiceId,
@@ -212,6 +214,25 @@ pub fn dispatch(
                 let recorded =
                     crate::payouts::queries::record(conn, account, &report, at, base_url)?;
                 Ok(Applied::Payout(recorded))
+            }
+            stripe_webhook::EventObject::ChargeRefundUpdated(r)
+                if r.status.as_deref() == Some("failed") =>
+            {
+                let ours = r
+                    .metadata
+                    .as_ref()
+                    .and_then(|m| m.get("larder_refund"))
+                    .and_then(|id| uuid::Uuid::parse_str(id).ok())
+                    .map(crate::ids::RefundId);
+                let why = r
+                    .failure_reason
+                    .clone()
+                    .unwrap_or_else(|| "the card's bank sent it back".into());
+                let at = OffsetDateTime::from_unix_timestamp(event.created)
+                    .unwrap_or_else(|_| OffsetDateTime::now_utc());
+                let returned =
+                    crate::refunds::queries::returned(conn, r.id.as_str(), ours, &why, at)?;
+                Ok(Applied::RefundReturned(returned))
             }
             _ => Ok(Applied::Ignored),
         }

@@ -8,17 +8,18 @@ use serde::Deserialize;
 
 use super::credit_notes::{self, CreditNote};
 use super::gateway::{self, RefundOutcome};
-use super::queries::{self, Completed, Plan};
-use super::rules::RatePart;
+use super::queries::{self, Begun, Completed, Plan};
+use super::rules::{Problems, RatePart};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::ids::{CreditNoteId, InvoiceId};
 use crate::invoicing::handlers::{Entered, page};
 use crate::payments::gateway::{Gateway, GatewayError};
-use crate::tenancy::{BuyerCtx, Permission, ProviderCtx, Scope, Side};
+use crate::tenancy::{BuyerCtx, CurrentUser, Permission, ProviderCtx, Scope, Side};
 use crate::timefmt::london_today;
 use crate::web::forms::Form;
 use crate::web::session::FlashKind;
+
 use crate::web::{AppError, PageMeta, render, see_other, with_conn};
 
 #[derive(Debug, Default, Deserialize)]
@@ -26,8 +27,26 @@ use crate::web::{AppError, PageMeta, render, see_other, with_conn};
 pub struct RefundForm {
     refund_amount: String,
     refund_reason: String,
+    /// The form's idempotency key, fresh each time the page draws the form.
+    key: String,
     /// "1": send the refund already waiting on this invoice again.
     retry: String,
+}
+
+impl RefundForm {
+    /// The refused form as typed, for the page that shows it again.
+    pub fn entered(self, problems: Problems) -> Entered {
+        let typed = HashMap::from([
+            ("refund_amount".to_owned(), self.refund_amount),
+            ("refund_reason".to_owned(), self.refund_reason),
+            ("key".to_owned(), self.key),
+        ]);
+        let errors = problems
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        Entered { typed, errors }
+    }
 }
 
 /// Asks the gateway that took the payment. A test-gateway payment is refunded by the test
@@ -43,6 +62,72 @@ async fn send(gateway: &Gateway, plan: &Plan) -> Result<RefundOutcome, GatewayEr
     }
 }
 
+/// What a refund form came to, for the page that sent it.
+pub enum Made {
+    /// Sent (or refused by Stripe, or sent before): the flash says which.
+    Done,
+    /// The form's problems, to show on the same form.
+    Refused(RefundForm, Problems),
+}
+
+/// The whole refund, for a provider's invoice page or an admin's: writes the refund row,
+/// asks Stripe under the row's key, records the answer (credit note, invoice, journal).
+pub async fn make(
+    parts: (&web::Data<DbPool>, &Gateway, &Config),
+    user: &CurrentUser,
+    scope: Scope,
+    id: InvoiceId,
+    form: RefundForm,
+) -> Result<Made, AppError> {
+    let (pool, gateway, config) = parts;
+    let actor = user.actor.clone();
+    let plan = if form.retry == "1" {
+        with_conn(pool, move |conn| queries::retry(conn, scope, id)).await?
+    } else {
+        let key = uuid::Uuid::parse_str(form.key.trim()).ok();
+        let (amount, reason) = (form.refund_amount.clone(), form.refund_reason.clone());
+        let actor = actor.clone();
+        let begun = with_conn(pool, move |conn| {
+            let ask = queries::Ask {
+                amount: &amount,
+                reason: &reason,
+                key,
+            };
+            queries::begin(conn, scope, id, ask, &actor)
+        })
+        .await?;
+        match begun {
+            Begun::Plan(plan) => plan,
+            Begun::Refused(problems) => return Ok(Made::Refused(form, problems)),
+            Begun::Replayed => return Ok(Made::Done),
+        }
+    };
+    let outcome = send(gateway, &plan).await.map_err(|e| {
+        tracing::warn!(error = %e, refund = %plan.refund, "refund not confirmed by the gateway");
+        AppError::Unavailable(
+            "We couldn't get an answer from Stripe, so this refund isn't confirmed yet. It is saved: send it again from the invoice page. It can never be paid out twice.".into(),
+        )
+    })?;
+    let (refund, base) = (plan.refund, config.base_url.clone());
+    let now = (time::OffsetDateTime::now_utc(), london_today());
+    let done = with_conn(pool, move |conn| {
+        queries::complete(conn, refund, &outcome, now, (&actor, &base))
+    })
+    .await?;
+    let amount = crate::money::format_gbp(plan.amount);
+    match done {
+        Completed::Refunded { credit_note } => user.session.flash(
+            FlashKind::Ok,
+            format!("Refunded {amount}. Credit note {credit_note} is issued and has been emailed to the buyer."),
+        ),
+        Completed::Declined { reason } => user.session.flash(
+            FlashKind::Error,
+            format!("Stripe refused the refund of {amount}: {reason}. Nothing was refunded."),
+        ),
+    }
+    Ok(Made::Done)
+}
+
 pub async fn refund(
     ctx: ProviderCtx,
     config: web::Data<Config>,
@@ -52,64 +137,22 @@ pub async fn refund(
     Form(form): Form<RefundForm>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::RefundInvoices)?;
-    let (provider, id, actor) = (ctx.provider_id, id.into_inner(), ctx.user.actor.clone());
-    let plan = if form.retry == "1" {
-        with_conn(&pool, move |conn| queries::retry(conn, provider, id)).await?
-    } else {
-        let (amount, reason) = (form.refund_amount.clone(), form.refund_reason.clone());
-        let actor = actor.clone();
-        let begun = with_conn(&pool, move |conn| {
-            queries::begin(conn, provider, id, (&amount, &reason), &actor)
-        })
-        .await?;
-        match begun {
-            Ok(plan) => plan,
-            Err(problems) => {
-                let typed = HashMap::from([
-                    ("refund_amount".to_owned(), form.refund_amount),
-                    ("refund_reason".to_owned(), form.refund_reason),
-                ]);
-                let errors = problems
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v))
-                    .collect();
-                return page(
-                    |i| ctx.user.meta(i.title()),
-                    &pool,
-                    None,
-                    ctx.acting(),
-                    id,
-                    false,
-                    Some(Entered { typed, errors }),
-                )
-                .await;
-            }
+    let (scope, id) = (Scope::Provider(ctx.provider_id), id.into_inner());
+    match make((&pool, &gateway, &config), &ctx.user, scope, id, form).await? {
+        Made::Done => Ok(see_other(&format!("/provider/invoices/{id}"))),
+        Made::Refused(form, problems) => {
+            page(
+                |i| ctx.user.meta(i.title()),
+                &pool,
+                None,
+                ctx.acting(),
+                id,
+                false,
+                Some(form.entered(problems)),
+            )
+            .await
         }
-    };
-    let outcome = send(&gateway, &plan).await.map_err(|e| {
-        tracing::warn!(error = %e, refund = %plan.refund, "refund not confirmed by the gateway");
-        AppError::Unavailable(
-            "We couldn't get an answer from Stripe, so this refund isn't confirmed yet. It is saved: send it again from the invoice page. It can never be paid out twice.".into(),
-        )
-    })?;
-    let (refund, base) = (plan.refund, config.base_url.clone());
-    let now = (time::OffsetDateTime::now_utc(), london_today());
-    let done = with_conn(&pool, move |conn| {
-        queries::complete(conn, refund, &outcome, now, (&actor, &base))
-    })
-    .await?;
-    let amount = crate::money::format_gbp(plan.amount);
-    match done {
-        Completed::Refunded { credit_note } => ctx.user.session.flash(
-            FlashKind::Ok,
-            format!("Refunded {amount}. Credit note {credit_note} is issued and has been emailed to the buyer."),
-        ),
-        Completed::Declined { reason } => ctx.user.session.flash(
-            FlashKind::Error,
-            format!("Stripe refused the refund of {amount}: {reason}. Nothing was refunded."),
-        ),
     }
-    Ok(see_other(&format!("/provider/invoices/{id}")))
 }
 
 #[derive(Template)]
@@ -130,11 +173,11 @@ impl NotePage {
     }
 }
 
-async fn note_page(
+pub async fn note_page(
     pool: &web::Data<DbPool>,
     meta: impl FnOnce(&CreditNote) -> PageMeta,
     scope: Scope,
-    side: Side,
+    invoices_path: &str,
     id: CreditNoteId,
 ) -> Result<HttpResponse, AppError> {
     let (note, lines) = with_conn(pool, move |conn| {
@@ -145,7 +188,7 @@ async fn note_page(
     .await?;
     render(&NotePage {
         meta: meta(&note),
-        invoice_path: format!("{}/{}", side.invoices_path(), note.invoice_id),
+        invoice_path: format!("{invoices_path}/{}", note.invoice_id),
         note,
         lines,
     })
@@ -161,7 +204,7 @@ pub async fn provider_note(
         &pool,
         |n| ctx.user.meta(format!("Credit note {}", n.number)),
         Scope::Provider(ctx.provider_id),
-        Side::Provider,
+        Side::Provider.invoices_path(),
         id.into_inner(),
     )
     .await
@@ -177,7 +220,7 @@ pub async fn buyer_note(
         &pool,
         |n| ctx.user.meta(format!("Credit note {}", n.number)),
         Scope::Buyer(ctx.business_id),
-        Side::Buyer,
+        Side::Buyer.invoices_path(),
         id.into_inner(),
     )
     .await

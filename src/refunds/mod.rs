@@ -1,6 +1,7 @@
 //! Refunds of paid invoices and the credit notes that record them (and voids).
 
 pub mod credit_notes;
+pub mod form;
 pub mod gateway;
 pub mod handlers;
 pub mod queries;

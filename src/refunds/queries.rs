@@ -17,6 +17,7 @@ use crate::invoicing::rules::InvoiceStatus;
 use crate::ledger::queries::{Posting, post};
 use crate::ledger::rules::{self as ledger, Fee, Parties};
 use crate::payments::rules::PaymentStatus;
+use crate::tenancy::Scope;
 use crate::web::AppError;
 
 /// A refund written and ready to send.
@@ -35,22 +36,26 @@ fn status(raw: &str) -> Result<InvoiceStatus, AppError> {
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("unknown invoice status {raw}")))
 }
 
-/// The invoice's paid and refunded amounts, locked, if it is the provider's.
+/// The invoice's paid and refunded amounts, locked, if the asker may refund it: its
+/// provider, or an admin.
 fn lock_invoice(
     conn: &mut PgConnection,
-    provider: ProviderId,
+    scope: Scope,
     invoice: InvoiceId,
 ) -> Result<(InvoiceStatus, Decimal, Decimal), AppError> {
-    let (raw, paid, refunded): (String, Decimal, Decimal) = invoices::table
-        .filter(invoices::id.eq(invoice))
-        .filter(invoices::provider_id.eq(provider.0))
-        .select((
-            invoices::status,
-            invoices::amount_paid,
-            invoices::amount_refunded,
-        ))
-        .for_update()
-        .first(conn)?;
+    let row = invoices::table.filter(invoices::id.eq(invoice)).select((
+        invoices::status,
+        invoices::amount_paid,
+        invoices::amount_refunded,
+    ));
+    let (raw, paid, refunded): (String, Decimal, Decimal) = match scope {
+        Scope::Provider(p) => row
+            .filter(invoices::provider_id.eq(p.0))
+            .for_update()
+            .first(conn)?,
+        Scope::Admin | Scope::System => row.for_update().first(conn)?,
+        Scope::Buyer(_) => return Err(AppError::NotFound),
+    };
     Ok((status(&raw)?, paid, refunded))
 }
 
@@ -103,17 +108,49 @@ fn plan_for(conn: &mut PgConnection, refund: RefundId) -> QueryResult<Plan> {
     })
 }
 
-/// Checks the form against the invoice and writes the refund `requested`. Problems come back
-/// for the form; a refund already in flight is a conflict (its page offers to send it again).
+/// A refund as asked for on the form: typed amount and reason, and the form's key.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask<'a> {
+    pub amount: &'a str,
+    pub reason: &'a str,
+    /// `None` when the form came without a usable key.
+    pub key: Option<uuid::Uuid>,
+}
+
+/// What asking for a refund came to.
+#[derive(Debug)]
+pub enum Begun {
+    /// Written and ready to send.
+    Plan(Plan),
+    /// The form's problems, for the same form.
+    Refused(Problems),
+    /// This form was sent before (a double click, a resent page): nothing new was written.
+    Replayed,
+}
+
+/// Checks the form against the invoice and writes the refund `requested`. A refund already in
+/// flight is a conflict (its page offers to send it again).
 pub fn begin(
     conn: &mut PgConnection,
-    provider: ProviderId,
+    scope: Scope,
     invoice: InvoiceId,
-    (amount, reason): (&str, &str),
+    ask: Ask<'_>,
     actor: &Actor,
-) -> Result<Result<Plan, Problems>, AppError> {
+) -> Result<Begun, AppError> {
     conn.transaction(|conn| {
-        let (status, paid, refunded) = lock_invoice(conn, provider, invoice)?;
+        let (status, paid, refunded) = lock_invoice(conn, scope, invoice)?;
+        let key = ask.key.ok_or_else(|| AppError::BadRequest(STALE_FORM.into()))?;
+        // Read under the invoice's lock, so a second click waits for the first to be written.
+        let sent_before: Option<uuid::Uuid> = refunds::table
+            .filter(refunds::form_key.eq(key))
+            .select(refunds::invoice_id)
+            .first(conn)
+            .optional()?;
+        match sent_before {
+            Some(i) if i == invoice.0 => return Ok(Begun::Replayed),
+            Some(_) => return Err(AppError::BadRequest(STALE_FORM.into())),
+            None => {}
+        }
         rules::can_refund(status).map_err(AppError::conflict)?;
         if let Some((_, open)) = open_refund(conn, invoice)? {
             return Err(AppError::Conflict(format!(
@@ -121,9 +158,9 @@ pub fn begin(
                 crate::money::format_gbp(open)
             )));
         }
-        let request = match rules::refund_request(amount, reason, paid - refunded) {
+        let request = match rules::refund_request(ask.amount, ask.reason, paid - refunded) {
             Ok(r) => r,
-            Err(problems) => return Ok(Err(problems)),
+            Err(problems) => return Ok(Begun::Refused(problems)),
         };
         let payment: PaymentId = payments::table
             .filter(payments::invoice_id.eq(invoice.0))
@@ -139,21 +176,20 @@ pub fn begin(
                 refunds::amount.eq(request.amount),
                 refunds::reason.eq(&request.reason),
                 refunds::requested_by.eq(actor.user_id()),
+                refunds::form_key.eq(key),
             ))
             .returning(refunds::id)
             .get_result(conn)?;
-        Ok(Ok(plan_for(conn, RefundId(id))?))
+        Ok(Begun::Plan(plan_for(conn, RefundId(id))?))
     })
 }
 
+const STALE_FORM: &str = "This refund form is out of date. Reload the invoice and try again.";
+
 /// The refund in flight on this invoice, to send again (same key: Stripe answers with the
 /// first attempt's refund if that one got through).
-pub fn retry(
-    conn: &mut PgConnection,
-    provider: ProviderId,
-    invoice: InvoiceId,
-) -> Result<Plan, AppError> {
-    lock_invoice(conn, provider, invoice)?;
+pub fn retry(conn: &mut PgConnection, scope: Scope, invoice: InvoiceId) -> Result<Plan, AppError> {
+    lock_invoice(conn, scope, invoice)?;
     let (refund, _) = open_refund(conn, invoice)?.ok_or_else(|| {
         AppError::conflict("There is no refund waiting to be sent on this invoice.")
     })?;
@@ -200,7 +236,7 @@ pub fn complete(
         }
         let (business, provider, total, fee, (destination, offline)) =
             facts(conn, invoice, payment)?;
-        let (_, paid, before) = lock_invoice(conn, provider, invoice)?;
+        let (_, paid, before) = lock_invoice(conn, Scope::Provider(provider), invoice)?;
         let gateway_id = match outcome {
             RefundOutcome::Declined { reason: why } => {
                 let why: String = why.chars().take(500).collect();
@@ -400,6 +436,7 @@ impl RefundRow {
         match self.status.as_str() {
             "succeeded" => "Refunded",
             "failed" => "Refused",
+            "returned" => "Sent back by the card's bank",
             _ => "Being sent",
         }
     }
@@ -550,4 +587,142 @@ pub fn complete_unapplied(
             }
         }
     })
+}
+
+/// What a refund failing after it was sent came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Returned {
+    /// Not one of ours (or a test's): stored and ignored.
+    Unknown,
+    /// Already recorded; nothing changed.
+    Unchanged,
+    /// Still waiting for our own answer: it is recorded as refused, so nothing is posted.
+    Refused,
+    /// It had been recorded as made: it now reads returned, the buyer is owed it again in
+    /// the journal, and admins see it on their refunds page.
+    Returned,
+}
+
+/// Stripe says a refund failed after it was sent (`charge.refund.updated`, status failed):
+/// the card's bank sent it back. In the caller's transaction (the webhook's). The credit
+/// note stands: the buyer is still owed the money, and an admin has to pay it back.
+pub fn returned(
+    conn: &mut PgConnection,
+    gateway_refund: &str,
+    ours: Option<RefundId>,
+    why: &str,
+    at: OffsetDateTime,
+) -> Result<Returned, AppError> {
+    let found: Option<(uuid::Uuid, InvoiceId, PaymentId, Decimal, String)> = refunds::table
+        .filter(
+            refunds::gateway_refund_id
+                .eq(gateway_refund)
+                .or(refunds::id.nullable().eq(ours.map(|r| r.0))),
+        )
+        .select((
+            refunds::id,
+            refunds::invoice_id,
+            refunds::payment_id,
+            refunds::amount,
+            refunds::status,
+        ))
+        .for_update()
+        .first(conn)
+        .optional()?;
+    let Some((id, invoice, payment, amount, state)) = found else {
+        tracing::warn!(gateway_refund, "a refund we don't know failed");
+        return Ok(Returned::Unknown);
+    };
+    let why: String = why.chars().take(500).collect();
+    match state.as_str() {
+        "requested" => {
+            diesel::update(refunds::table.find(id))
+                .set((
+                    refunds::status.eq("failed"),
+                    refunds::failure_reason.eq(Some(&why)),
+                    refunds::completed_at.eq(Some(at)),
+                ))
+                .execute(conn)?;
+            Ok(Returned::Refused)
+        }
+        "succeeded" => {
+            diesel::update(refunds::table.find(id))
+                .set((
+                    refunds::status.eq("returned"),
+                    refunds::failure_reason.eq(Some(&why)),
+                    refunds::returned_at.eq(Some(at)),
+                ))
+                .execute(conn)?;
+            let (business, provider, _, _, (_, offline)) = facts(conn, invoice, payment)?;
+            if !offline {
+                let refund = RefundId(id);
+                post(
+                    conn,
+                    &Posting {
+                        kind: "refund_returned",
+                        source: refund.to_string(),
+                        invoice: Some(invoice),
+                        payment: Some(payment),
+                        refund: Some(refund),
+                        payout: None,
+                        at,
+                        memo: why.clone(),
+                    },
+                    &ledger::refund_returned(Parties { business, provider }, amount),
+                )?;
+            }
+            tracing::error!(refund = %id, %invoice, "a refund came back from the card's bank");
+            audit(
+                conn,
+                &Actor::system(),
+                invoice,
+                (business, provider),
+                "invoice.refund_returned",
+                amount,
+            )?;
+            Ok(Returned::Returned)
+        }
+        _ => Ok(Returned::Unchanged),
+    }
+}
+
+/// A refund the card's bank sent back, for the admin refunds page.
+#[derive(Debug, Clone, Queryable)]
+pub struct ReturnedRow {
+    pub invoice_id: InvoiceId,
+    pub number: Option<String>,
+    pub business: Option<String>,
+    pub provider: Option<String>,
+    pub amount: Decimal,
+    pub why: Option<String>,
+    pub returned_at: Option<OffsetDateTime>,
+}
+
+impl ReturnedRow {
+    pub fn amount_text(&self) -> String {
+        crate::money::format_gbp(self.amount)
+    }
+    pub fn when(&self) -> String {
+        self.returned_at
+            .map(crate::timefmt::datetime)
+            .unwrap_or_default()
+    }
+}
+
+pub fn returned_rows(conn: &mut PgConnection) -> QueryResult<Vec<ReturnedRow>> {
+    refunds::table
+        .inner_join(invoices::table)
+        .filter(refunds::status.eq("returned"))
+        .order(refunds::returned_at.desc())
+        .limit(200)
+        .select((
+            refunds::invoice_id,
+            invoices::number,
+            invoices::buyer_name,
+            invoices::seller_name,
+            refunds::amount,
+            refunds::failure_reason,
+            refunds::returned_at,
+        ))
+        .load(conn)
 }

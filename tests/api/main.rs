@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod admin_refunds;
 mod approvals;
 mod audit;
 mod autopay;

@@ -87,7 +87,11 @@ pub async fn refund(
         .browser
         .post(
             &format!("/provider/invoices/{invoice}/refund"),
-            &[("refund_amount", amount), ("refund_reason", reason)],
+            &[
+                ("refund_amount", amount),
+                ("refund_reason", reason),
+                ("key", &Uuid::now_v7().to_string()),
+            ],
         )
         .await
 }

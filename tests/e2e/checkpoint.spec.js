@@ -332,6 +332,26 @@ test('Stripe pays the provider out and the payout page shows gross, fee, refund 
   await checkPage(page, 'payout-detail');
 });
 
+test('an admin finds the paid invoice and refunds part of it through the same refund path', async ({ page }) => {
+  await logIn(page, process.env.E2E_ADMIN_EMAIL, process.env.E2E_ADMIN_PASSWORD);
+  await page.click('nav a:has-text("Invoices")');
+  await page.fill('#q', invoiceNumber);
+  await page.click('button:has-text("Search")');
+  await expect(page.locator('table')).toContainText(PROVIDER.name);
+  await checkPage(page, 'admin-invoices');
+  await page.click(`a:has-text("${invoiceNumber}")`);
+  await page.click('summary:has-text("Refund all or part of this invoice")');
+  await page.fill('#refund-amount', '1.50');
+  await page.fill('#refund-reason', 'Goodwill: delivered after the window');
+  await page.click('button:has-text("Refund and issue a credit note")');
+  await expect(page.locator('.alert-ok')).toContainText('Refunded £1.50. Credit note CN-000002 is issued');
+  await expect(page.locator('#refunds')).toContainText('Goodwill: delivered after the window');
+  await checkPage(page, 'admin-invoice');
+  await page.click('a:has-text("Credit note CN-000002")');
+  await expect(page.locator('#credit-total')).toHaveText('£1.50');
+  await checkPage(page, 'admin-credit-note');
+});
+
 test('a buyer can order with the keyboard alone', async ({ page }) => {
   await page.goto('/login');
   await page.locator('#f-email').focus();
