@@ -42,6 +42,8 @@ pub struct Config {
     pub argon2: Argon2Cost,
     /// Where mail goes when no `SMTP_URL` is set (one .eml file per message).
     pub mail_dir: PathBuf,
+    /// Where uploaded photos are kept, outside the web root (a volume in production).
+    pub upload_dir: PathBuf,
     /// Run the job worker inside the web process (the default; off for tests and for
     /// deployments that run `larder worker` separately).
     pub run_worker: bool,
@@ -254,6 +256,9 @@ impl Config {
         let mail_dir = var("MAIL_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| root_dir.join("var").join("mail"));
+        let upload_dir = var("UPLOAD_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root_dir.join("var").join("uploads"));
         Ok(Self {
             env,
             host,
@@ -270,6 +275,7 @@ impl Config {
             local_pg_port,
             argon2,
             mail_dir,
+            upload_dir,
             run_worker,
             client_ip_header: var("CLIENT_IP_HEADER"),
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "Larder <no-reply@larder.local>".into()),

@@ -56,6 +56,7 @@ id_type!(PaymentId);
 id_type!(RefundId);
 id_type!(CreditNoteId);
 id_type!(PayoutId);
+id_type!(CreditRequestId);
 id_type!(ProductId);
 
 /// A fresh time-ordered id, as the database default would make.

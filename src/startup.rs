@@ -129,6 +129,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::teams::routes)
         .configure(crate::invoicing::routes)
         .configure(crate::refunds::routes)
+        .configure(crate::credits::routes)
+        .configure(crate::trust::routes)
         .configure(crate::cards::routes)
         .configure(crate::payments::routes)
         .configure(crate::connect::routes)

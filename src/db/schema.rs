@@ -704,6 +704,118 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    order_receipts (order_id) {
+        order_id -> Uuid,
+        checked_by -> Nullable<Uuid>,
+        checked_at -> Timestamptz,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    order_receipt_lines (order_line_id) {
+        order_line_id -> Uuid,
+        order_id -> Uuid,
+        received_quantity -> Numeric,
+        damaged -> Bool,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    credit_requests (id) {
+        id -> Uuid,
+        order_id -> Uuid,
+        business_id -> Uuid,
+        provider_id -> Uuid,
+        status -> Text,
+        amount -> Numeric,
+        accepted_amount -> Nullable<Numeric>,
+        decline_reason -> Nullable<Text>,
+        refund_id -> Nullable<Uuid>,
+        raised_by -> Nullable<Uuid>,
+        answered_by -> Nullable<Uuid>,
+        idempotency_key -> Uuid,
+        resolution -> Nullable<Text>,
+        resolution_note -> Nullable<Text>,
+        resolved_amount -> Nullable<Numeric>,
+        resolved_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        answered_at -> Nullable<Timestamptz>,
+        escalated_at -> Nullable<Timestamptz>,
+        resolved_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    credit_request_lines (id) {
+        id -> Int8,
+        request_id -> Uuid,
+        order_line_id -> Uuid,
+        reason -> Text,
+        quantity -> Numeric,
+        note -> Text,
+        amount -> Numeric,
+        accepted -> Nullable<Bool>,
+    }
+}
+
+diesel::table! {
+    order_ratings (order_id) {
+        order_id -> Uuid,
+        business_id -> Uuid,
+        provider_id -> Uuid,
+        stars -> Int2,
+        comment -> Text,
+        rated_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        reply -> Nullable<Text>,
+        replied_by -> Nullable<Uuid>,
+        replied_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    provider_trust (provider_id) {
+        provider_id -> Uuid,
+        computed_at -> Timestamptz,
+        orders -> Int4,
+        on_time -> Nullable<Numeric>,
+        fill -> Nullable<Numeric>,
+        upheld -> Nullable<Numeric>,
+        confirm_minutes -> Nullable<Int4>,
+        ratings -> Int4,
+        rating -> Nullable<Numeric>,
+        score -> Nullable<Int2>,
+    }
+}
+
+diesel::table! {
+    credit_request_messages (id) {
+        id -> Uuid,
+        request_id -> Uuid,
+        author_id -> Nullable<Uuid>,
+        side -> Text,
+        body -> Text,
+        idempotency_key -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    credit_request_photos (id) {
+        id -> Uuid,
+        request_id -> Uuid,
+        message_id -> Uuid,
+        content_type -> Text,
+        size_bytes -> Int4,
+        sha256 -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(cart_items -> carts (cart_id));
 diesel::joinable!(standing_order_lines -> standing_orders (standing_order_id));
 diesel::joinable!(standing_order_lines -> products (product_id));
@@ -718,6 +830,21 @@ diesel::joinable!(carts -> businesses (business_id));
 diesel::joinable!(carts -> providers (provider_id));
 diesel::joinable!(catalog_imports -> providers (provider_id));
 diesel::joinable!(deliveries -> orders (order_id));
+diesel::joinable!(order_receipts -> orders (order_id));
+diesel::joinable!(order_ratings -> orders (order_id));
+diesel::joinable!(credit_request_messages -> credit_requests (request_id));
+diesel::joinable!(credit_request_messages -> users (author_id));
+diesel::joinable!(credit_request_photos -> credit_request_messages (message_id));
+diesel::joinable!(order_ratings -> businesses (business_id));
+diesel::joinable!(order_ratings -> providers (provider_id));
+diesel::joinable!(provider_trust -> providers (provider_id));
+diesel::joinable!(order_receipt_lines -> order_lines (order_line_id));
+diesel::joinable!(credit_requests -> orders (order_id));
+diesel::joinable!(credit_requests -> businesses (business_id));
+diesel::joinable!(credit_requests -> providers (provider_id));
+diesel::joinable!(credit_requests -> refunds (refund_id));
+diesel::joinable!(credit_request_lines -> credit_requests (request_id));
+diesel::joinable!(credit_request_lines -> order_lines (order_line_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_id));
 diesel::joinable!(invoices -> businesses (business_id));
 diesel::joinable!(payout_accounts -> providers (provider_id));
@@ -815,4 +942,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     saved_cards,
     card_setups,
     reconciliations,
+    order_receipts,
+    order_receipt_lines,
+    credit_requests,
+    credit_request_lines,
+    order_ratings,
+    provider_trust,
+    credit_request_messages,
+    credit_request_photos,
 );

@@ -4,7 +4,7 @@
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{
-    Array, BigInt, Bool, Float, Int2, Nullable, Numeric, Text, Uuid as SqlUuid,
+    Array, BigInt, Bool, Float, Int2, Integer, Nullable, Numeric, Text, Uuid as SqlUuid,
 };
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -23,6 +23,8 @@ pub struct DiscoveryFilter {
     pub only_delivering: bool,
     pub max_min_order: Option<Decimal>,
     pub tsquery: Option<String>,
+    /// Highest trust score first, instead of relevance and score together.
+    pub by_score: bool,
 }
 
 #[derive(Debug, Clone, QueryableByName)]
@@ -47,6 +49,18 @@ pub struct ProviderCard {
     pub product_count: i64,
     #[diesel(sql_type = Float)]
     pub rank: f32,
+    #[diesel(sql_type = Nullable<Int2>)]
+    pub score: Option<i16>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub trust_orders: Option<i32>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub on_time: Option<Decimal>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub fill: Option<Decimal>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub rating: Option<Decimal>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub ratings: Option<i32>,
 }
 
 pub fn discover(
@@ -77,8 +91,9 @@ pub fn discover(
         "{with}SELECT p.id, p.name, p.slug, p.description, p.categories, p.min_order_value, p.delivery_days,
                 (p.delivery_areas && $1::text[]) AS delivers,
                 (SELECT count(*) FROM products pr WHERE pr.provider_id = p.id AND pr.active) AS product_count,
-                {rank} AS rank
-           FROM {from}
+                {rank} AS rank, t.score, t.orders AS trust_orders, t.on_time, t.fill, t.rating,
+                t.ratings
+           FROM {from} LEFT JOIN provider_trust t ON t.provider_id = p.id
           WHERE p.status = 'active' AND {text_filter}"
     );
     if filter.category.is_some() {
@@ -94,7 +109,17 @@ pub fn discover(
     } else {
         sql.push_str(" AND $4::numeric IS NULL");
     }
-    sql.push_str(" ORDER BY rank DESC, lower(p.name), p.id LIMIT $5 OFFSET $6");
+    // Relevance leads and the trust score adjusts it by up to a quarter either way (a new
+    // provider counts as 50); with no text, the score orders the list.
+    if filter.by_score {
+        sql.push_str(" ORDER BY t.score DESC NULLS LAST, rank DESC, lower(p.name), p.id");
+    } else {
+        sql.push_str(&format!(
+            " ORDER BY {rank} * (0.75 + coalesce(t.score, 50) / 200.0) DESC,
+                       coalesce(t.score, 50) DESC, lower(p.name), p.id"
+        ));
+    }
+    sql.push_str(" LIMIT $5 OFFSET $6");
     Prepared(
         diesel::sql_query(sql)
             .into_boxed::<Pg>()

@@ -46,7 +46,22 @@ const RUNNERS: &[(&str, Runner)] = &[
     (AutoPay::NAME, runner::<AutoPay>),
     (SettleStalePayments::NAME, runner::<SettleStalePayments>),
     (ReconcileStripe::NAME, runner::<ReconcileStripe>),
+    (RecomputeTrust::NAME, runner::<RecomputeTrust>),
 ];
+
+/// Works every active provider's trust score out again (the 90-day window moves on even when
+/// nothing happens), so discovery reads stored, indexed scores.
+pub struct RecomputeTrust;
+
+impl JobType for RecomputeTrust {
+    const NAME: &'static str = "recompute_trust";
+    type Payload = serde_json::Value;
+    fn run(_: Self::Payload, conn: &mut PgConnection, ctx: &JobContext) -> anyhow::Result<()> {
+        let n = crate::trust::queries::recompute_all(conn, ctx.clock.now())?;
+        tracing::info!(providers = n, "trust scores recomputed");
+        Ok(())
+    }
+}
 
 /// Checks yesterday (London) in the journal against Stripe's balance transactions and stores
 /// what differs for admins (idempotent: checking a day again replaces its result).

@@ -5,7 +5,8 @@ use diesel::PgConnection;
 use time::{Duration, OffsetDateTime};
 
 use super::registry::{
-    AutoPay, JobType, PlaceStandingOrders, PurgeThrottleLogs, ReconcileStripe, SettleStalePayments,
+    AutoPay, JobType, PlaceStandingOrders, PurgeThrottleLogs, RecomputeTrust, ReconcileStripe,
+    SettleStalePayments,
 };
 
 /// A job kind and how often it runs.
@@ -34,6 +35,10 @@ pub const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: ReconcileStripe::NAME,
         every: Duration::hours(6),
+    },
+    Periodic {
+        kind: RecomputeTrust::NAME,
+        every: Duration::hours(1),
     },
 ];
 

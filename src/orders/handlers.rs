@@ -209,6 +209,13 @@ pub(super) struct OrderBody {
 }
 
 impl OrderBody {
+    /// A buyer who checks deliveries in, on a delivered order: check-in and credit links.
+    fn can_receive(&self) -> bool {
+        self.side == Side::Buyer
+            && self.acting.may(Permission::ReceiveDeliveries)
+            && self.d.order.status == super::rules::OrderStatus::Delivered
+    }
+
     fn offers(&self, action: &str) -> bool {
         offers(&self.d, self.acting(), action, self.meta.now)
     }

@@ -34,6 +34,17 @@ pub struct RefundForm {
 }
 
 impl RefundForm {
+    /// A refund asked for by another part of Larder (an accepted credit request), keyed by
+    /// that part's own row so asking twice refunds once.
+    pub fn new(amount: rust_decimal::Decimal, reason: String, key: uuid::Uuid) -> Self {
+        Self {
+            refund_amount: crate::money::plain(amount),
+            refund_reason: reason,
+            key: key.to_string(),
+            retry: String::new(),
+        }
+    }
+
     /// The refused form as typed, for the page that shows it again.
     pub fn entered(self, problems: Problems) -> Entered {
         let typed = HashMap::from([

@@ -726,3 +726,16 @@ pub fn returned_rows(conn: &mut PgConnection) -> QueryResult<Vec<ReturnedRow>> {
         ))
         .load(conn)
 }
+
+/// The refund a form (or another row standing in for one) made, and its state.
+pub fn by_form_key(
+    conn: &mut PgConnection,
+    key: uuid::Uuid,
+) -> QueryResult<Option<(RefundId, String)>> {
+    refunds::table
+        .filter(refunds::form_key.eq(key))
+        .select((refunds::id, refunds::status))
+        .first::<(uuid::Uuid, String)>(conn)
+        .optional()
+        .map(|r| r.map(|(id, s)| (RefundId(id), s)))
+}

@@ -27,3 +27,24 @@ pub fn buyer_emails_allowed(
         .map(|(email, _)| email)
         .collect())
 }
+
+/// Email addresses of the provider's members whose role allows `permission`, oldest first.
+pub fn provider_emails_allowed(
+    conn: &mut PgConnection,
+    provider: crate::ids::ProviderId,
+    permission: Permission,
+) -> QueryResult<Vec<String>> {
+    let members: Vec<(String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::provider_id.eq(provider.0))
+        .order(memberships::created_at)
+        .select((users::email, memberships::role))
+        .load(conn)?;
+    Ok(members
+        .into_iter()
+        .filter(|(_, role)| {
+            Role::parse(role).is_some_and(|r| allows(Side::Provider, r, permission))
+        })
+        .map(|(email, _)| email)
+        .collect())
+}

@@ -160,6 +160,11 @@ pub enum Permission {
     RefundInvoices,
     /// Provider: see payouts and what each carried.
     ViewPayouts,
+    /// Buyer: check deliveries in and ask for credit on them (the kitchen does this).
+    ReceiveDeliveries,
+    /// Provider: accept or decline credit requests (accepting may refund money), and reply
+    /// publicly to ratings.
+    AnswerCredits,
 }
 
 /// The table. Owners may do everything on their side; the others what DESIGN.md gives them.
@@ -179,8 +184,12 @@ pub fn allows(side: Side, role: Role, permission: Permission) -> bool {
                     | P::PayInvoices
                     | P::ManageTeam
                     | P::ApproveOrders
+                    | P::ReceiveDeliveries
             ),
-            R::Orderer => matches!(permission, P::PlaceOrders | P::ViewOrders),
+            R::Orderer => matches!(
+                permission,
+                P::PlaceOrders | P::ViewOrders | P::ReceiveDeliveries
+            ),
             R::Finance => matches!(permission, P::ViewOrders | P::ViewInvoices | P::PayInvoices),
             R::Viewer => matches!(permission, P::ViewOrders | P::ViewInvoices),
             R::Dispatcher => false,
@@ -198,6 +207,7 @@ pub fn allows(side: Side, role: Role, permission: Permission) -> bool {
                     | P::RefundInvoices
                     | P::ViewPayouts
                     | P::ManageTeam
+                    | P::AnswerCredits
             ),
             R::Dispatcher => matches!(permission, P::ViewOrders | P::FulfilOrders),
             R::Finance => matches!(
@@ -237,7 +247,7 @@ pub fn require(side: Side, role: Role, permission: Permission) -> Result<(), App
 mod tests {
     use super::*;
 
-    const ALL: [Permission; 16] = [
+    const ALL: [Permission; 18] = [
         Permission::PlaceOrders,
         Permission::ManageLocations,
         Permission::ViewOrders,
@@ -254,6 +264,8 @@ mod tests {
         Permission::ManagePayouts,
         Permission::RefundInvoices,
         Permission::ViewPayouts,
+        Permission::ReceiveDeliveries,
+        Permission::AnswerCredits,
     ];
 
     fn allowed(side: Side, role: Role) -> Vec<Permission> {
@@ -273,7 +285,8 @@ mod tests {
                 P::PayInvoices,
                 P::ManageTeam,
                 P::ViewAudit,
-                P::ApproveOrders
+                P::ApproveOrders,
+                P::ReceiveDeliveries
             ]
         );
         assert_eq!(
@@ -290,7 +303,8 @@ mod tests {
                 P::ManageDelivery,
                 P::ManagePayouts,
                 P::RefundInvoices,
-                P::ViewPayouts
+                P::ViewPayouts,
+                P::AnswerCredits
             ]
         );
     }
@@ -300,7 +314,7 @@ mod tests {
         use Permission as P;
         assert_eq!(
             allowed(Side::Buyer, Role::Orderer),
-            vec![P::PlaceOrders, P::ViewOrders]
+            vec![P::PlaceOrders, P::ViewOrders, P::ReceiveDeliveries]
         );
         assert_eq!(
             allowed(Side::Buyer, Role::Finance),

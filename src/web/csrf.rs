@@ -86,8 +86,9 @@ async fn form_token(req: &mut ServiceRequest) -> Result<Option<String>, Error> {
     Ok(token)
 }
 
-/// The most an upload request may carry (the multipart extractor's own total limit).
-pub const UPLOAD_LIMIT: usize = 3 * 1024 * 1024;
+/// The most an upload request may carry (the multipart extractor's own total limit): one
+/// 5 MB photo and its form.
+pub const UPLOAD_LIMIT: usize = 6 * 1024 * 1024;
 
 async fn read_body(mut payload: Payload, limit: usize) -> Result<web::Bytes, AppError> {
     use futures_util::StreamExt;

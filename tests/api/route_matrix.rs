@@ -73,10 +73,13 @@ struct Ids {
     credit_note: Uuid,
     card: Uuid,
     payout: Uuid,
+    credit_request: Uuid,
 }
 
 fn fill(path: &str, ids: &Ids, side: Side) -> String {
-    let id = if path.starts_with("/provider/payouts/") {
+    let id = if path.contains("credit-requests/") || path.starts_with("/admin/disputes/") {
+        ids.credit_request
+    } else if path.starts_with("/provider/payouts/") {
         ids.payout
     } else if path.starts_with("/buyer/cards/") {
         ids.card
@@ -110,6 +113,7 @@ fn fill(path: &str, ids: &Ids, side: Side) -> String {
         .replace("{slug}", "veg-co")
         .replace("{session}", "cs_test_local_x")
         .replace("{outcome}", "success")
+        .replace("{photo}", &Uuid::nil().to_string())
 }
 
 /// A form any route would accept, so a refusal is about the role, not a malformed body.
@@ -294,6 +298,20 @@ async fn every_role_gets_404_wherever_its_role_lacks_the_permission() {
                     p::arrival_date.eq(time::macros::date!(2030 - 01 - 01)),
                 ))
                 .returning(p::id)
+                .get_result(&mut app.conn())
+                .unwrap()
+        },
+        credit_request: {
+            use larder::db::schema::credit_requests as c;
+            diesel::insert_into(c::table)
+                .values((
+                    c::order_id.eq(order),
+                    c::business_id.eq(shop.ada.business_id),
+                    c::provider_id.eq(shop.sam.provider_id),
+                    c::amount.eq(rust_decimal::Decimal::ONE),
+                    c::idempotency_key.eq(Uuid::now_v7()),
+                ))
+                .returning(c::id)
                 .get_result(&mut app.conn())
                 .unwrap()
         },

@@ -19,13 +19,13 @@ enum Method {
     Post,
 }
 
-struct IdRoute {
+pub struct IdRoute {
     method: Method,
     path: String,
     form: Vec<(&'static str, &'static str)>,
 }
 
-fn get(path: String) -> IdRoute {
+pub fn get(path: String) -> IdRoute {
     IdRoute {
         method: Method::Get,
         path,
@@ -33,7 +33,7 @@ fn get(path: String) -> IdRoute {
     }
 }
 
-fn post(path: String, form: &[(&'static str, &'static str)]) -> IdRoute {
+pub fn post(path: String, form: &[(&'static str, &'static str)]) -> IdRoute {
     IdRoute {
         method: Method::Post,
         path,
@@ -264,6 +264,12 @@ pub fn fingerprint(app: &TestApp) -> String {
         "standing_orders",
         "standing_order_lines",
         "standing_order_occurrences",
+        "refunds",
+        "credit_notes",
+        "order_receipts",
+        "order_receipt_lines",
+        "credit_requests",
+        "credit_request_lines",
     ];
     let parts: Vec<String> = tables
         .iter()
@@ -287,7 +293,7 @@ async fn send(b: &Browser, route: &IdRoute) -> reqwest::StatusCode {
     }
 }
 
-async fn check(
+pub async fn check(
     app: &TestApp,
     routes: Vec<IdRoute>,
     outsiders: &[(&str, &Browser)],

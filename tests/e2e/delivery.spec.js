@@ -38,7 +38,7 @@ test('a provider sets a window, a cut-off, a charge and a closure', async ({ pag
 
   await page.click('nav a:has-text("Delivery")');
   await expect(page.locator('h1')).toHaveText('Delivery');
-  await page.click('a:has-text("Edit")');
+  await page.click('main a:has-text("Edit")');
   await page.fill('#f-w3', '9am');
   await page.selectOption('#f-lead_days', '1');
   await page.fill('#f-cutoff', '14:00');

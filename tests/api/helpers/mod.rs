@@ -78,6 +78,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.config.mail_dir);
+        let _ = std::fs::remove_dir_all(&self.config.upload_dir);
     }
 }
 
@@ -129,6 +130,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = test_config(&[]);
     config.database_url = Some(db.url.clone());
     config.mail_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("mail-{}", db.name));
+    config.upload_dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("uploads-{}", db.name));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
     let address = format!(
         "http://127.0.0.1:{}",

@@ -1,0 +1,2 @@
+DROP TABLE provider_trust;
+DROP TABLE order_ratings;

@@ -1,0 +1,2 @@
+DROP TABLE credit_request_photos;
+DROP TABLE credit_request_messages;
