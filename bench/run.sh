@@ -35,6 +35,8 @@ if ! psql -qtA "$DB_URL" -c "SELECT 1 FROM providers WHERE slug = 'scale-provide
   echo "Seeding scale data with $ORDERS orders (minutes)..."
   /usr/bin/time -f "seed: %e s" "$LARDER" seed scale --orders "$ORDERS" | tee "$OUT/seed.txt"
 fi
+# Discovery reads stored trust scores: work them out as the hourly job would, timed.
+"$LARDER" recompute-trust | tee "$OUT/trust.txt"
 q() { psql -qtA "$DB_URL" -c "$1"; }
 BUYER_ID=$(q "SELECT m.business_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'buyer1@scale.test'")
 PROVIDER_ID=$(q "SELECT m.provider_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'provider1@scale.test'")

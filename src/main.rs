@@ -16,7 +16,7 @@ use larder::seed::{demo, scale};
 use larder::startup::Application;
 use larder::telemetry;
 
-const USAGE: &str = "usage: larder [serve | migrate | worker | create-admin EMAIL NAME | seed demo | seed scale [--providers N] [--products N] [--businesses N] [--orders N] | seed standing COUNT DATE | place-standing RFC3339-TIME | local-db start|stop|status]";
+const USAGE: &str = "usage: larder [serve | migrate | worker | create-admin EMAIL NAME | seed demo | seed scale [--providers N] [--products N] [--businesses N] [--orders N] | seed standing COUNT DATE | place-standing RFC3339-TIME | recompute-trust | local-db start|stop|status]";
 
 fn main() -> ExitCode {
     return_freed_memory();
@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         ["seed", "scale", flags @ ..] => seed_scale(&config, flags),
         ["seed", "standing", count, date] => seed_standing(&config, count, date),
         ["place-standing", at] => place_standing(&config, at),
+        ["recompute-trust"] => recompute_trust(&config),
         ["local-db", action] => local_db(&config, action),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -339,6 +340,21 @@ fn place_standing(config: &Config, at: &str) -> anyhow::Result<()> {
         tally.closed,
         tally.refused,
         tally.placed as f64 / seconds.max(0.001)
+    );
+    Ok(())
+}
+
+/// What the hourly job does, once, timed: every active provider's trust score.
+fn recompute_trust(config: &Config) -> anyhow::Result<()> {
+    let (url, _pg) = database(config)?;
+    let mut conn = PgConnection::establish(&url).context("connecting to the database")?;
+    let started = std::time::Instant::now();
+    let n = larder::trust::queries::recompute_all(&mut conn, time::OffsetDateTime::now_utc())
+        .context("recomputing trust scores")?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "recomputed {n} providers in {seconds:.1} s: {:.1} ms each",
+        seconds * 1000.0 / (n.max(1) as f64)
     );
     Ok(())
 }

@@ -387,9 +387,29 @@ struct ListPage {
     meta: PageMeta,
     provider: bool,
     rows: Paged<Request>,
+    /// Each listed request's latest message: (request, side that wrote it, when).
+    latest: Vec<(Uuid, String, time::OffsetDateTime)>,
 }
 
 impl ListPage {
+    /// "New message from Veg Co" when the other side (or Larder's team) wrote last.
+    fn notice(&self, r: &Request) -> Option<String> {
+        let (_, side, at) = self.latest.iter().find(|(id, ..)| *id == r.id.0)?;
+        let mine = if self.provider { "provider" } else { "buyer" };
+        if side == mine {
+            return None;
+        }
+        let who = match side.as_str() {
+            "buyer" => r.business_name.as_str(),
+            "provider" => r.provider_name.as_str(),
+            _ => "Larder's team",
+        };
+        Some(format!(
+            "New message from {who}, {}",
+            crate::timefmt::datetime(*at)
+        ))
+    }
+
     fn link(&self, r: &Request) -> String {
         if self.provider {
             format!("/provider/credit-requests/{}", r.id)
@@ -414,11 +434,17 @@ pub(super) async fn list_page(
     query: &ListQuery,
 ) -> Result<HttpResponse, AppError> {
     let req = PageRequest::from_query(query.page.as_deref());
-    let rows = with_conn(pool, move |conn| Ok(queries::list(conn, scope, req)?)).await?;
+    let (rows, latest) = with_conn(pool, move |conn| {
+        let rows = queries::list(conn, scope, req)?;
+        let ids: Vec<CreditRequestId> = rows.iter().map(|r| r.id).collect();
+        Ok((rows, super::thread::latest(conn, &ids)?))
+    })
+    .await?;
     render(&ListPage {
         meta,
         provider: matches!(scope, Scope::Provider(_)),
         rows: Paged::new(rows, req),
+        latest,
     })
 }
 

@@ -225,6 +225,27 @@ pub fn messages(conn: &mut PgConnection, id: CreditRequestId) -> QueryResult<Vec
         .collect())
 }
 
+/// Each request's latest message: (request, side, when), for the lists' "new message".
+pub fn latest(
+    conn: &mut PgConnection,
+    ids: &[CreditRequestId],
+) -> QueryResult<Vec<(Uuid, String, OffsetDateTime)>> {
+    let ids: Vec<Uuid> = ids.iter().map(|i| i.0).collect();
+    credit_request_messages::table
+        .filter(credit_request_messages::request_id.eq_any(ids))
+        .distinct_on(credit_request_messages::request_id)
+        .order((
+            credit_request_messages::request_id,
+            credit_request_messages::created_at.desc(),
+        ))
+        .select((
+            credit_request_messages::request_id,
+            credit_request_messages::side,
+            credit_request_messages::created_at,
+        ))
+        .load(conn)
+}
+
 /// A photo's type, if it belongs to a request the asker may see (admins: escalated ones).
 pub fn photo(
     conn: &mut PgConnection,

@@ -184,6 +184,11 @@ async fn each_side_hears_of_the_others_messages_and_admins_join_once_escalated()
     )
     .await;
     assert_eq!(status, 303);
+    // In the app: the buyer's list flags the provider's message; the provider's doesn't.
+    let list = shop.ada.browser.get("/credit-requests").await;
+    assert!(list.body.contains("New message from Veg Co"));
+    let theirs = shop.sam.browser.get("/provider/credit-requests").await;
+    assert!(!theirs.body.contains("New message from"));
     app.run_jobs();
     assert!(
         app.sent_emails()
