@@ -6,19 +6,17 @@
 EXPLAIN (ANALYZE, SUMMARY ON, COSTS OFF) SELECT p.id, p.name, p.slug, p.description, p.categories, p.min_order_value, p.delivery_days,
   (p.delivery_areas && :areas::text[]) AS delivers,
   (SELECT count(*) FROM products pr WHERE pr.provider_id = p.id AND pr.active) AS product_count, 0::real AS rank,
-  t.score, t.orders AS trust_orders, t.on_time, t.fill, t.rating, t.ratings
+  p.trust_score AS score, t.orders AS trust_orders, t.on_time, t.fill, t.rating, t.ratings
   FROM providers p LEFT JOIN provider_trust t ON t.provider_id = p.id WHERE p.status = 'active'
-  ORDER BY 0::real * (0.75 + coalesce(t.score, 50) / 200.0) DESC, coalesce(t.score, 50) DESC, lower(p.name), p.id
-  LIMIT 26 OFFSET 0;
+  ORDER BY coalesce(p.trust_score, 50) DESC, lower(p.name), p.id LIMIT 26 OFFSET 0;
 -- discovery_filtered
 EXPLAIN (ANALYZE, SUMMARY ON, COSTS OFF) SELECT p.id, p.name, p.slug, p.description, p.categories, p.min_order_value, p.delivery_days,
   (p.delivery_areas && :areas::text[]) AS delivers,
   (SELECT count(*) FROM products pr WHERE pr.provider_id = p.id AND pr.active) AS product_count, 0::real AS rank,
-  t.score, t.orders AS trust_orders, t.on_time, t.fill, t.rating, t.ratings
+  p.trust_score AS score, t.orders AS trust_orders, t.on_time, t.fill, t.rating, t.ratings
   FROM providers p LEFT JOIN provider_trust t ON t.provider_id = p.id
   WHERE p.status = 'active' AND p.categories @> ARRAY['dairy_eggs'] AND p.delivery_areas && :areas::text[]
-  ORDER BY 0::real * (0.75 + coalesce(t.score, 50) / 200.0) DESC, coalesce(t.score, 50) DESC, lower(p.name), p.id
-  LIMIT 26 OFFSET 0;
+  ORDER BY coalesce(p.trust_score, 50) DESC, lower(p.name), p.id LIMIT 26 OFFSET 0;
 -- discovery_text
 EXPLAIN (ANALYZE, SUMMARY ON, COSTS OFF) WITH q AS (SELECT to_tsquery('english', 'cream:*') AS q),
   m AS (SELECT pr.provider_id, max(ts_rank(pr.search_vector, q.q)) AS r
@@ -27,11 +25,11 @@ EXPLAIN (ANALYZE, SUMMARY ON, COSTS OFF) WITH q AS (SELECT to_tsquery('english',
   (p.delivery_areas && :areas::text[]) AS delivers,
   (SELECT count(*) FROM products pr WHERE pr.provider_id = p.id AND pr.active) AS product_count,
   (ts_rank(p.search_vector, q.q) + 0.5 * coalesce(m.r, 0))::real AS rank,
-  t.score, t.orders AS trust_orders, t.on_time, t.fill, t.rating, t.ratings
+  p.trust_score AS score, t.orders AS trust_orders, t.on_time, t.fill, t.rating, t.ratings
   FROM q, providers p LEFT JOIN m ON m.provider_id = p.id LEFT JOIN provider_trust t ON t.provider_id = p.id
   WHERE p.status = 'active' AND (p.search_vector @@ q.q OR m.provider_id IS NOT NULL)
-  ORDER BY (ts_rank(p.search_vector, q.q) + 0.5 * coalesce(m.r, 0))::real * (0.75 + coalesce(t.score, 50) / 200.0) DESC,
-    coalesce(t.score, 50) DESC, lower(p.name), p.id LIMIT 26 OFFSET 0;
+  ORDER BY (ts_rank(p.search_vector, q.q) + 0.5 * coalesce(m.r, 0))::real * (0.75 + coalesce(p.trust_score, 50) / 200.0) DESC,
+    coalesce(p.trust_score, 50) DESC, lower(p.name), p.id LIMIT 26 OFFSET 0;
 -- catalog
 EXPLAIN (ANALYZE, SUMMARY ON, COSTS OFF) SELECT * FROM products WHERE provider_id = :provider AND active
   ORDER BY category, lower(name), id LIMIT 26 OFFSET 0;

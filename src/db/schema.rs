@@ -468,6 +468,7 @@ diesel::table! {
         search_vector -> Nullable<Tsvector>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        trust_score -> Nullable<Int2>,
     }
 }
 

@@ -91,7 +91,7 @@ pub fn discover(
         "{with}SELECT p.id, p.name, p.slug, p.description, p.categories, p.min_order_value, p.delivery_days,
                 (p.delivery_areas && $1::text[]) AS delivers,
                 (SELECT count(*) FROM products pr WHERE pr.provider_id = p.id AND pr.active) AS product_count,
-                {rank} AS rank, t.score, t.orders AS trust_orders, t.on_time, t.fill, t.rating,
+                {rank} AS rank, p.trust_score AS score, t.orders AS trust_orders, t.on_time, t.fill, t.rating,
                 t.ratings
            FROM {from} LEFT JOIN provider_trust t ON t.provider_id = p.id
           WHERE p.status = 'active' AND {text_filter}"
@@ -110,13 +110,19 @@ pub fn discover(
         sql.push_str(" AND $4::numeric IS NULL");
     }
     // Relevance leads and the trust score adjusts it by up to a quarter either way (a new
-    // provider counts as 50); with no text, the score orders the list.
-    if filter.by_score {
-        sql.push_str(" ORDER BY t.score DESC NULLS LAST, rank DESC, lower(p.name), p.id");
-    } else {
+    // provider counts as 50). Without text the order is the score then the name, read from
+    // the providers' trust indexes rather than sorting them all.
+    let text = filter.tsquery.is_some();
+    sql.push_str(match (filter.by_score, text) {
+        (true, false) => " ORDER BY p.trust_score DESC NULLS LAST, lower(p.name), p.id",
+        (true, true) => " ORDER BY p.trust_score DESC NULLS LAST, rank DESC, lower(p.name), p.id",
+        (false, false) => " ORDER BY coalesce(p.trust_score, 50) DESC, lower(p.name), p.id",
+        (false, true) => "",
+    });
+    if !filter.by_score && text {
         sql.push_str(&format!(
-            " ORDER BY {rank} * (0.75 + coalesce(t.score, 50) / 200.0) DESC,
-                       coalesce(t.score, 50) DESC, lower(p.name), p.id"
+            " ORDER BY {rank} * (0.75 + coalesce(p.trust_score, 50) / 200.0) DESC,
+                       coalesce(p.trust_score, 50) DESC, lower(p.name), p.id"
         ));
     }
     sql.push_str(" LIMIT $5 OFFSET $6");

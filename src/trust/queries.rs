@@ -234,6 +234,10 @@ fn store(
         .on_conflict(provider_trust::provider_id)
         .do_update()
         .set(values)
+        .execute(conn)?;
+    // Discovery orders by the copy on the provider row (indexed with the name).
+    diesel::update(providers::table.find(provider.0))
+        .set(providers::trust_score.eq(score))
         .execute(conn)
         .map(|_| ())
 }
