@@ -189,6 +189,14 @@ pub struct PaymentQuery {
 }
 
 impl InvoicePage {
+    /// The order behind a buyer's invoice, when they may ask for credit on its delivery.
+    fn credit_order(&self) -> Option<crate::ids::OrderId> {
+        let asks = self.side == Side::Buyer && self.acting.may(Permission::ReceiveDeliveries);
+        self.invoice
+            .order_id
+            .filter(|_| asks && !self.invoice.is_draft())
+    }
+
     fn manages(&self) -> bool {
         self.acting.may(Permission::ManageInvoices)
     }

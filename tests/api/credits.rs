@@ -355,6 +355,12 @@ async fn a_provider_accepts_some_lines_of_a_paid_order_and_the_refund_path_pays_
     );
     assert!(buyer_view.body.contains("Not accepted"));
     let invoice_page = shop.ada.browser.get(&format!("/invoices/{invoice}")).await;
+    assert!(
+        invoice_page
+            .body
+            .contains(&format!("/orders/{order}/credit-request")),
+        "the invoice leads to a credit request on its delivery"
+    );
     assert!(invoice_page.body.contains("Credit note CN-000001"));
     assert!(invoice_page.body.contains("Credit request on order"));
 }
