@@ -1,6 +1,6 @@
 //! Thousands of random money histories for one invoice, driven through the real rules: issue,
 //! card payment (webhooks replayed and late), part and full refunds (replayed), void, payouts
-//! and failed payouts (reordered). Entries are deduplicated by (kind, source) as the database's
+//! and failed payouts (reordered), refunds the card's bank sends back (replayed). Entries are deduplicated by (kind, source) as the database's
 //! unique index does. After every step: each entry balances, nothing is paid twice, no refund
 //! exceeds what was paid, and the fee kept plus what reached the provider is exactly what the
 //! buyer paid less refunds, to the penny.
@@ -28,6 +28,8 @@ enum Op {
     Payout,
     /// Payout `n` comes back from the bank (once, whenever it arrives).
     PayoutFailed(usize),
+    /// Refund `n` is sent back by the card's bank (the webhook may come again).
+    RefundReturned(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -38,6 +40,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Void),
         2 => Just(Op::Payout),
         1 => (0usize..4).prop_map(Op::PayoutFailed),
+        1 => (0usize..4).prop_map(Op::RefundReturned),
     ]
 }
 
@@ -86,6 +89,8 @@ proptest! {
         let mut refunds: Vec<(Decimal, Fee)> = Vec::new();
         let mut payouts: Vec<Decimal> = Vec::new();
         let mut failed: HashSet<usize> = HashSet::new();
+        let mut returned: HashSet<usize> = HashSet::new();
+        let mut returned_total = Decimal::ZERO;
         for op in ops {
             match op {
                 Op::Paid if status == InvoiceStatus::Issued => {
@@ -141,6 +146,14 @@ proptest! {
                         payouts.push(waiting);
                     }
                 }
+                Op::RefundReturned(i) => {
+                    if let Some((amount, _)) = refunds.get(i).copied() {
+                        books.post("refund_returned", &i.to_string(), refund_returned(p, amount));
+                        if returned.insert(i) {
+                            returned_total += amount;
+                        }
+                    }
+                }
                 Op::PayoutFailed(i) => {
                     if let Some(amount) = payouts.get(i).copied()
                         && failed.insert(i)
@@ -162,8 +175,12 @@ proptest! {
             let provider_got = books.balance(Account::ProviderStripeBalance) + paid_out;
             // Fee kept + what reached the provider = what the buyer paid less refunds.
             prop_assert_eq!(fee_kept + provider_got, paid - refunded);
-            // Stripe holds the fee kept, and any money owed back for a void invoice.
-            prop_assert_eq!(books.balance(Account::StripeClearing), fee_kept + unapplied);
+            // Stripe holds the fee kept, any money owed back for a void invoice, and refunds
+            // the card's bank sent back.
+            prop_assert_eq!(
+                books.balance(Account::StripeClearing),
+                fee_kept + unapplied + returned_total
+            );
             // The provider is owed exactly what hasn't reached their bank.
             prop_assert_eq!(
                 -books.balance(Account::ProviderPayable),
@@ -172,7 +189,7 @@ proptest! {
             let owes = books.balance(Account::BuyerReceivable);
             let expected = match status {
                 InvoiceStatus::Issued => total,
-                _ => -unapplied,
+                _ => -unapplied - returned_total,
             };
             prop_assert_eq!(owes, expected);
         }
