@@ -246,14 +246,9 @@ pub async fn resolve(
                 let problems = problems.into_iter().map(|(_, m)| ("amount", m)).collect();
                 return page(&admin, &pool, id, Some(refuse(problems)), None).await;
             }
-            let key = id.0;
-            let made = with_conn(&pool, move |conn| {
-                Ok(crate::refunds::queries::by_form_key(conn, key)?)
-            })
-            .await?;
-            match made {
-                Some((refund, status)) if status != "failed" => Some(refund),
-                _ => return Ok(see_other(&format!("/admin/disputes/{id}"))),
+            match crate::refunds::handlers::made(&pool, id.0).await? {
+                Some(refund) => Some(refund),
+                None => return Ok(see_other(&format!("/admin/disputes/{id}"))),
             }
         }
         _ => None,

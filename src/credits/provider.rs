@@ -143,15 +143,10 @@ pub async fn accept(
                     )));
                 }
             }
-            let key = id.0;
-            let made = with_conn(&pool, move |conn| {
-                Ok(crate::refunds::queries::by_form_key(conn, key)?)
-            })
-            .await?;
-            match made {
-                Some((refund, status)) if status != "failed" => (amount, Some(refund)),
+            match crate::refunds::handlers::made(&pool, id.0).await? {
+                Some(refund) => (amount, Some(refund)),
                 // Stripe refused it; the flash says why, and the request still waits.
-                _ => return Ok(see_other(&format!("/provider/credit-requests/{id}"))),
+                None => return Ok(see_other(&format!("/provider/credit-requests/{id}"))),
             }
         }
     };

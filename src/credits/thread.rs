@@ -67,13 +67,6 @@ impl Side {
             Self::Admin => "admin",
         }
     }
-
-    fn scope(self, scope: Scope) -> Scope {
-        match self {
-            Self::Admin => Scope::Admin,
-            _ => scope,
-        }
-    }
 }
 
 /// Where photos are kept: `{upload_dir}/credit-requests/{photo id}`.
@@ -112,7 +105,7 @@ pub fn post(
         None => None,
     };
     let result = conn.transaction(|conn| {
-        let request = queries::find(conn, side.scope(scope), id)?;
+        let request = queries::find(conn, scope, id)?;
         if side == Side::Admin && request.escalated_at.is_none() {
             return Err(AppError::NotFound);
         }

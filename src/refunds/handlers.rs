@@ -139,6 +139,16 @@ pub async fn make(
     Ok(Made::Done)
 }
 
+/// The refund a keyed form made, unless Stripe refused it (then the flash already says why):
+/// for callers that key a refund by their own row and record it after `make`.
+pub async fn made(
+    pool: &web::Data<DbPool>,
+    key: uuid::Uuid,
+) -> Result<Option<crate::ids::RefundId>, AppError> {
+    let found = with_conn(pool, move |conn| Ok(queries::by_form_key(conn, key)?)).await?;
+    Ok(found.and_then(|(refund, status)| (status != "failed").then_some(refund)))
+}
+
 pub async fn refund(
     ctx: ProviderCtx,
     config: web::Data<Config>,

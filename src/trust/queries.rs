@@ -201,6 +201,15 @@ pub fn recompute(
     now: OffsetDateTime,
 ) -> QueryResult<Trust> {
     let mean = platform_mean(conn, now)?;
+    recompute_with(conn, provider, now, mean)
+}
+
+fn recompute_with(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    now: OffsetDateTime,
+    mean: Decimal,
+) -> QueryResult<Trust> {
     let trust = rules::score(&facts(conn, provider, now)?, mean);
     store(conn, provider, &trust, now)?;
     Ok(trust)
@@ -248,8 +257,10 @@ pub fn recompute_all(conn: &mut PgConnection, now: OffsetDateTime) -> QueryResul
         .filter(providers::status.eq("active"))
         .select(providers::id)
         .load(conn)?;
+    // One platform mean for the whole sweep, not one per provider.
+    let mean = platform_mean(conn, now)?;
     for id in &ids {
-        recompute(conn, ProviderId(*id), now)?;
+        recompute_with(conn, ProviderId(*id), now, mean)?;
     }
     Ok(ids.len())
 }

@@ -203,26 +203,6 @@ async fn a_provider_form_sent_twice_at_once_refunds_once() {
     assert_eq!(refund_rows(&app).len(), 2);
 }
 
-fn refund_object(
-    id: &str,
-    status: &str,
-    failure: Option<&str>,
-    ours: Option<Uuid>,
-) -> serde_json::Value {
-    serde_json::json!({
-        "id": id,
-        "object": "refund",
-        "amount": 1000,
-        "created": time::OffsetDateTime::now_utc().unix_timestamp(),
-        "currency": "gbp",
-        "charge": "ch_123",
-        "payment_intent": "pi_123",
-        "metadata": ours.map(|o| serde_json::json!({ "larder_refund": o.to_string() })).unwrap_or(serde_json::json!({})),
-        "status": status,
-        "failure_reason": failure,
-    })
-}
-
 #[tokio::test]
 async fn a_refund_the_bank_sends_back_is_owed_again_and_listed_for_admins() {
     let stripe_api = MockServer::start().await;
@@ -239,8 +219,9 @@ async fn a_refund_the_bank_sends_back_is_owed_again_and_listed_for_admins() {
     Mock::given(method("POST"))
         .and(path("/v1/refunds"))
         .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(refund_object("re_123", "pending", None, None)),
+            ResponseTemplate::new(200).set_body_json(crate::refunds::refund_object(
+                "re_123", 1000, "pending", None,
+            )),
         )
         .mount(&stripe_api)
         .await;
@@ -252,14 +233,14 @@ async fn a_refund_the_bank_sends_back_is_owed_again_and_listed_for_admins() {
     let stranger = stripe::event(
         "evt_refund_stranger",
         "charge.refund.updated",
-        refund_object("re_999", "failed", Some("lost_or_stolen_card"), None),
+        crate::refunds::refund_object("re_999", 1000, "failed", Some("lost_or_stolen_card")),
     );
     assert_eq!(deliver(&app, &stranger, WEBHOOK_SECRET).await, 200);
     // A refund still on its way changes nothing.
     let pending = stripe::event(
         "evt_refund_pending",
         "charge.refund.updated",
-        refund_object("re_123", "pending", None, None),
+        crate::refunds::refund_object("re_123", 1000, "pending", None),
     );
     assert_eq!(deliver(&app, &pending, WEBHOOK_SECRET).await, 200);
     assert_eq!(refund_rows(&app)[0].0, "succeeded");
@@ -267,7 +248,7 @@ async fn a_refund_the_bank_sends_back_is_owed_again_and_listed_for_admins() {
     let failed = stripe::event(
         "evt_refund_failed",
         "charge.refund.updated",
-        refund_object("re_123", "failed", Some("expired_or_canceled_card"), None),
+        crate::refunds::refund_object("re_123", 1000, "failed", Some("expired_or_canceled_card")),
     );
     for _ in 0..2 {
         assert_eq!(deliver(&app, &failed, WEBHOOK_SECRET).await, 200);

@@ -384,7 +384,12 @@ async fn other_providers_and_buyers_cannot_refund_or_read_credit_notes() {
     }
 }
 
-fn refund_object(id: &str, amount: i64, status: &str, failure: Option<&str>) -> serde_json::Value {
+pub fn refund_object(
+    id: &str,
+    amount: i64,
+    status: &str,
+    failure: Option<&str>,
+) -> serde_json::Value {
     serde_json::json!({
         "id": id,
         "object": "refund",
