@@ -159,6 +159,14 @@ async fn the_score_is_new_until_five_orders_then_shown_explained_and_ranked() {
     assert!(page.body.contains("New on Larder"));
 
     orders.push(delivered(&shop).await);
+    // Asked for a day well ahead, whatever today is: delivering now is early, not on time.
+    diesel::update(larder::db::schema::orders::table)
+        .set(
+            larder::db::schema::orders::requested_delivery_date
+                .eq(time::macros::date!(2030 - 01 - 07)),
+        )
+        .execute(&mut app.conn())
+        .unwrap();
     // A second hour: the periodic job runs again.
     larder::jobs::schedule::enqueue_due(
         &mut app.conn(),
@@ -166,7 +174,7 @@ async fn the_score_is_new_until_five_orders_then_shown_explained_and_ranked() {
     )
     .unwrap();
     app.run_jobs();
-    // Delivered today for days ahead: early is not on time. Filled in full, confirmed at
+    // Delivered years early: not on time. Filled in full, confirmed at
     // once, one 4-star rating at the platform's mean of 4: 0 + 25 + 15 + 15 + 10.
     assert_eq!(score(&app), Some(65));
     let found = shop.ada.browser.get("/discover?filtered=1").await;
