@@ -19,6 +19,7 @@ pub mod db;
 pub mod discovery;
 pub mod email;
 pub mod health;
+pub mod holidays;
 pub mod home;
 pub mod ids;
 pub mod invoicing;

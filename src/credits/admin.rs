@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::answers;
+use super::answers::{self, Money};
 use super::queries::{self, QueueFilter, Request, RequestLine};
 use super::rules::{self, Decision};
 use crate::config::Config;
@@ -232,7 +232,7 @@ pub async fn resolve(
         answers::resolve_plan(conn, id, &plan_decision)
     })
     .await?;
-    let refund = match (&decision, invoice) {
+    let money = match (&decision, invoice) {
         (Decision::Refund(amount), Some(invoice)) => {
             let form = RefundForm::new(*amount, refund_reason(&request, &note), id.0);
             let made = make(
@@ -247,11 +247,15 @@ pub async fn resolve(
                 return page(&admin, &pool, id, Some(refuse(problems)), None).await;
             }
             match crate::refunds::handlers::made(&pool, id.0).await? {
-                Some(refund) => Some(refund),
+                Some(refund) => Money::Refunded(refund),
                 None => return Ok(see_other(&format!("/admin/disputes/{id}"))),
             }
         }
-        _ => None,
+        (Decision::Uphold(_), Some(invoice)) => Money::Credit {
+            invoice,
+            reason: refund_reason(&request, &note),
+        },
+        _ => Money::Nothing,
     };
     let (user, actor, now, base) = (
         admin.user.id,
@@ -263,7 +267,7 @@ pub async fn resolve(
         answers::resolve(
             conn,
             id,
-            (&decision, &note, refund),
+            (&decision, &note, &money),
             (user, &actor, now, &base),
         )
     })

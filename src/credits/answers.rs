@@ -25,9 +25,70 @@ pub enum Settle {
         amount: Decimal,
         reason: String,
     },
-    /// No paid invoice yet: the provider corrects the invoice (edit the draft, or void and
-    /// issue a corrected one); accepting records what was agreed.
+    /// The invoice is issued but unpaid: a credit note lowers what the buyer owes.
+    Credit {
+        invoice: InvoiceId,
+        amount: Decimal,
+        reason: String,
+    },
+    /// No issued invoice yet: the provider invoices what was delivered less this; accepting
+    /// records what was agreed.
     Record { amount: Decimal },
+}
+
+/// How the money side of an answer was settled, for recording with it.
+#[derive(Debug, Clone)]
+pub enum Money {
+    /// Refunded through the refunds path (done before the answer is recorded).
+    Refunded(RefundId),
+    /// To be credited against the unpaid invoice, in the answer's own transaction.
+    Credit {
+        invoice: InvoiceId,
+        reason: String,
+    },
+    Nothing,
+}
+
+impl From<&Settle> for Money {
+    fn from(s: &Settle) -> Self {
+        match s {
+            Settle::Credit {
+                invoice, reason, ..
+            } => Self::Credit {
+                invoice: *invoice,
+                reason: reason.clone(),
+            },
+            Settle::Refund { .. } | Settle::Record { .. } => Self::Nothing,
+        }
+    }
+}
+
+/// Credits the unpaid invoice when `money` asks for it; the note's id, to keep with the
+/// request.
+fn credit(
+    conn: &mut PgConnection,
+    money: &Money,
+    amount: Decimal,
+    (now, base_url): (OffsetDateTime, &str),
+) -> Result<Option<Uuid>, AppError> {
+    let Money::Credit { invoice, reason } = money else {
+        return Ok(None);
+    };
+    let done = crate::invoicing::credit::credit_unpaid(
+        conn,
+        Scope::System,
+        *invoice,
+        (amount, reason),
+        (now, base_url),
+    )?;
+    Ok(Some(done.note.0))
+}
+
+fn refund_of(money: &Money) -> Option<Uuid> {
+    match money {
+        Money::Refunded(r) => Some(r.0),
+        _ => None,
+    }
 }
 
 /// The request, locked, if the asker's organisation is a party to it.
@@ -77,46 +138,50 @@ pub fn plan(
     }
     let chosen: Vec<_> = lines.iter().filter(|l| accepted.contains(&l.id)).collect();
     let amount: Decimal = chosen.iter().map(|l| l.amount).sum();
-    let invoice = crate::invoicing::queries::for_order(conn, scope, request.order_id.0)?
-        .filter(|i| i.status.was_paid());
-    Ok(match invoice {
-        Some(invoice) => {
-            let items: Vec<String> = chosen
-                .iter()
-                .map(|l| {
-                    format!(
-                        "{} × {} ({})",
-                        l.quantity_text(),
-                        l.product_name,
-                        l.reason_label().to_lowercase()
-                    )
-                })
-                .collect();
-            let reason: String = format!(
-                "Credit request on order {}: {}",
-                request.order_number,
-                items.join(", ")
-            )
-            .chars()
-            .take(crate::refunds::rules::MAX_REASON)
+    let invoice = crate::invoicing::queries::for_order(conn, scope, request.order_id.0)?;
+    let reason = || -> String {
+        let items: Vec<String> = chosen
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} × {} ({})",
+                    l.quantity_text(),
+                    l.product_name,
+                    l.reason_label().to_lowercase()
+                )
+            })
             .collect();
-            Settle::Refund {
-                invoice: invoice.id,
-                amount,
-                reason,
-            }
-        }
-        None => Settle::Record { amount },
+        format!(
+            "Credit request on order {}: {}",
+            request.order_number,
+            items.join(", ")
+        )
+        .chars()
+        .take(crate::refunds::rules::MAX_REASON)
+        .collect()
+    };
+    Ok(match invoice {
+        Some(invoice) if invoice.status.was_paid() => Settle::Refund {
+            invoice: invoice.id,
+            amount,
+            reason: reason(),
+        },
+        Some(invoice) if invoice.is_unpaid() => Settle::Credit {
+            invoice: invoice.id,
+            amount,
+            reason: reason(),
+        },
+        _ => Settle::Record { amount },
     })
 }
 
-/// Records the acceptance of `lines` (the rest are refused), with the refund that paid it
-/// if there was one. Accepting twice changes nothing the second time.
+/// Records the acceptance of `lines` (the rest are refused), with the refund that paid it or
+/// the credit note it issues now. Accepting twice changes nothing the second time.
 pub fn accept(
     conn: &mut PgConnection,
     scope: Scope,
     id: CreditRequestId,
-    (accepted, amount, refund): (&[i64], Decimal, Option<RefundId>),
+    (accepted, amount, money): (&[i64], Decimal, &Money),
     (user, actor, now, base_url): (UserId, &Actor, OffsetDateTime, &str),
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
@@ -130,11 +195,13 @@ pub fn accept(
                 .set(credit_request_lines::accepted.eq(Some(accepted.contains(&line.id))))
                 .execute(conn)?;
         }
+        let note = credit(conn, money, amount, (now, base_url))?;
         diesel::update(credit_requests::table.find(id.0))
             .set((
                 credit_requests::status.eq("accepted"),
                 credit_requests::accepted_amount.eq(Some(amount)),
-                credit_requests::refund_id.eq(refund.map(|r| r.0)),
+                credit_requests::refund_id.eq(refund_of(money)),
+                credit_requests::credit_note_id.eq(note),
                 credit_requests::answered_by.eq(Some(user.0)),
                 credit_requests::answered_at.eq(Some(now)),
             ))
@@ -239,18 +306,22 @@ pub fn resolve_plan(
             "Only a request taken to Larder's team can be decided here.",
         ));
     }
+    let invoice = crate::invoicing::queries::for_order(conn, Scope::Admin, request.order_id.0)?;
     let invoice = match decision {
         rules::Decision::Refund(_) => Some(
-            crate::invoicing::queries::for_order(conn, Scope::Admin, request.order_id.0)?
+            invoice
                 .filter(|i| i.status.was_paid())
                 .map(|i| i.id)
                 .ok_or_else(|| {
                     AppError::conflict(
-                        "The order's invoice isn't paid, so there is nothing to refund: uphold the request instead and the provider corrects the invoice.",
+                        "The order's invoice isn't paid, so there is nothing to refund: uphold the request instead, and the unpaid invoice is credited.",
                     )
                 })?,
         ),
-        _ => None,
+        // Upholding credits an issued, unpaid invoice; without one the provider invoices
+        // what was delivered less the amount.
+        rules::Decision::Uphold(_) => invoice.filter(|i| i.is_unpaid()).map(|i| i.id),
+        rules::Decision::Reject => None,
     };
     Ok((request, invoice))
 }
@@ -260,7 +331,7 @@ pub fn resolve_plan(
 pub fn resolve(
     conn: &mut PgConnection,
     id: CreditRequestId,
-    (decision, note, refund): (&rules::Decision, &str, Option<RefundId>),
+    (decision, note, money): (&rules::Decision, &str, &Money),
     (user, actor, now, base_url): (UserId, &Actor, OffsetDateTime, &str),
 ) -> Result<(), AppError> {
     conn.transaction(|conn| {
@@ -274,13 +345,18 @@ pub fn resolve(
                 ));
             }
         }
+        let note_id = match decision {
+            rules::Decision::Uphold(amount) => credit(conn, money, *amount, (now, base_url))?,
+            _ => None,
+        };
         diesel::update(credit_requests::table.find(id.0))
             .set((
                 credit_requests::status.eq("resolved"),
                 credit_requests::resolution.eq(Some(decision.as_str())),
                 credit_requests::resolution_note.eq(Some(note)),
                 credit_requests::resolved_amount.eq(decision.amount()),
-                credit_requests::refund_id.eq(refund.map(|r| r.0)),
+                credit_requests::refund_id.eq(refund_of(money)),
+                credit_requests::credit_note_id.eq(note_id),
                 credit_requests::resolved_by.eq(Some(user.0)),
                 credit_requests::resolved_at.eq(Some(now)),
             ))

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -225,6 +225,9 @@ impl NewPage {
     fn general_error(&self) -> Option<&String> {
         self.errors.get(&Uuid::nil())
     }
+    fn photo_error(&self) -> Option<&String> {
+        self.errors.get(&super::raise_form::PHOTO)
+    }
     fn open(&self, l: &ReceivingLine) -> bool {
         rules::claimable(self.r.delivered_at, l.category.as_deref(), self.now)
             && l.delivered > l.claimed
@@ -271,9 +274,10 @@ pub async fn raise(
     config: web::Data<Config>,
     pool: web::Data<DbPool>,
     id: web::Path<OrderId>,
-    Form(form): Form<Fields>,
+    (req, payload): (HttpRequest, web::Payload),
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ReceiveDeliveries)?;
+    let (form, photo) = super::raise_form::read(&req, payload).await?;
     let order = id.into_inner();
     let key = form.get("key").and_then(|k| Uuid::parse_str(k.trim()).ok());
     if let Some(key) = key {
@@ -322,6 +326,14 @@ pub async fn raise(
     if errors.is_empty() && claims.is_empty() {
         errors.insert(Uuid::nil(), "Choose a reason on at least one line.".into());
     }
+    let photo = match photo.as_deref().map(super::raise_form::check_photo) {
+        None => None,
+        Some(Ok(kind)) => photo.map(|bytes| (bytes, kind)),
+        Some(Err(problem)) => {
+            errors.insert(super::raise_form::PHOTO, problem);
+            None
+        }
+    };
     let refused = |r: Receiving, form: Fields, errors: HashMap<Uuid, String>| {
         render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -371,6 +383,23 @@ pub async fn raise(
                 FlashKind::Ok,
                 format!("Credit request sent to {}. They have two working days to answer; we'll email you when they do.", r.provider_name),
             );
+            if let Some(photo) = photo {
+                let sent = super::raise_form::attach(
+                    (&pool, &config),
+                    &ctx.user,
+                    (ctx.business_id, id),
+                    photo,
+                    key,
+                )
+                .await;
+                if let Err(e) = sent {
+                    tracing::error!(error = %e, request = %id, "photo sent with a credit request not saved");
+                    ctx.user.session.flash(
+                        FlashKind::Error,
+                        "The request was sent, but its photo couldn't be saved: add it to the conversation below.",
+                    );
+                }
+            }
             Ok(see_other(&format!("/credit-requests/{id}")))
         }
         Raised::Replayed(id) => Ok(see_other(&format!("/credit-requests/{id}"))),

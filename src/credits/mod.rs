@@ -8,6 +8,7 @@ pub mod handlers;
 pub mod notify;
 pub mod provider;
 pub mod queries;
+pub mod raise_form;
 pub mod rules;
 pub mod thread;
 pub mod thread_handlers;

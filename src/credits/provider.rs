@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::answers::{self, Settle};
+use super::answers::{self, Money, Settle};
 use super::handlers::{RequestPage, list_page};
 use super::queries;
 use super::rules;
@@ -122,8 +122,9 @@ pub async fn accept(
     let lines = form.line;
     let chosen = lines.clone();
     let settle = with_conn(&pool, move |conn| answers::plan(conn, scope, id, &chosen)).await?;
-    let (amount, refund) = match settle {
-        Settle::Record { amount } => (amount, None),
+    let money = Money::from(&settle);
+    let (amount, money) = match settle {
+        Settle::Record { amount } | Settle::Credit { amount, .. } => (amount, money),
         Settle::Refund {
             invoice,
             amount,
@@ -144,7 +145,7 @@ pub async fn accept(
                 }
             }
             match crate::refunds::handlers::made(&pool, id.0).await? {
-                Some(refund) => (amount, Some(refund)),
+                Some(refund) => (amount, Money::Refunded(refund)),
                 // Stripe refused it; the flash says why, and the request still waits.
                 None => return Ok(see_other(&format!("/provider/credit-requests/{id}"))),
             }
@@ -156,25 +157,29 @@ pub async fn accept(
         ctx.user.now,
         config.base_url.clone(),
     );
-    let refunded = refund.is_some();
+    let told = match &money {
+        Money::Refunded(_) => None,
+        Money::Credit { .. } => Some(format!(
+            "Accepted {}. A credit note lowers the unpaid invoice by that much; both sides have it by email.",
+            crate::money::format_gbp(amount)
+        )),
+        Money::Nothing => Some(format!(
+            "Accepted {}. The order isn't invoiced yet: invoice what was delivered less this credit.",
+            crate::money::format_gbp(amount)
+        )),
+    };
     with_conn(&pool, move |conn| {
         answers::accept(
             conn,
             scope,
             id,
-            (&lines, amount, refund),
+            (&lines, amount, &money),
             (user, &actor, now, &base),
         )
     })
     .await?;
-    if !refunded {
-        ctx.user.session.flash(
-            FlashKind::Ok,
-            format!(
-                "Accepted {}. The invoice isn't paid yet: invoice the order for what was delivered less this credit (edit the draft, or void the issued invoice and issue a corrected one).",
-                crate::money::format_gbp(amount)
-            ),
-        );
+    if let Some(told) = told {
+        ctx.user.session.flash(FlashKind::Ok, told);
     }
     Ok(see_other(&format!("/provider/credit-requests/{id}")))
 }

@@ -450,6 +450,7 @@ pub struct Request {
     pub resolution_note: Option<String>,
     pub resolved_amount: Option<Decimal>,
     pub resolved_at: Option<OffsetDateTime>,
+    pub credit_note_id: Option<Uuid>,
 }
 
 impl Request {
@@ -477,6 +478,9 @@ impl Request {
         let amount = crate::money::format_gbp(self.resolved_amount.unwrap_or_default());
         Some(match self.resolution.as_deref() {
             Some("refunded") => format!("Larder's team refunded {amount}: {note}"),
+            Some("upheld") if self.credit_note_id.is_some() => {
+                format!("Larder's team upheld {amount}, credited on the invoice: {note}")
+            }
             Some("upheld") => {
                 format!("Larder's team upheld {amount}, to come off the invoice: {note}")
             }
@@ -511,6 +515,7 @@ macro_rules! request_columns {
             credit_requests::resolution_note,
             credit_requests::resolved_amount,
             credit_requests::resolved_at,
+            credit_requests::credit_note_id,
         )
     };
 }

@@ -193,18 +193,16 @@ impl Status {
     }
 }
 
-/// When the provider should have answered: two working days (Monday to Friday, London)
-/// after the request, at the same time of day. Bank holidays count as working days.
+/// When the provider should have answered: two working days (Monday to Friday, London, not
+/// counting bank holidays) after the request, at the same time of day.
 pub fn answer_due(raised: OffsetDateTime) -> OffsetDateTime {
     let local = crate::timefmt::to_london(raised);
     let mut day = local.date();
     let mut counted = 0;
     while counted < 2 {
-        day = day.next_day().unwrap_or(day);
-        if !matches!(
-            day.weekday(),
-            time::Weekday::Saturday | time::Weekday::Sunday
-        ) {
+        let Some(next) = day.next_day() else { break };
+        day = next;
+        if crate::holidays::is_working_day(day) {
             counted += 1;
         }
     }

@@ -79,6 +79,8 @@ pub struct Post<'a> {
     pub body: &'a str,
     pub photo: Option<(&'a [u8], &'static str)>,
     pub key: Uuid,
+    /// Email the other side (a photo sent with a new request rides on its own email).
+    pub notify: bool,
 }
 
 /// Posts a message on a request the writer's organisation is party to (admins: only once
@@ -149,7 +151,9 @@ pub fn post(
             "credit_request.message",
             request.amount,
         )?;
-        notify::message(conn, &request, side, message_id, base_url)?;
+        if message.notify {
+            notify::message(conn, &request, side, message_id, base_url)?;
+        }
         Ok(true)
     });
     match result {

@@ -72,6 +72,7 @@ async fn post(
             body: &text,
             photo: bytes.as_deref().zip(kind),
             key,
+            notify: true,
         };
         thread::post(
             conn,

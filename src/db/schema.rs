@@ -197,6 +197,7 @@ diesel::table! {
         platform_fee -> Numeric,
         platform_fee_vat -> Numeric,
         amount_refunded -> Numeric,
+        amount_credited -> Numeric,
     }
 }
 
@@ -681,6 +682,7 @@ diesel::table! {
         vat_total -> Numeric,
         total -> Numeric,
         created_at -> Timestamptz,
+        kind -> Text,
     }
 }
 
@@ -746,6 +748,7 @@ diesel::table! {
         answered_at -> Nullable<Timestamptz>,
         escalated_at -> Nullable<Timestamptz>,
         resolved_at -> Nullable<Timestamptz>,
+        credit_note_id -> Nullable<Uuid>,
     }
 }
 

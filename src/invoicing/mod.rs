@@ -1,6 +1,7 @@
 //! Invoicing: VAT invoices made from delivered orders, numbered per provider without gaps.
 
 pub mod changes;
+pub mod credit;
 pub mod draft_form;
 pub mod draft_handlers;
 pub mod handlers;

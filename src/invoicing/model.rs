@@ -32,6 +32,8 @@ pub struct Invoice {
     pub amount_paid: Decimal,
     pub void_reason: Option<String>,
     pub amount_refunded: Decimal,
+    /// Credit notes issued before it was paid: they lower what is due.
+    pub amount_credited: Decimal,
 }
 
 impl Invoice {
@@ -67,7 +69,11 @@ impl Invoice {
     }
 
     pub fn outstanding(&self) -> Decimal {
-        self.total - self.amount_paid
+        super::rules::due(self.total, self.amount_credited, self.amount_paid)
+    }
+
+    pub fn credited_text(&self) -> Option<String> {
+        (!self.amount_credited.is_zero()).then(|| format_gbp(self.amount_credited))
     }
 
     pub fn total_text(&self) -> String {

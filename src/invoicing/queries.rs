@@ -101,7 +101,11 @@ pub fn outstanding(
 ) -> QueryResult<(Decimal, Decimal)> {
     let q = invoices::table
         .filter(invoices::status.eq(InvoiceStatus::Issued))
-        .select((invoices::total, invoices::amount_paid, invoices::due_date))
+        .select((
+            invoices::total - invoices::amount_credited,
+            invoices::amount_paid,
+            invoices::due_date,
+        ))
         .into_boxed();
     let q = match scope {
         Scope::Buyer(b) => q.filter(invoices::business_id.eq(b.0)),
@@ -544,9 +548,13 @@ pub fn void(
         rules::can_void(status).map_err(AppError::Conflict)?;
         crate::payments::queries::close_attempts(conn, id, "Closed: the invoice was voided.")?;
         if status == InvoiceStatus::Issued {
+            // Credit notes already issued against it have cancelled their part.
             let (business, total): (crate::ids::BusinessId, Decimal) = invoices::table
                 .find(id)
-                .select((invoices::business_id, invoices::total))
+                .select((
+                    invoices::business_id,
+                    invoices::total - invoices::amount_credited,
+                ))
                 .first(conn)?;
             let parties = ledger::Parties { business, provider };
             crate::ledger::queries::post(
@@ -561,7 +569,7 @@ pub fn void(
             let (note, _) = crate::refunds::credit_notes::issue(
                 conn,
                 (id, parties),
-                None,
+                crate::refunds::credit_notes::NoteFor::Void,
                 (total, reason),
                 (now, today),
             )?;
@@ -603,21 +611,36 @@ pub enum Settled {
     NotPayable(String),
 }
 
-/// The one place an invoice becomes paid: only from `issued`, in full, in the caller's
-/// transaction (the payment that paid it is written there too), telling both sides.
+/// The one place an invoice becomes paid: only from `issued`, by exactly what is due, in the
+/// caller's transaction (the payment that paid it is written there too), telling both sides.
 pub fn settle(
     conn: &mut PgConnection,
-    invoice: InvoiceId,
+    (invoice, amount): (InvoiceId, Decimal),
     at: time::OffsetDateTime,
     (actor, base_url): (&Actor, &str),
 ) -> Result<Settled, AppError> {
-    let (status, total): (InvoiceStatus, Decimal) = invoices::table
-        .find(invoice)
-        .select((invoices::status, invoices::total))
-        .for_update()
-        .first(conn)?;
+    let (status, total, credited, paid): (InvoiceStatus, Decimal, Decimal, Decimal) =
+        invoices::table
+            .find(invoice)
+            .select((
+                invoices::status,
+                invoices::total,
+                invoices::amount_credited,
+                invoices::amount_paid,
+            ))
+            .for_update()
+            .first(conn)?;
     if status != InvoiceStatus::Issued {
         return Ok(Settled::NotPayable(status.label().to_lowercase()));
+    }
+    let due = rules::due(total, credited, paid);
+    if amount != due {
+        // A checkout opened before a credit note lowered the invoice: the money goes back
+        // and the buyer pays what is due now.
+        return Ok(Settled::NotPayable(format!(
+            "credited since, so it asks for {} now",
+            crate::money::format_gbp(due)
+        )));
     }
     diesel::update(
         invoices::table
@@ -626,7 +649,7 @@ pub fn settle(
     )
     .set((
         invoices::status.eq(InvoiceStatus::Paid),
-        invoices::amount_paid.eq(total),
+        invoices::amount_paid.eq(total - credited),
         invoices::paid_at.eq(Some(at)),
     ))
     .execute(conn)?;

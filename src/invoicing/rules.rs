@@ -21,6 +21,8 @@ crate::text_enum! {
         PartiallyRefunded = "partially_refunded",
         /// Paid, then refunded in full.
         Refunded = "refunded",
+        /// Credited in full before it was paid: nothing is left to pay.
+        Credited = "credited",
         Void = "void",
     }
 }
@@ -33,6 +35,7 @@ impl InvoiceStatus {
             Self::Paid => "Paid",
             Self::PartiallyRefunded => "Part refunded",
             Self::Refunded => "Refunded",
+            Self::Credited => "Credited",
             Self::Void => "Void",
         }
     }
@@ -74,8 +77,21 @@ pub fn can_void(status: InvoiceStatus) -> Result<(), String> {
         InvoiceStatus::Refunded => {
             Err("This invoice was refunded: its credit notes already cancel it.".into())
         }
+        InvoiceStatus::Credited => {
+            Err("This invoice was credited in full: its credit notes already cancel it.".into())
+        }
         InvoiceStatus::Void => Err("This invoice is already void.".into()),
     }
+}
+
+/// What the buyer still has to pay: the total less credit notes issued before payment and
+/// what was paid.
+pub fn due(
+    total: rust_decimal::Decimal,
+    credited: rust_decimal::Decimal,
+    paid: rust_decimal::Decimal,
+) -> rust_decimal::Decimal {
+    (total - credited - paid).max(rust_decimal::Decimal::ZERO)
 }
 
 pub fn is_overdue(status: InvoiceStatus, due: Option<Date>, today: Date) -> bool {

@@ -1,6 +1,7 @@
 //! The daily reconciliation: what the journal says card money did on a London day, against
 //! Stripe's balance transactions for it. Card payments are compared as a day's total (Stripe
-//! names a charge, we name its PaymentIntent); refunds one by one, by Stripe's refund id.
+//! names a charge, we name its PaymentIntent); refunds one by one, by Stripe's refund id, and
+//! so are refunds the card's bank sent back (Stripe's `refund_failure`).
 //! Stripe's own processing fees aren't journalled, so gross amounts are compared.
 
 use std::collections::BTreeMap;
@@ -19,6 +20,8 @@ pub struct Side {
     pub charges: Decimal,
     /// Refund id → amount refunded.
     pub refunds: BTreeMap<String, Decimal>,
+    /// Refund id → amount the card's bank sent back.
+    pub returned: BTreeMap<String, Decimal>,
 }
 
 impl Side {
@@ -44,17 +47,40 @@ pub fn compare(ours: &Side, theirs: &Side) -> Vec<Mismatch> {
             ),
         });
     }
-    for (id, amount) in &theirs.refunds {
-        match ours.refunds.get(id) {
+    each(
+        ("Refund", "Refund"),
+        &ours.refunds,
+        &theirs.refunds,
+        &mut found,
+    );
+    each(
+        ("Returned refund", "The return of refund"),
+        &ours.returned,
+        &theirs.returned,
+        &mut found,
+    );
+    found
+}
+
+/// Differences between two id → amount maps, named with `label` ("Refund re_1 of £5.00 is …")
+/// and `changed` ("Refund re_1: Stripe has …").
+fn each(
+    (label, changed): (&str, &str),
+    ours: &BTreeMap<String, Decimal>,
+    theirs: &BTreeMap<String, Decimal>,
+    found: &mut Vec<Mismatch>,
+) {
+    for (id, amount) in theirs {
+        match ours.get(id) {
             None => found.push(Mismatch {
                 what: format!(
-                    "Refund {id} of {} is in Stripe but not in Larder.",
+                    "{label} {id} of {} is in Stripe but not in Larder.",
                     format_gbp(*amount)
                 ),
             }),
             Some(ours) if ours != amount => found.push(Mismatch {
                 what: format!(
-                    "Refund {id}: Stripe has {}, Larder {}.",
+                    "{changed} {id}: Stripe has {}, Larder {}.",
                     format_gbp(*amount),
                     format_gbp(*ours)
                 ),
@@ -62,17 +88,16 @@ pub fn compare(ours: &Side, theirs: &Side) -> Vec<Mismatch> {
             Some(_) => {}
         }
     }
-    for (id, amount) in &ours.refunds {
-        if !theirs.refunds.contains_key(id) {
+    for (id, amount) in ours {
+        if !theirs.contains_key(id) {
             found.push(Mismatch {
                 what: format!(
-                    "Refund {id} of {} is in Larder but not in Stripe.",
+                    "{label} {id} of {} is in Larder but not in Stripe.",
                     format_gbp(*amount)
                 ),
             });
         }
     }
-    found
 }
 
 /// The London day as UTC bounds `[start, end)`, right across the clock changes.
@@ -95,20 +120,32 @@ pub fn ours(conn: &mut PgConnection, day: Date) -> QueryResult<Side> {
         .filter(journal_lines::account.eq(super::rules::Account::StripeClearing))
         .select(diesel::dsl::sum(journal_lines::amount))
         .first(conn)?;
+    // A refund sent back later was still made on its day.
     let refunded: Vec<(Option<String>, Decimal)> = refunds::table
         .inner_join(payments::table)
-        .filter(refunds::status.eq("succeeded"))
+        .filter(refunds::status.eq_any(["succeeded", "returned"]))
         .filter(payments::gateway.eq("stripe"))
         .filter(refunds::completed_at.ge(start))
         .filter(refunds::completed_at.lt(end))
         .select((refunds::gateway_refund_id, refunds::amount))
         .load(conn)?;
+    let returned: Vec<(Option<String>, Decimal)> = refunds::table
+        .inner_join(payments::table)
+        .filter(refunds::status.eq("returned"))
+        .filter(payments::gateway.eq("stripe"))
+        .filter(refunds::returned_at.ge(start))
+        .filter(refunds::returned_at.lt(end))
+        .select((refunds::gateway_refund_id, refunds::amount))
+        .load(conn)?;
+    let by_id = |rows: Vec<(Option<String>, Decimal)>| {
+        rows.into_iter()
+            .filter_map(|(id, amount)| id.map(|id| (id, amount)))
+            .collect()
+    };
     Ok(Side {
         charges: charges.unwrap_or_default(),
-        refunds: refunded
-            .into_iter()
-            .filter_map(|(id, amount)| id.map(|id| (id, amount)))
-            .collect(),
+        refunds: by_id(refunded),
+        returned: by_id(returned),
     })
 }
 
@@ -199,11 +236,13 @@ mod tests {
         let ours = Side {
             charges: d("53.93"),
             refunds: BTreeMap::from([("re_1".into(), d("10.00")), ("re_2".into(), d("5.00"))]),
+            returned: BTreeMap::from([("re_0".into(), d("2.00"))]),
         };
         assert!(compare(&ours, &ours.clone()).is_empty());
         let theirs = Side {
             charges: d("63.93"),
             refunds: BTreeMap::from([("re_1".into(), d("9.00")), ("re_3".into(), d("1.00"))]),
+            returned: BTreeMap::from([("re_9".into(), d("4.00"))]),
         };
         let found: Vec<String> = compare(&ours, &theirs)
             .into_iter()
@@ -216,6 +255,8 @@ mod tests {
                 "Refund re_1: Stripe has £9.00, Larder £10.00.",
                 "Refund re_3 of £1.00 is in Stripe but not in Larder.",
                 "Refund re_2 of £5.00 is in Larder but not in Stripe.",
+                "Returned refund re_9 of £4.00 is in Stripe but not in Larder.",
+                "Returned refund re_0 of £2.00 is in Larder but not in Stripe.",
             ]
         );
     }

@@ -171,6 +171,11 @@ pub fn invoice_voided(p: Parties, total: Decimal) -> Vec<Line> {
     ])
 }
 
+/// A credit note against an issued, unpaid invoice: that much of the debt is cancelled.
+pub fn invoice_credited(p: Parties, amount: Decimal) -> Vec<Line> {
+    invoice_voided(p, amount)
+}
+
 /// A card payment reached Stripe for the buyer.
 pub fn payment_received(p: Parties, amount: Decimal) -> Vec<Line> {
     entry(vec![

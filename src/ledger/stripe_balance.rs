@@ -37,6 +37,13 @@ pub async fn day(gateway: &Gateway, day: Date) -> Result<Option<Side>, GatewayEr
                         *side.refunds.entry(source.id().to_string()).or_default() -= amount;
                     }
                 }
+                // The card's bank sent a refund back: money returns to the balance, and the
+                // transaction's source is the refund.
+                "refund_failure" => {
+                    if let Some(source) = &bt.source {
+                        *side.returned.entry(source.id().to_string()).or_default() += amount;
+                    }
+                }
                 _ => {}
             }
         }

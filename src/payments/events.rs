@@ -154,9 +154,13 @@ pub fn succeeded(
     base_url: &str,
 ) -> Result<Applied, AppError> {
     let now = OffsetDateTime::now_utc();
+    let amount: Decimal = payments::table
+        .find(payment)
+        .select(payments::amount)
+        .first(conn)?;
     match crate::invoicing::queries::settle(
         conn,
-        invoice,
+        (invoice, amount),
         now,
         (&crate::audit::Actor::system(), base_url),
     )? {

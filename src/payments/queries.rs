@@ -45,7 +45,7 @@ pub fn reserve(
             .select((
                 invoices::status,
                 invoices::number,
-                invoices::total,
+                invoices::total - invoices::amount_credited,
                 invoices::amount_paid,
                 invoices::provider_id,
             ))
@@ -55,6 +55,11 @@ pub fn reserve(
             InvoiceStatus::Issued => {}
             InvoiceStatus::Paid | InvoiceStatus::PartiallyRefunded | InvoiceStatus::Refunded => {
                 return Err(AppError::conflict("This invoice is already paid."));
+            }
+            InvoiceStatus::Credited => {
+                return Err(AppError::conflict(
+                    "This invoice was credited in full, so there is nothing to pay.",
+                ));
             }
             InvoiceStatus::Draft | InvoiceStatus::Void => {
                 return Err(AppError::conflict(
@@ -331,7 +336,7 @@ pub fn record_offline(
             .select((
                 invoices::status,
                 invoices::business_id,
-                invoices::total,
+                invoices::total - invoices::amount_credited,
                 invoices::amount_paid,
             ))
             .for_update()
@@ -340,6 +345,11 @@ pub fn record_offline(
             "issued" => {}
             "paid" | "partially_refunded" | "refunded" => {
                 return Err(AppError::conflict("This invoice is already paid."));
+            }
+            "credited" => {
+                return Err(AppError::conflict(
+                    "This invoice was credited in full, so there is nothing to pay.",
+                ));
             }
             "draft" => return Err(AppError::conflict("Issue the invoice before recording a payment.")),
             _ => return Err(AppError::conflict("This invoice is void, so it can't be paid.")),
@@ -362,7 +372,12 @@ pub fn record_offline(
                 payments::completed_at.eq(Some(now)),
             ))
             .execute(conn)?;
-        match crate::invoicing::queries::settle(conn, invoice, now, (recorded_by, base_url))? {
+        match crate::invoicing::queries::settle(
+            conn,
+            (invoice, total - paid),
+            now,
+            (recorded_by, base_url),
+        )? {
             crate::invoicing::queries::Settled::Paid => {}
             crate::invoicing::queries::Settled::NotPayable(state) => {
                 return Err(AppError::Conflict(format!("This invoice is {state}.")));

@@ -49,12 +49,38 @@ fn left_to_credit(conn: &mut PgConnection, invoice: InvoiceId) -> QueryResult<Ve
     Ok(rules::remaining(&invoiced, &credited))
 }
 
+/// What a credit note records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteFor {
+    Refund(RefundId),
+    /// The whole of what was left on an unpaid invoice, voided.
+    Void,
+    /// Part of an unpaid invoice, credited before payment.
+    Credit,
+}
+
+impl NoteFor {
+    fn kind(self) -> &'static str {
+        match self {
+            Self::Refund(_) => "refund",
+            Self::Void => "void",
+            Self::Credit => "credit",
+        }
+    }
+    fn refund(self) -> Option<RefundId> {
+        match self {
+            Self::Refund(r) => Some(r),
+            Self::Void | Self::Credit => None,
+        }
+    }
+}
+
 /// Issues a credit note for `amount` (VAT included) against the invoice, in the caller's
 /// transaction. Returns its id and number.
 pub fn issue(
     conn: &mut PgConnection,
     (invoice, parties): (InvoiceId, Parties),
-    refund: Option<RefundId>,
+    what: NoteFor,
     (amount, reason): (Decimal, &str),
     (at, today): (OffsetDateTime, Date),
 ) -> Result<(CreditNoteId, String), AppError> {
@@ -81,7 +107,8 @@ pub fn issue(
             credit_notes::provider_id.eq(parties.provider.0),
             credit_notes::business_id.eq(parties.business.0),
             credit_notes::invoice_id.eq(invoice.0),
-            credit_notes::refund_id.eq(refund.map(|r| r.0)),
+            credit_notes::refund_id.eq(what.refund().map(|r| r.0)),
+            credit_notes::kind.eq(what.kind()),
             credit_notes::sequence_number.eq(n),
             credit_notes::number.eq(&number),
             credit_notes::reason.eq(reason.chars().take(rules::MAX_REASON).collect::<String>()),

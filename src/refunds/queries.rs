@@ -285,7 +285,7 @@ pub fn complete(
         let note = credit_notes::issue(
             conn,
             (invoice, parties),
-            Some(refund),
+            credit_notes::NoteFor::Refund(refund),
             (amount, &reason),
             (at, today),
         )?;

@@ -45,8 +45,8 @@ async fn escalated(app: &TestApp, shop: &Shop) -> (Uuid, Uuid) {
     (order, id)
 }
 
-/// Invoices, issues and pays (test gateway) the order.
-pub async fn paid(shop: &Shop, order: Uuid) -> Uuid {
+/// Invoices and issues the order; the invoice's id.
+pub async fn issued(shop: &Shop, order: Uuid) -> Uuid {
     let sam = &shop.sam.browser;
     let created = sam
         .post(&format!("/provider/orders/{order}/invoice"), &[])
@@ -62,6 +62,12 @@ pub async fn paid(shop: &Shop, order: Uuid) -> Uuid {
         .post(&format!("/provider/invoices/{invoice}/issue"), &[])
         .await;
     assert_eq!(issued.status, 303);
+    invoice
+}
+
+/// Invoices, issues and pays (test gateway) the order.
+pub async fn paid(shop: &Shop, order: Uuid) -> Uuid {
+    let invoice = issued(shop, order).await;
     let ada = &shop.ada.browser;
     let pay = ada.post(&format!("/invoices/{invoice}/pay"), &[]).await;
     let done = ada

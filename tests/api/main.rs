@@ -14,6 +14,7 @@ mod cards;
 mod catalog;
 mod cli;
 mod connect;
+mod credit_unpaid;
 mod credits;
 mod discovery;
 mod disputes;

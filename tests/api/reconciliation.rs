@@ -1,4 +1,5 @@
-//! The daily reconciliation against Stripe's balance transactions, through a mock Stripe.
+//! The daily reconciliation against Stripe's balance transactions, through a mock Stripe:
+//! card payments as a day's total, refunds and refunds the card's bank sent back one by one.
 
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
@@ -45,6 +46,13 @@ async fn a_day_is_checked_against_stripe_and_every_difference_is_listed_for_admi
             .status,
         303
     );
+    // The card's bank sends the refund back the same day.
+    let returned = crate::helpers::stripe::event(
+        "evt_refund_failed",
+        "charge.refund.updated",
+        crate::refunds::refund_object("re_123", 1000, "failed", Some("expired_or_canceled_card")),
+    );
+    assert_eq!(deliver(&app, &returned, WEBHOOK_SECRET).await, 200);
 
     let today = larder::timefmt::london_today();
     let (start, end) = larder::ledger::reconcile::bounds(today);
@@ -62,6 +70,8 @@ async fn a_day_is_checked_against_stripe_and_every_difference_is_listed_for_admi
                 balance_transaction("txn_2", "refund", -1000, "re_123"),
                 balance_transaction("txn_3", "refund", -500, "re_999"),
                 balance_transaction("txn_4", "transfer", -5393, "tr_1"),
+                balance_transaction("txn_5", "refund_failure", 1000, "re_123"),
+                balance_transaction("txn_6", "refund_failure", 300, "re_888"),
             ],
         })))
         .expect(1)
@@ -81,11 +91,14 @@ async fn a_day_is_checked_against_stripe_and_every_difference_is_listed_for_admi
     let found: Vec<&str> = days[0].mismatches.iter().map(|m| m.what.as_str()).collect();
     assert_eq!(
         found,
-        ["Refund re_999 of £5.00 is in Stripe but not in Larder."]
+        [
+            "Refund re_999 of £5.00 is in Stripe but not in Larder.",
+            "Returned refund re_888 of £3.00 is in Stripe but not in Larder.",
+        ]
     );
     let admin = fixtures::admin(&app).await;
     let page = admin.browser.get("/admin/reconciliation").await;
-    assert!(page.body.contains("1 to look at"));
+    assert!(page.body.contains("2 to look at"));
     assert!(page.body.contains("re_999"));
     // Providers and buyers don't see it.
     assert_eq!(

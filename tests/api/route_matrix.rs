@@ -145,6 +145,7 @@ fn credit_note(app: &TestApp, shop: &crate::ordering::Shop, invoice: Uuid) -> Uu
             c::sequence_number.eq(1),
             c::number.eq("CN-000001"),
             c::reason.eq("Matrix"),
+            c::kind.eq("credit"),
             c::issue_date.eq(time::macros::date!(2026 - 01 - 01)),
             c::subtotal.eq(rust_decimal::Decimal::ONE),
             c::vat_total.eq(rust_decimal::Decimal::ZERO),

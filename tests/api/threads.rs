@@ -257,3 +257,88 @@ async fn each_side_hears_of_the_others_messages_and_admins_join_once_escalated()
         );
     }
 }
+
+/// The credit request form sent as multipart, with the cream line claimed.
+async fn raise_with(
+    app: &TestApp,
+    shop: &Shop,
+    order: Uuid,
+    photo: &[u8],
+    key: &str,
+) -> (StatusCode, String) {
+    let cream = crate::credits::line(app, order, "CR-1");
+    let b = &shop.ada.browser;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", b.csrf().await)
+        .text("key", key.to_owned())
+        .text(format!("reason_{cream}"), "short")
+        .text(format!("quantity_{cream}"), "2")
+        .text(format!("note_{cream}"), "Two <b>missing</b>")
+        .part(
+            "photo",
+            reqwest::multipart::Part::bytes(photo.to_vec()).file_name("shelf.jpg"),
+        );
+    let res = b
+        .client
+        .post(b.url(&format!("/orders/{order}/credit-request")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_photo_sent_with_the_request_opens_its_conversation_once() {
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let order = delivered(&shop).await;
+    let key = Uuid::now_v7().to_string();
+
+    let (status, body) = raise_with(&app, &shop, order, b"GIF89a not allowed", &key).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Photos must be JPEG or PNG images"));
+    assert!(
+        body.contains("value=\"2\""),
+        "the lines keep what was typed"
+    );
+    assert!(body.contains("value=\"Two &#60;b&#62;missing&#60;/b&#62;\""));
+    assert!(requests(&app).is_empty());
+    assert_eq!(counts(&app), (0, 0));
+
+    let too_big = [JPEG, &vec![0u8; larder::credits::thread::MAX_PHOTO]].concat();
+    let (status, body) = raise_with(&app, &shop, order, &too_big, &key).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("at most 5 MB"));
+    assert!(requests(&app).is_empty());
+
+    for _ in 0..2 {
+        // Sent twice (a double click): one request, one photo.
+        let (status, _) = raise_with(&app, &shop, order, JPEG, &key).await;
+        assert!(status.is_success() || status.is_redirection(), "{status}");
+    }
+    assert_eq!(requests(&app).len(), 1);
+    assert_eq!(counts(&app), (1, 1));
+    let id = requests(&app)[0].0;
+    let page = shop
+        .sam
+        .browser
+        .get(&format!("/provider/credit-requests/{id}"))
+        .await;
+    assert!(page.body.contains("Photo sent with the request."));
+    let photo: Uuid = credit_request_photos::table
+        .select(credit_request_photos::id)
+        .first(&mut app.conn())
+        .unwrap();
+    assert!(page.body.contains(&photo.to_string()));
+    app.run_jobs();
+    let to_provider = app
+        .sent_emails()
+        .into_iter()
+        .filter(|m| m.contains("sam@") && m.contains(&id.to_string()))
+        .count();
+    assert_eq!(
+        to_provider, 1,
+        "one email for the new request, none for its photo"
+    );
+}

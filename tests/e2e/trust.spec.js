@@ -64,11 +64,12 @@ test('a short delivery is checked in, claimed, declined and escalated', async ({
   await b.click(`a:has-text("Ask ${PROVIDER.name} for credit on them")`);
   await expect(b.getByLabel('Reason for Whole milk')).toHaveValue('short');
   await checkPage(b, 'credit-request-new');
+  // A photo of the empty space on the shelf goes with the request.
+  await b.setInputFiles('#raise-photo', { name: 'shelf.png', mimeType: 'image/png', buffer: PHOTO });
   await b.click('button:has-text("Send credit request")');
   await expect(b.locator('.alert-ok')).toContainText(`Credit request sent to ${PROVIDER.name}`);
   await expect(b.locator('#request-status')).toHaveText('Waiting for the provider');
-  // A photo of the empty space on the shelf, with a note.
-  await b.setInputFiles('#m-photo', { name: 'shelf.png', mimeType: 'image/png', buffer: PHOTO });
+  await expect(b.locator('#thread img')).toHaveCount(1);
   await b.fill('#m-body', 'Only the empty crate space on the delivery note');
   await b.click('button:has-text("Post message")');
   await expect(b.locator('.alert-ok')).toContainText('Message posted');

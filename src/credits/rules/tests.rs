@@ -165,6 +165,13 @@ fn providers_have_two_working_days_to_answer() {
     // Friday before the clocks go forward (29 Mar 2026): 09:00 GMT → 09:00 BST.
     let spring = datetime!(2026-03-27 09:00 UTC);
     assert_eq!(answer_due(spring), datetime!(2026-03-31 08:00 UTC));
+    // Christmas Eve 2026 (Thursday): Christmas, the weekend and Boxing Day's Monday substitute
+    // don't count, so the answer is due on Wednesday 30th.
+    let eve = datetime!(2026-12-24 11:00 UTC);
+    assert_eq!(answer_due(eve), datetime!(2026-12-30 11:00 UTC));
+    // Maundy Thursday 2026: Good Friday and Easter Monday skipped → Wednesday 8 April (BST).
+    let maundy = datetime!(2026-04-02 09:00 UTC);
+    assert_eq!(answer_due(maundy), datetime!(2026-04-08 09:00 UTC));
 }
 
 #[test]

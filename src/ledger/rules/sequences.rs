@@ -1,6 +1,7 @@
 //! Thousands of random money histories for one invoice, driven through the real rules: issue,
-//! card payment (webhooks replayed and late), part and full refunds (replayed), void, payouts
-//! and failed payouts (reordered), refunds the card's bank sends back (replayed). Entries are deduplicated by (kind, source) as the database's
+//! credit notes before payment, card payment (webhooks replayed and late), part and full
+//! refunds (replayed), void, payouts and failed payouts (reordered), refunds the card's bank
+//! sends back (replayed). Entries are deduplicated by (kind, source) as the database's
 //! unique index does. After every step: each entry balances, nothing is paid twice, no refund
 //! exceeds what was paid, and the fee kept plus what reached the provider is exactly what the
 //! buyer paid less refunds, to the penny.
@@ -30,6 +31,8 @@ enum Op {
     PayoutFailed(usize),
     /// Refund `n` is sent back by the card's bank (the webhook may come again).
     RefundReturned(usize),
+    /// Credit this share (in 1/100ths) of what is left to pay, before payment.
+    Credit(u32),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -41,6 +44,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => Just(Op::Payout),
         1 => (0usize..4).prop_map(Op::PayoutFailed),
         1 => (0usize..4).prop_map(Op::RefundReturned),
+        2 => (1u32..=100).prop_map(Op::Credit),
     ]
 }
 
@@ -76,7 +80,7 @@ proptest! {
         ops in prop::collection::vec(op(), 1..25),
     ) {
         let total = Decimal::new(pennies, 2);
-        let fee = FeeRule { percent: Decimal::new(percent, 2), ..FeeRule::default() }.fee(total);
+        let mut fee = FeeRule { percent: Decimal::new(percent, 2), ..FeeRule::default() }.fee(total);
         let p = Parties {
             business: BusinessId(Uuid::from_u128(1)),
             provider: ProviderId(Uuid::from_u128(2)),
@@ -91,19 +95,36 @@ proptest! {
         let mut failed: HashSet<usize> = HashSet::new();
         let mut returned: HashSet<usize> = HashSet::new();
         let mut returned_total = Decimal::ZERO;
+        let (mut credited, mut credits) = (Decimal::ZERO, 0usize);
         for op in ops {
+            let due = crate::invoicing::rules::due(total, credited, paid);
             match op {
-                Op::Paid if status == InvoiceStatus::Issued => {
-                    books.post("payment_received", "pay", payment_received(p, total));
-                    books.post("platform_fee", "pay", platform_fee(p, fee));
-                    books.post("transfer", "pay", transfer(p, total - fee.gross()));
-                    status = InvoiceStatus::Paid;
-                    paid = total;
+                Op::Credit(share) if status == InvoiceStatus::Issued => {
+                    let amount = crate::money::round_pennies(due * Decimal::from(share) / Decimal::ONE_HUNDRED)
+                        .max(Decimal::new(1, 2))
+                        .min(due);
+                    prop_assert!(crate::invoicing::credit::can_credit(status, due, amount).is_ok());
+                    books.post("invoice_credited", &credits.to_string(), invoice_credited(p, amount));
+                    credits += 1;
+                    fee = crate::invoicing::credit::fee_after(fee, due, amount);
+                    credited += amount;
+                    if credited == total {
+                        status = InvoiceStatus::Credited;
+                    }
                 }
-                // A late or replayed webhook: already applied, or money for a void invoice
-                // that is owed back (once).
+                Op::Credit(_) => {}
+                Op::Paid if status == InvoiceStatus::Issued => {
+                    books.post("payment_received", "pay", payment_received(p, due));
+                    books.post("platform_fee", "pay", platform_fee(p, fee));
+                    books.post("transfer", "pay", transfer(p, due - fee.gross()));
+                    status = InvoiceStatus::Paid;
+                    paid = due;
+                }
+                // A late or replayed webhook: already applied, or money (from a checkout
+                // opened at the full amount) for an invoice voided or credited since, owed
+                // back (once).
                 Op::Paid => {
-                    if status == InvoiceStatus::Void {
+                    if matches!(status, InvoiceStatus::Void | InvoiceStatus::Credited) {
                         books.post("payment_unapplied", "pay", payment_received(p, total));
                         unapplied = total;
                     }
@@ -134,7 +155,7 @@ proptest! {
                     }
                 }
                 Op::Void if status == InvoiceStatus::Issued => {
-                    books.post("invoice_voided", "inv", invoice_voided(p, total));
+                    books.post("invoice_voided", "inv", invoice_voided(p, due));
                     status = InvoiceStatus::Void;
                 }
                 Op::Void => {}
@@ -162,8 +183,9 @@ proptest! {
                     }
                 }
             }
-            // Nothing paid twice, no refund above what was paid.
-            prop_assert!(paid <= total);
+            // Nothing paid twice, no refund above what was paid, no credit beyond the total.
+            prop_assert!(paid + credited <= total);
+            prop_assert!(fee.gross() <= total - credited);
             prop_assert!(refunded <= paid);
             let fee_kept = -(books.balance(Account::PlatformFeeRevenue) + books.balance(Account::VatOnFees));
             let paid_out: Decimal = payouts
@@ -184,11 +206,11 @@ proptest! {
             // The provider is owed exactly what hasn't reached their bank.
             prop_assert_eq!(
                 -books.balance(Account::ProviderPayable),
-                books.balance(Account::ProviderStripeBalance) + if status == InvoiceStatus::Issued { total } else { Decimal::ZERO }
+                books.balance(Account::ProviderStripeBalance) + if status == InvoiceStatus::Issued { total - credited } else { Decimal::ZERO }
             );
             let owes = books.balance(Account::BuyerReceivable);
             let expected = match status {
-                InvoiceStatus::Issued => total,
+                InvoiceStatus::Issued => total - credited,
                 _ => -unapplied - returned_total,
             };
             prop_assert_eq!(owes, expected);
