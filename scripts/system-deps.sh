@@ -36,3 +36,16 @@ ensure_system_packages() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Debian's package starts a system cluster on 5432; Larder runs its own, so leave that alone.
 }
+
+# Only ./test needs these: promtool (Debian's prometheus package) checks the alert rules.
+ensure_test_packages() {
+  command -v promtool >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "larder: promtool is missing: run 'sudo apt-get install -y --no-install-recommends prometheus' and try again" >&2
+    exit 1
+  fi
+  echo "Installing prometheus for promtool (apt-get)..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+}

@@ -36,6 +36,8 @@ pub struct Config {
     pub stripe_secret_key: Option<String>,
     pub stripe_webhook_secret: Option<String>,
     pub sentry_dsn: Option<String>,
+    /// The bearer token `/metrics` asks for; without it `/metrics` doesn't exist.
+    pub metrics_token: Option<String>,
     /// Project directory holding `var/` (local database, mail files).
     pub root_dir: PathBuf,
     pub local_pg_port: u16,
@@ -86,6 +88,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
             .field("stripe", &self.stripe_secret_key.is_some())
             .field("sentry", &self.sentry_dsn.is_some())
+            .field("metrics", &self.metrics_token.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -271,6 +274,7 @@ impl Config {
             stripe_secret_key: var("STRIPE_SECRET_KEY"),
             stripe_webhook_secret: var("STRIPE_WEBHOOK_SECRET"),
             sentry_dsn: var("SENTRY_DSN"),
+            metrics_token: var("METRICS_TOKEN"),
             root_dir,
             local_pg_port,
             argon2,

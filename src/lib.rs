@@ -26,6 +26,8 @@ pub mod invoicing;
 pub mod jobs;
 pub mod ledger;
 pub mod money;
+pub mod monitoring;
+pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod payouts;

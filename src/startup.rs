@@ -74,6 +74,8 @@ fn run(
         crate::payments::gateway::Gateway::from_config(&config)
             .map_err(|e| std::io::Error::other(format!("Stripe client: {e}")))?,
     );
+    // The recorder is installed before the first request is counted.
+    crate::monitoring::handle();
     let server = HttpServer::new(move || {
         // Outermost last: headers on every response, then errors rendered with the request id
         // the tracing logger assigned, after Sentry and the logger have seen the original error.
@@ -87,6 +89,8 @@ fn run(
             .wrap(from_fn(security::no_store))
             .wrap(Compress::default())
             .wrap(security::headers(production))
+            // Outermost of all: counts the status the client finally got.
+            .wrap(from_fn(crate::monitoring::middleware::record))
             .app_data(config.clone())
             .app_data(pool.clone())
             .app_data(gateway.clone())
@@ -114,6 +118,7 @@ fn run(
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(crate::health::routes)
+        .configure(crate::monitoring::scrape::routes)
         .configure(crate::home::routes)
         .configure(crate::accounts::routes)
         .configure(crate::businesses::routes)
@@ -131,6 +136,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::refunds::routes)
         .configure(crate::credits::routes)
         .configure(crate::trust::routes)
+        .configure(crate::notifications::routes)
         .configure(crate::cards::routes)
         .configure(crate::payments::routes)
         .configure(crate::connect::routes)

@@ -33,8 +33,8 @@ pub fn init_sentry(config: &Config) -> Option<sentry::ClientInitGuard> {
     Some(sentry::init((dsn, options)))
 }
 
-/// Failed payments are counted for the alerting that the metrics work wires up; for now a
-/// structured log line that log-based alerts can match.
+/// A failed payment: counted for the `LarderPaymentFailures` alert, and logged.
 pub fn payment_failed() {
-    tracing::warn!(metric = "payments_failed_total", "payment failed");
+    crate::monitoring::payment_failed();
+    tracing::warn!(metric = "larder_payments_failed_total", "payment failed");
 }

@@ -95,4 +95,6 @@ pub struct SessionUser {
     pub role: Option<String>,
     /// Items in the business's carts (buyers only), for the header badge.
     pub cart_items: i64,
+    /// Unread notifications, for the bell.
+    pub unread: i64,
 }

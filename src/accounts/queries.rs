@@ -66,6 +66,7 @@ pub fn load_session_user(
             .get_result(conn)?,
         None => 0,
     };
+    let unread = crate::notifications::queries::unread(conn, UserId(user.id))?;
     Ok(Some(SessionUser {
         user,
         mfa_enabled,
@@ -73,6 +74,7 @@ pub fn load_session_user(
         membership_id,
         role,
         cart_items,
+        unread,
         business: business.map(|(id, name, status)| OrgRef { id, name, status }),
         provider: provider.map(|(id, name, status)| OrgRef { id, name, status }),
     }))

@@ -10,7 +10,9 @@ use super::queries::Request;
 use crate::db::schema::providers;
 use crate::email::{self, OutgoingEmail};
 use crate::tenancy::Permission;
-use crate::tenancy::members::{buyer_emails_allowed, provider_emails_allowed};
+use crate::tenancy::members::{
+    buyer_emails_allowed, buyer_members_allowed, provider_emails_allowed, provider_members_allowed,
+};
 use crate::web::AppError;
 
 pub enum Event<'a> {
@@ -87,7 +89,8 @@ pub fn send(
                 (std::slice::from_ref(&text), &link),
             )?;
         }
-        return Ok(());
+        let key = format!("credit_request:{}:{}", r.id, event.name());
+        return notices(conn, r, (true, true), (&subject, &text, &key));
     }
     let (to, subject, paragraphs, link) = match &event {
         Event::Raised | Event::Escalated | Event::Resolved | Event::Message(_) => {
@@ -142,6 +145,46 @@ pub fn send(
     };
     for address in to {
         queue(conn, r, &event, (&address, &subject), (&paragraphs, &link))?;
+    }
+    let to_buyer = matches!(event, Event::Accepted { .. } | Event::Declined { .. });
+    let key = format!("credit_request:{}:{}", r.id, event.name());
+    let body = paragraphs.first().cloned().unwrap_or_default();
+    notices(conn, r, (to_buyer, !to_buyer), (&subject, &body, &key))
+}
+
+/// The same news in the bell of each side's people who may deal with the request.
+fn notices(
+    conn: &mut PgConnection,
+    r: &Request,
+    (buyer, provider): (bool, bool),
+    (title, body, key): (&str, &str, &str),
+) -> Result<(), AppError> {
+    let mut sides = Vec::new();
+    if buyer {
+        sides.push((
+            buyer_members_allowed(conn, r.business_id, Permission::ReceiveDeliveries)?,
+            format!("/credit-requests/{}", r.id),
+        ));
+    }
+    if provider {
+        sides.push((
+            provider_members_allowed(conn, r.provider_id, Permission::AnswerCredits)?,
+            format!("/provider/credit-requests/{}", r.id),
+        ));
+    }
+    for (members, link) in sides {
+        let users: Vec<uuid::Uuid> = members.into_iter().map(|t| t.user).collect();
+        crate::notifications::tell(
+            conn,
+            &users,
+            &crate::notifications::Notice {
+                kind: "credit_request",
+                title,
+                body,
+                link: &link,
+                key,
+            },
+        )?;
     }
     Ok(())
 }
@@ -231,5 +274,11 @@ pub fn message(
     for (address, link) in to {
         queue(conn, r, &event, (&address, &subject), (&lead, &link))?;
     }
-    Ok(())
+    let key = format!("credit_request:{}:message:{message}", r.id);
+    notices(
+        conn,
+        r,
+        (from != Side::Buyer, from != Side::Provider),
+        (&subject, &lead[0], &key),
+    )
 }

@@ -202,6 +202,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    notifications (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        link -> Text,
+        dedup_key -> Text,
+        created_at -> Timestamptz,
+        read_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     jobs (id) {
         id -> Uuid,
         kind -> Text,
@@ -838,6 +852,7 @@ diesel::joinable!(order_receipts -> orders (order_id));
 diesel::joinable!(order_ratings -> orders (order_id));
 diesel::joinable!(credit_request_messages -> credit_requests (request_id));
 diesel::joinable!(credit_request_messages -> users (author_id));
+diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(credit_request_photos -> credit_request_messages (message_id));
 diesel::joinable!(order_ratings -> businesses (business_id));
 diesel::joinable!(order_ratings -> providers (provider_id));
@@ -954,4 +969,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     provider_trust,
     credit_request_messages,
     credit_request_photos,
+    notifications,
 );

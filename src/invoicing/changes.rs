@@ -44,16 +44,20 @@ pub fn after_change(
     base_url: &str,
 ) -> Result<(), AppError> {
     tracing::info!(%invoice, ?change, "invoice changed");
-    let (business, provider, number, total): (BusinessId, ProviderId, Option<String>, Decimal) =
-        invoices::table
-            .find(invoice)
-            .select((
-                invoices::business_id,
-                invoices::provider_id,
-                invoices::number,
-                invoices::total,
-            ))
-            .first(conn)?;
+    let (business, provider, number, (total, paid)): (
+        BusinessId,
+        ProviderId,
+        Option<String>,
+        (Decimal, Decimal),
+    ) = invoices::table
+        .find(invoice)
+        .select((
+            invoices::business_id,
+            invoices::provider_id,
+            invoices::number,
+            (invoices::total, invoices::amount_paid),
+        ))
+        .first(conn)?;
     let entry = Entry::new(change.action(), "invoice", Some(invoice.0))
         .org(Some(business.0), Some(provider.0))
         .change(
@@ -63,7 +67,10 @@ pub fn after_change(
     crate::audit::record(conn, actor, entry)?;
     match change {
         Change::Issued => notify::issued(conn, invoice, base_url),
-        Change::Paid => notify::paid(conn, invoice, base_url),
+        Change::Paid => {
+            crate::monitoring::invoice_paid(paid);
+            notify::paid(conn, invoice, base_url)
+        }
         Change::Voided => Ok(()),
     }
 }

@@ -9,8 +9,11 @@ use uuid::Uuid;
 use crate::db::schema::{businesses, invoices, providers};
 use crate::email::{self, OutgoingEmail};
 use crate::ids::{BusinessId, InvoiceId};
+use crate::notifications::Notice;
 use crate::tenancy::Permission;
-use crate::tenancy::members::buyer_emails_allowed;
+use crate::tenancy::members::{
+    buyer_emails_allowed, buyer_members_allowed, provider_members_allowed,
+};
 use crate::web::AppError;
 
 #[derive(Template)]
@@ -91,7 +94,27 @@ pub(super) fn issued(
         };
         email::queue(conn, &message, &format!("invoice:{invoice}:issued:{to}"))?;
     }
+    let users = member_ids(buyer_members_allowed(
+        conn,
+        BusinessId(business),
+        Permission::ViewInvoices,
+    )?);
+    crate::notifications::tell(
+        conn,
+        &users,
+        &Notice {
+            kind: "invoice",
+            title: &format!("Invoice {number} from {provider}: {amount}"),
+            body: &format!("Due {due}."),
+            link: &format!("/invoices/{invoice}"),
+            key: &format!("invoice:{invoice}:issued"),
+        },
+    )?;
     Ok(())
+}
+
+fn member_ids(members: Vec<crate::tenancy::members::Told>) -> Vec<Uuid> {
+    members.into_iter().map(|t| t.user).collect()
 }
 
 #[derive(Template)]
@@ -175,6 +198,38 @@ pub(super) fn paid(
             conn,
             &message,
             &format!("invoice:{invoice}:paid:{side}:{to}"),
+        )?;
+    }
+    let title = format!("Invoice {number} paid: {amount}");
+    let sides = [
+        (
+            member_ids(buyer_members_allowed(
+                conn,
+                BusinessId(business),
+                Permission::ViewInvoices,
+            )?),
+            format!("/invoices/{invoice}"),
+        ),
+        (
+            member_ids(provider_members_allowed(
+                conn,
+                crate::ids::ProviderId(provider),
+                Permission::ManageInvoices,
+            )?),
+            format!("/provider/invoices/{invoice}"),
+        ),
+    ];
+    for (users, link) in sides {
+        crate::notifications::tell(
+            conn,
+            &users,
+            &Notice {
+                kind: "invoice",
+                title: &title,
+                body: "",
+                link: &link,
+                key: &format!("invoice:{invoice}:paid"),
+            },
         )?;
     }
     Ok(())

@@ -129,7 +129,11 @@ pub fn after_change(
         .org(Some(business), Some(provider))
         .change(None, note.map(|n| serde_json::json!({ "note": n })));
     crate::audit::record(conn, actor, entry)?;
-    notify::order_event(conn, order, change.event(), base_url)
+    // Placed means sent to the provider: straight away, or once approved.
+    if matches!(change, Change::Submitted | Change::Approved) {
+        crate::monitoring::order_placed();
+    }
+    notify::order_event(conn, (order, actor.user_id()), change.event(), base_url)
 }
 
 #[cfg(test)]

@@ -12,7 +12,9 @@ use crate::db::schema::{providers, users};
 use crate::email::{self, OutgoingEmail};
 use crate::tenancy::Permission;
 use crate::tenancy::Scope;
-use crate::tenancy::members::buyer_emails_allowed;
+use crate::tenancy::members::{
+    buyer_emails_allowed, buyer_members_allowed, provider_members_allowed,
+};
 use crate::web::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +100,7 @@ struct OrderEmail {
 
 pub fn order_event(
     conn: &mut PgConnection,
-    order_id: Uuid,
+    (order_id, actor): (Uuid, Option<Uuid>),
     event: Event,
     base_url: &str,
 ) -> Result<(), AppError> {
@@ -172,6 +174,49 @@ pub fn order_event(
             conn,
             &message,
             &format!("order:{order_id}:{}:{side}{occurrence}", event.key()),
+        )?;
+    }
+    notices(conn, &d, (event, &occurrence), actor)
+}
+
+/// The same change in the bell of each person told, except whoever made it.
+fn notices(
+    conn: &mut PgConnection,
+    d: &OrderDetail,
+    (event, occurrence): (Event, &str),
+    actor: Option<Uuid>,
+) -> Result<(), AppError> {
+    let order_id = d.order.id;
+    for &recipient in event.recipients() {
+        let (users, link): (Vec<Uuid>, String) = match recipient {
+            Recipient::Buyer => (vec![d.order.placed_by.0], format!("/orders/{order_id}")),
+            Recipient::Approvers => (
+                buyer_members_allowed(conn, d.order.business_id, Permission::ApproveOrders)?
+                    .into_iter()
+                    .map(|t| t.user)
+                    .collect(),
+                format!("/orders/{order_id}"),
+            ),
+            Recipient::Provider => (
+                provider_members_allowed(conn, d.order.provider_id, Permission::ConfirmOrders)?
+                    .into_iter()
+                    .map(|t| t.user)
+                    .collect(),
+                format!("/provider/orders/{order_id}"),
+            ),
+        };
+        let users: Vec<Uuid> = users.into_iter().filter(|u| Some(*u) != actor).collect();
+        let (title, body) = wording(d, event, recipient);
+        crate::notifications::tell(
+            conn,
+            &users,
+            &crate::notifications::Notice {
+                kind: "order",
+                title: &title,
+                body: &body,
+                link: &link,
+                key: &format!("order:{order_id}:{}{occurrence}", event.key()),
+            },
         )?;
     }
     Ok(())

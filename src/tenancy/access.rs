@@ -11,6 +11,8 @@ pub enum Access {
     Public,
     /// Stripe, with a signature the handler checks.
     Signed,
+    /// Operators' tools with the configured bearer token (`METRICS_TOKEN`); 404 otherwise.
+    Token,
     /// Any logged-in person, about their own account.
     Account,
     Admin,
@@ -38,12 +40,13 @@ const fn r(method: &'static str, path: &'static str, access: Access) -> RouteAcc
     }
 }
 
-use Access::{Account, Admin, Buyer, Member, Provider, Public, Signed, TestOnly};
+use Access::{Account, Admin, Buyer, Member, Provider, Public, Signed, TestOnly, Token};
 
 pub const ROUTES: &[RouteAccess] = &[
     r("GET", "/", Public),
     r("GET", "/healthz", Public),
     r("GET", "/readyz", Public),
+    r("GET", "/metrics", Token),
     r("GET", "/signup", Public),
     r("GET", "/signup/buyer", Public),
     r("POST", "/signup/buyer", Public),
@@ -73,6 +76,9 @@ pub const ROUTES: &[RouteAccess] = &[
     r("GET", "/account/mfa", Account),
     r("POST", "/account/mfa", Account),
     r("POST", "/account/mfa/disable", Account),
+    r("GET", "/notifications", Account),
+    r("POST", "/notifications/read-all", Account),
+    r("GET", "/notifications/{id}", Account),
     r("GET", "/organisations", Account),
     r("POST", "/organisations/{id}", Account),
     r("GET", "/admin", Admin),

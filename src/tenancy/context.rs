@@ -87,6 +87,7 @@ fn nav_user(loaded: &SessionUser, kind: AccountType) -> NavUser {
         name: loaded.user.name.clone(),
         area: area(kind),
         cart_items: loaded.cart_items,
+        unread: loaded.unread,
         org: loaded
             .business
             .as_ref()

@@ -88,7 +88,10 @@ where
 {
     let pool = pool.clone();
     web::block(move || {
+        // How long requests wait for a connection: the first sign the pool is too small.
+        let waited = std::time::Instant::now();
         let mut conn = pool.get()?;
+        metrics::histogram!("db_pool_wait_seconds").record(waited.elapsed().as_secs_f64());
         work(&mut conn)
     })
     .await?

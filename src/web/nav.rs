@@ -24,6 +24,8 @@ pub struct NavUser {
     pub name: String,
     pub area: Area,
     pub cart_items: i64,
+    /// Unread notifications, for the bell.
+    pub unread: i64,
     /// The organisation acted for, shown in the header.
     pub org: Option<String>,
     /// Which of the area's links this member's role may use; the rest are not shown.

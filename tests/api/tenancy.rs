@@ -270,6 +270,9 @@ pub fn fingerprint(app: &TestApp) -> String {
         "order_receipt_lines",
         "credit_requests",
         "credit_request_lines",
+        "credit_request_messages",
+        "order_ratings",
+        "notifications",
     ];
     let parts: Vec<String> = tables
         .iter()

@@ -1,7 +1,8 @@
 // Trust in a real browser: a buyer checks a delivery in with a short line, asks for credit
 // from the check-in, the provider declines with a reason, the buyer takes it to Larder's
 // team, and an admin refunds part of it from the dispute queue; both sides see the decision
-// and the credit note. Uses the dairy and deli from delivery.spec.js.
+// and the credit note; then the buyer works through the bell. Uses the dairy and deli from
+// delivery.spec.js.
 const { test, expect } = require('@playwright/test');
 const { checkPage, logIn } = require('./helpers');
 
@@ -154,4 +155,25 @@ test('a short delivery is checked in, claimed, declined and escalated', async ({
   await expect(o.locator('.alert-ok')).toContainText('Reply published');
   await checkPage(o, 'reliability');
   await owner.close();
+});
+
+test('the bell counts what changed and a notice opens what it is about', async ({ page: b }) => {
+  await logIn(b, BUYER.email, PASSWORD);
+  const count = b.locator('#bell-count');
+  await expect(count).toBeVisible();
+  const before = Number(await count.textContent());
+  expect(before).toBeGreaterThan(1);
+  await b.click('#bell');
+  await expect(b.locator('h1')).toHaveText('Notifications');
+  await expect(b.locator('#unread-summary')).toHaveText(`${before} unread.`);
+  await checkPage(b, 'notifications');
+  await b.locator('.notice.unread a').first().click();
+  await expect(b).not.toHaveURL(/notifications/);
+  await expect(count).toHaveText(String(before - 1));
+  await b.click('#bell');
+  await b.click('button:has-text("Mark all as read")');
+  await expect(b.locator('.alert-ok')).toContainText('marked as read');
+  await expect(count).toHaveCount(0);
+  await expect(b.locator('#unread-summary')).toHaveText('Nothing unread.');
+  await checkPage(b, 'notifications-read');
 });
