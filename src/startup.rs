@@ -79,12 +79,15 @@ fn run(
     let server = HttpServer::new(move || {
         // Outermost last: headers on every response, then errors rendered with the request id
         // the tracing logger assigned, after Sentry and the logger have seen the original error.
+        // The logger is outside Sentry so the request id exists before Sentry's scope does, and
+        // a panic's report carries it too.
         App::new()
             .wrap(from_fn(csrf::verify))
             .wrap(from_fn(security::refuse_nul))
             .wrap(session::middleware(&config))
-            .wrap(TracingLogger::default())
+            .wrap(from_fn(crate::telemetry::tag_request))
             .wrap(sentry_actix::Sentry::new())
+            .wrap(TracingLogger::default())
             .wrap(from_fn(errors::render_errors))
             .wrap(from_fn(security::no_store))
             .wrap(Compress::default())
@@ -106,6 +109,7 @@ fn run(
             .configure(|cfg| {
                 if settable {
                     crate::clock::routes(cfg);
+                    crate::monitoring::test_routes(cfg);
                 }
                 routes(cfg);
             })
@@ -137,6 +141,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::credits::routes)
         .configure(crate::trust::routes)
         .configure(crate::notifications::routes)
+        .configure(crate::analytics::routes)
         .configure(crate::cards::routes)
         .configure(crate::payments::routes)
         .configure(crate::connect::routes)

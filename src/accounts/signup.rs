@@ -55,6 +55,17 @@ pub fn sign_up_buyer(
             businesses::insert_business(conn, &signup.business_name, signup.vat_number.as_deref())?;
         businesses::insert_location(conn, business, &signup.location)?;
         queries::insert_membership(conn, user, Some(business.0), None, "owner")?;
+        for kind in [
+            crate::analytics::Kind::Signup,
+            crate::analytics::Kind::BusinessAdded,
+        ] {
+            let about = crate::analytics::About {
+                user: Some(user.0),
+                business: Some(business.0),
+                ..Default::default()
+            };
+            crate::analytics::record(conn, kind, about)?;
+        }
         let p = &signup.person;
         super::verify::send(conn, user, &p.name, &p.email, base_url)?;
         Ok(SignupOutcome::Created(user))
@@ -74,6 +85,12 @@ pub fn sign_up_provider(
         };
         let provider = providers::insert_provider(conn, &signup.profile)?;
         queries::insert_membership(conn, user, None, Some(provider.0), "owner")?;
+        let about = crate::analytics::About {
+            user: Some(user.0),
+            provider: Some(provider.0),
+            ..Default::default()
+        };
+        crate::analytics::record(conn, crate::analytics::Kind::Signup, about)?;
         let p = &signup.person;
         super::verify::send(conn, user, &p.name, &p.email, base_url)?;
         Ok(SignupOutcome::Created(user))

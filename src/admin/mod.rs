@@ -2,6 +2,7 @@
 //! Only `AdminCtx` may enter; anyone else gets the same 404 as for a missing page.
 
 pub mod handlers;
+pub mod health;
 pub mod invoices;
 pub mod model;
 pub mod queries;
@@ -11,6 +12,8 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(handlers::dashboard))
         .route("/admin/refunds", web::get().to(handlers::refunds))
+        .route("/admin/health", web::get().to(health::show))
+        .route("/admin/jobs/{id}/retry", web::post().to(health::retry))
         .route("/admin/invoices", web::get().to(invoices::list))
         .route("/admin/invoices/{id}", web::get().to(invoices::show))
         .route(

@@ -219,6 +219,13 @@ pub fn add(
             // Undo the sum: the cart stays as the buyer last saw it.
             return Err(Refusal::Refused(why));
         }
+        // Once per business, ever: the funnel's "filled a first cart".
+        let about = crate::analytics::About {
+            business: Some(business.0),
+            provider: Some(provider_id),
+            ..Default::default()
+        };
+        crate::analytics::record(conn, crate::analytics::Kind::FirstCart, about)?;
         Ok(Added::Added {
             name,
             quantity_in_cart: in_cart,

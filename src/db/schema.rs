@@ -216,6 +216,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    server_errors (id) {
+        id -> Int8,
+        occurred_at -> Timestamptz,
+        method -> Text,
+        route -> Text,
+        status -> Int2,
+        request_id -> Text,
+    }
+}
+
+diesel::table! {
+    analytics_events (id) {
+        id -> Int8,
+        kind -> Text,
+        user_id -> Nullable<Uuid>,
+        business_id -> Nullable<Uuid>,
+        provider_id -> Nullable<Uuid>,
+        subject_id -> Nullable<Uuid>,
+        occurred_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     jobs (id) {
         id -> Uuid,
         kind -> Text,
@@ -970,4 +993,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     credit_request_messages,
     credit_request_photos,
     notifications,
+    server_errors,
+    analytics_events,
 );

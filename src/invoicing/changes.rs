@@ -69,6 +69,13 @@ pub fn after_change(
         Change::Issued => notify::issued(conn, invoice, base_url),
         Change::Paid => {
             crate::monitoring::invoice_paid(paid);
+            let about = crate::analytics::About {
+                user: None,
+                business: Some(business.0),
+                provider: Some(provider.0),
+                subject: Some(invoice.0),
+            };
+            crate::analytics::record(conn, crate::analytics::Kind::InvoicePaid, about)?;
             notify::paid(conn, invoice, base_url)
         }
         Change::Voided => Ok(()),

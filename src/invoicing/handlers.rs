@@ -71,7 +71,10 @@ async fn list(
 ) -> Result<HttpResponse, AppError> {
     let filter = InvoiceFilter::parse(query.show.as_deref());
     let page = PageRequest::from_query(query.page.as_deref());
-    let today = london_today();
+    // The request's own clock (tests move it), as every time rule does.
+    let today = meta
+        .now
+        .map_or_else(london_today, |now| crate::timefmt::to_london(now).date());
     let (rows, (outstanding, overdue)) = with_conn(pool, move |conn| {
         Ok((
             queries::list(conn, scope, filter, today, page)?,

@@ -93,40 +93,31 @@ pub fn list(
         })
 }
 
-/// Total still owed on issued invoices (and how much of it is overdue).
+/// Total still owed on issued invoices (and how much of it is overdue), summed by the
+/// database over the (scope, status, due date) index rather than read row by row.
 pub fn outstanding(
     conn: &mut PgConnection,
     scope: Scope,
     today: Date,
 ) -> QueryResult<(Decimal, Decimal)> {
-    let q = invoices::table
-        .filter(invoices::status.eq(InvoiceStatus::Issued))
-        .select((
-            invoices::total - invoices::amount_credited,
-            invoices::amount_paid,
-            invoices::due_date,
-        ))
-        .into_boxed();
-    let q = match scope {
-        Scope::Buyer(b) => q.filter(invoices::business_id.eq(b.0)),
-        Scope::Provider(p) => q.filter(invoices::provider_id.eq(p.0)),
-        Scope::Admin | Scope::System => q,
+    let issued = || {
+        let q = invoices::table
+            .filter(invoices::status.eq(InvoiceStatus::Issued))
+            .into_boxed();
+        match scope {
+            Scope::Buyer(b) => q.filter(invoices::business_id.eq(b.0)),
+            Scope::Provider(p) => q.filter(invoices::provider_id.eq(p.0)),
+            Scope::Admin | Scope::System => q,
+        }
     };
-    let rows: Vec<(Decimal, Decimal, Option<Date>)> = q.load(conn)?;
-    Ok(rows.iter().fold(
-        (Decimal::ZERO, Decimal::ZERO),
-        |(all, late), (total, paid, due)| {
-            let owed = total - paid;
-            (
-                all + owed,
-                if due.is_some_and(|d| d < today) {
-                    late + owed
-                } else {
-                    late
-                },
-            )
-        },
-    ))
+    let owed =
+        || diesel::dsl::sum(invoices::total - invoices::amount_credited - invoices::amount_paid);
+    let all: Option<Decimal> = issued().select(owed()).first(conn)?;
+    let late: Option<Decimal> = issued()
+        .filter(invoices::due_date.lt(today))
+        .select(owed())
+        .first(conn)?;
+    Ok((all.unwrap_or_default(), late.unwrap_or_default()))
 }
 
 pub fn find(conn: &mut PgConnection, scope: Scope, id: InvoiceId) -> QueryResult<Invoice> {

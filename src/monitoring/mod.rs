@@ -3,6 +3,7 @@
 //! counters. `/metrics` answers only with `METRICS_TOKEN` as a bearer token (and 404s
 //! without one, like any unknown page), so it is never public.
 
+pub mod health;
 pub mod middleware;
 pub mod scrape;
 
@@ -53,4 +54,23 @@ pub fn invoice_paid(total: rust_decimal::Decimal) {
 
 pub fn payment_failed() {
     metrics::counter!("larder_payments_failed_total").increment(1);
+}
+
+/// Test-only: a request that fails on the server, to prove errors are recorded and reported.
+/// Registered only where the clock is settable (tests and local e2e), never in production.
+pub fn test_routes(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.route("/test/fail", web::get().to(fail))
+        .route("/test/panic", web::get().to(panic));
+}
+
+#[allow(clippy::panic)]
+async fn panic() -> actix_web::HttpResponse {
+    panic!("a panic on purpose (test route)")
+}
+
+async fn fail() -> Result<actix_web::HttpResponse, crate::web::AppError> {
+    Err(crate::web::AppError::Unexpected(anyhow::anyhow!(
+        "a server error on purpose (test route)"
+    )))
 }

@@ -21,6 +21,9 @@ struct ListPage {
 }
 
 impl ListPage {
+    fn unread_text(&self) -> String {
+        queries::count_text(self.unread)
+    }
     fn page_link(&self, page: i64) -> String {
         format!("/notifications?page={page}")
     }

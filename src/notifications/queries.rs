@@ -57,13 +57,28 @@ pub fn tell(conn: &mut PgConnection, users: &[Uuid], notice: &Notice) -> QueryRe
         .execute(conn)
 }
 
-/// How many the bell shows.
+/// The bell stops counting here and shows "99+": it is read on every page, and counting
+/// 10,000 unread notices took 5–8 ms against 0.4 ms for the first hundred.
+pub const BELL_CAP: i64 = 100;
+
+/// How many the bell shows, up to `BELL_CAP`.
 pub fn unread(conn: &mut PgConnection, user: UserId) -> QueryResult<i64> {
-    notifications::table
+    let first: Vec<Uuid> = notifications::table
         .filter(notifications::user_id.eq(user.0))
         .filter(notifications::read_at.is_null())
-        .count()
-        .get_result(conn)
+        .select(notifications::id)
+        .limit(BELL_CAP)
+        .load(conn)?;
+    Ok(i64::try_from(first.len()).unwrap_or(BELL_CAP))
+}
+
+/// "3", or "99+" at the cap.
+pub fn count_text(unread: i64) -> String {
+    if unread >= BELL_CAP {
+        format!("{}+", BELL_CAP - 1)
+    } else {
+        unread.to_string()
+    }
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -145,6 +160,13 @@ pub fn read_all(conn: &mut PgConnection, user: UserId, now: OffsetDateTime) -> Q
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bell_counts_to_99_then_says_so() {
+        assert_eq!(count_text(0), "0");
+        assert_eq!(count_text(99), "99");
+        assert_eq!(count_text(BELL_CAP), "99+");
+    }
 
     #[test]
     fn links_stay_inside_larder() {

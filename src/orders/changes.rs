@@ -130,8 +130,21 @@ pub fn after_change(
         .change(None, note.map(|n| serde_json::json!({ "note": n })));
     crate::audit::record(conn, actor, entry)?;
     // Placed means sent to the provider: straight away, or once approved.
-    if matches!(change, Change::Submitted | Change::Approved) {
-        crate::monitoring::order_placed();
+    let about = crate::analytics::About {
+        user: actor.user_id(),
+        business: Some(business),
+        provider: Some(provider),
+        subject: Some(order),
+    };
+    match change {
+        Change::Submitted | Change::Approved => {
+            crate::monitoring::order_placed();
+            crate::analytics::record(conn, crate::analytics::Kind::OrderPlaced, about)?;
+        }
+        Change::Confirmed { .. } => {
+            crate::analytics::record(conn, crate::analytics::Kind::OrderConfirmed, about)?;
+        }
+        _ => {}
     }
     notify::order_event(conn, (order, actor.user_id()), change.event(), base_url)
 }

@@ -164,6 +164,13 @@ fn place_one(
                     )
                 };
                 queries::settle(conn, so.id, date, "placed", Some(id), &what)?;
+                let about = crate::analytics::About {
+                    user: Some(so.created_by),
+                    business: Some(so.business_id),
+                    provider: Some(so.provider_id),
+                    subject: Some(id),
+                };
+                crate::analytics::record(conn, crate::analytics::Kind::StandingOrderPlaced, about)?;
                 (Outcome::Placed, (!dropped.is_empty()).then_some(what))
             }
             SubmitOutcome::Refused(problems) => {

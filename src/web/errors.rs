@@ -62,6 +62,9 @@ pub async fn render_errors(
         .map(|id| id.to_string())
         .unwrap_or_default();
     let (req, original) = res.into_parts();
+    if status.is_server_error() {
+        record_server_error(&req, status, &request_id).await;
+    }
 
     let nav = req.extensions().get::<ErrorNav>().cloned();
     let mut response = if status == StatusCode::UNAUTHORIZED {
@@ -189,5 +192,33 @@ fn login_redirect(req: &actix_web::HttpRequest, htmx: bool) -> HttpResponse<BoxB
         HttpResponse::SeeOther()
             .insert_header((header::LOCATION, location))
             .finish()
+    }
+}
+
+/// Best effort: a 5xx is listed on the admin health page. If the database is what failed,
+/// the log line and Sentry still have it.
+async fn record_server_error(req: &actix_web::HttpRequest, status: StatusCode, request_id: &str) {
+    let Some(pool) = req
+        .app_data::<actix_web::web::Data<crate::db::DbPool>>()
+        .cloned()
+    else {
+        return;
+    };
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let id = request_id.to_owned();
+    let written = crate::web::with_conn(&pool, move |conn| {
+        Ok(crate::monitoring::health::record_server_error(
+            conn,
+            (&method, &route),
+            status.as_u16(),
+            &id,
+        )?)
+    })
+    .await;
+    if let Err(e) = written {
+        tracing::warn!(error = %e, "server error not recorded for the health page");
     }
 }

@@ -24,7 +24,7 @@ pub struct NavUser {
     pub name: String,
     pub area: Area,
     pub cart_items: i64,
-    /// Unread notifications, for the bell.
+    /// Unread notifications, for the bell (counted up to its cap).
     pub unread: i64,
     /// The organisation acted for, shown in the header.
     pub org: Option<String>,
@@ -44,6 +44,9 @@ pub struct NavLinks {
 }
 
 impl NavUser {
+    pub fn unread_text(&self) -> String {
+        crate::notifications::queries::count_text(self.unread)
+    }
     pub fn home_path(&self) -> &'static str {
         self.area.home_path()
     }

@@ -128,6 +128,24 @@ async fn accepting_on_an_unpaid_invoice_credits_it_and_the_buyer_pays_the_rest()
         .get(&format!("/credit-requests/{id}"))
         .await;
     assert!(seen.body.contains("credited on the unpaid invoice"));
+    // The invoices list sums what is owed after the credit; once past due, all of it is late.
+    let list = shop.ada.browser.get("/invoices").await;
+    assert!(
+        list.body
+            .contains(&format!("<dt>Outstanding</dt><dd>{left}</dd>"))
+    );
+    assert!(
+        list.body
+            .contains("<dt>Of which overdue</dt><dd>£0.00</dd>")
+    );
+    app.clock
+        .set(time::OffsetDateTime::now_utc() + time::Duration::days(120));
+    let late = shop.ada.browser.get("/invoices").await;
+    assert!(
+        late.body
+            .contains(&format!("<dt>Of which overdue</dt><dd>{left}</dd>"))
+    );
+    app.clock.set(time::OffsetDateTime::now_utc());
     app.run_jobs();
     assert!(
         app.sent_emails()
@@ -176,30 +194,8 @@ async fn accepting_on_an_unpaid_invoice_credits_it_and_the_buyer_pays_the_rest()
 async fn an_admin_upholding_on_an_unpaid_invoice_issues_the_credit_note() {
     let app = spawn_app().await;
     let shop = shop(&app).await;
-    let order = delivered(&shop).await;
+    let (order, id) = crate::disputes::escalated(&app, &shop).await;
     let invoice = issued(&shop, order).await;
-    assert_eq!(
-        raise(&app, &shop, order, &Uuid::now_v7().to_string())
-            .await
-            .status,
-        303
-    );
-    let id = requests(&app)[0].0;
-    let declined = shop
-        .sam
-        .browser
-        .post(
-            &format!("/provider/credit-requests/{id}/decline"),
-            &[("reason", "All signed for")],
-        )
-        .await;
-    assert_eq!(declined.status, 303);
-    let up = shop
-        .ada
-        .browser
-        .post(&format!("/credit-requests/{id}/escalate"), &[])
-        .await;
-    assert_eq!(up.status, 303);
     let admin = fixtures::admin(&app).await;
     let resolve = format!("/admin/disputes/{id}/resolve");
     let decide = || {

@@ -18,7 +18,7 @@ fn d(s: &str) -> Decimal {
 }
 
 /// A delivered order whose request the provider declined and the buyer escalated.
-async fn escalated(app: &TestApp, shop: &Shop) -> (Uuid, Uuid) {
+pub async fn escalated(app: &TestApp, shop: &Shop) -> (Uuid, Uuid) {
     let order = delivered(shop).await;
     assert_eq!(
         raise(app, shop, order, &Uuid::now_v7().to_string())

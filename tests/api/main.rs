@@ -5,7 +5,9 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod admin_health;
 mod admin_refunds;
+mod analytics;
 mod approvals;
 mod audit;
 mod autopay;
@@ -38,6 +40,7 @@ mod reset;
 mod route_matrix;
 mod schema;
 mod seeds;
+mod sentry;
 mod sessions;
 mod standing;
 mod teams;

@@ -117,10 +117,10 @@ async fn the_same_change_tells_nobody_twice_and_long_lists_page() {
     let shop = shop(&app).await;
     let ada = user(&app, "ada@bistro.test");
     let mut conn = app.conn();
-    for n in 0..30 {
+    for n in 0..120 {
         let notice = larder::notifications::Notice {
             kind: "test",
-            title: &format!("Notice {n:02}"),
+            title: &format!("Notice {n:03}"),
             body: "",
             link: "/orders",
             key: &format!("test:{n}"),
@@ -130,15 +130,17 @@ async fn the_same_change_tells_nobody_twice_and_long_lists_page() {
             larder::notifications::tell(&mut conn, &[ada, ada], &notice).unwrap();
         }
     }
-    assert_eq!(notices(&app, ada).len(), 30);
+    assert_eq!(notices(&app, ada).len(), 120);
+    // The bell counts to 99 and then says so.
     let first = shop.ada.browser.get("/notifications").await;
-    assert!(first.body.contains("30 unread."));
-    assert!(first.body.contains("id=\"bell-count\">30</span>"));
+    assert!(first.body.contains("99+ unread."));
+    assert!(first.body.contains("id=\"bell-count\">99+</span>"));
     assert_eq!(first.body.matches("class=\"notice unread\"").count(), 25);
     assert!(first.body.contains("/notifications?page=2"));
-    let second = shop.ada.browser.get("/notifications?page=2").await;
-    assert_eq!(second.body.matches("class=\"notice unread\"").count(), 5);
-    assert!(second.body.contains("Notice 00"), "oldest last");
+    let last = shop.ada.browser.get("/notifications?page=5").await;
+    assert_eq!(last.body.matches("class=\"notice unread\"").count(), 20);
+    assert!(last.body.contains("Notice 000"), "oldest last");
+    assert!(!last.body.contains("/notifications?page=6"));
     let all = shop.ada.browser.post("/notifications/read-all", &[]).await;
     assert_eq!(all.status, 303);
     assert!(notices(&app, ada).iter().all(|n| n.3));

@@ -1,0 +1,114 @@
+//! `/admin/analytics`: orders per week, repeat buyers, time to first order and the funnel,
+//! for a chosen range of London days.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::chart::{self, Bar};
+use super::queries;
+use super::rules::{self, Step};
+use crate::db::DbPool;
+use crate::tenancy::AdminCtx;
+use crate::web::{AppError, PageMeta, render, with_conn};
+
+#[derive(Debug, Deserialize)]
+pub struct RangeQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/analytics.html")]
+struct AnalyticsPage {
+    meta: PageMeta,
+    from: String,
+    to: String,
+    problem: Option<String>,
+    weekly: String,
+    weeks: Vec<Bar>,
+    orders: i64,
+    repeat: (i64, i64),
+    first_order: Option<i64>,
+    measured: usize,
+    funnel: Vec<Step>,
+    funnel_chart: String,
+}
+
+impl AnalyticsPage {
+    fn repeat_text(&self) -> String {
+        match rules::repeat_share(self.repeat.0, self.repeat.1) {
+            Some(p) => format!("{p}% ({} of {} buyers)", self.repeat.1, self.repeat.0),
+            None => "No orders in this range".to_owned(),
+        }
+    }
+    fn first_order_text(&self) -> String {
+        self.first_order.map_or_else(
+            || "No new business has ordered yet".to_owned(),
+            rules::duration_text,
+        )
+    }
+}
+
+pub async fn show(
+    admin: AdminCtx,
+    pool: web::Data<DbPool>,
+    query: web::Query<RangeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let today = crate::timefmt::to_london(admin.user.now).date();
+    let (from, to, problem) = rules::range(query.from.as_deref(), query.to.as_deref(), today);
+    let bounds = (
+        crate::timefmt::london_midnight(from),
+        crate::timefmt::london_midnight(to.next_day().unwrap_or(to)),
+    );
+    let (per_week, repeat, firsts, counts) = with_conn(&pool, move |conn| {
+        Ok((
+            queries::orders_per_week(conn, bounds)?,
+            queries::repeat_buyers(conn, bounds)?,
+            queries::time_to_first_order(conn, bounds)?,
+            queries::funnel(conn, bounds)?,
+        ))
+    })
+    .await?;
+    let weeks: Vec<Bar> = rules::weeks(from, to)
+        .into_iter()
+        .map(|monday| {
+            let key = monday.to_string();
+            Bar {
+                label: format!("{} {}", monday.day(), &format!("{}", monday.month())[..3]),
+                value: per_week
+                    .iter()
+                    .find(|(w, _)| *w == key)
+                    .map_or(0, |(_, n)| *n),
+            }
+        })
+        .collect();
+    let funnel = rules::funnel(&[
+        ("Signed up", counts[0]),
+        ("Added a business", counts[1]),
+        ("Filled a first cart", counts[2]),
+        ("Placed a first order", counts[3]),
+    ]);
+    let funnel_bars: Vec<Bar> = funnel
+        .iter()
+        .map(|s| Bar {
+            label: s.label.to_owned(),
+            value: s.count,
+        })
+        .collect();
+    let measured = firsts.len();
+    render(&AnalyticsPage {
+        meta: admin.user.meta("Analytics"),
+        from: from.to_string(),
+        to: to.to_string(),
+        problem,
+        weekly: chart::bars("weekly", "Orders per week", &weeks),
+        orders: weeks.iter().map(|b| b.value).sum(),
+        weeks,
+        repeat,
+        first_order: rules::median(firsts),
+        measured,
+        funnel_chart: chart::bars("funnel", "From sign-up to first order", &funnel_bars),
+        funnel,
+    })
+}

@@ -1,0 +1,118 @@
+//! The analytics page's reads over a date range `[from, to)` (UTC bounds of London days).
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamptz};
+use time::OffsetDateTime;
+
+#[derive(QueryableByName)]
+struct Week {
+    #[diesel(sql_type = Text)]
+    week: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Orders sent to providers per London week (Monday, as YYYY-MM-DD), weeks with none left out.
+pub fn orders_per_week(
+    conn: &mut PgConnection,
+    (from, to): (OffsetDateTime, OffsetDateTime),
+) -> QueryResult<Vec<(String, i64)>> {
+    let rows: Vec<Week> = diesel::sql_query(
+        "SELECT to_char(date_trunc('week', occurred_at AT TIME ZONE 'Europe/London'), 'YYYY-MM-DD') AS week, \
+                count(*) AS n \
+         FROM analytics_events WHERE kind = 'order_placed' AND occurred_at >= $1 AND occurred_at < $2 \
+         GROUP BY 1 ORDER BY 1",
+    )
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|w| (w.week, w.n)).collect())
+}
+
+#[derive(QueryableByName)]
+struct Repeat {
+    #[diesel(sql_type = BigInt)]
+    buyers: i64,
+    #[diesel(sql_type = BigInt)]
+    repeat: i64,
+}
+
+/// Businesses that ordered in the range, and those that ordered twice or more.
+pub fn repeat_buyers(
+    conn: &mut PgConnection,
+    (from, to): (OffsetDateTime, OffsetDateTime),
+) -> QueryResult<(i64, i64)> {
+    let r: Repeat = diesel::sql_query(
+        "SELECT count(*) AS buyers, count(*) FILTER (WHERE n >= 2) AS repeat FROM ( \
+           SELECT business_id, count(*) AS n FROM analytics_events \
+           WHERE kind = 'order_placed' AND business_id IS NOT NULL \
+             AND occurred_at >= $1 AND occurred_at < $2 \
+           GROUP BY business_id) t",
+    )
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .get_result(conn)?;
+    Ok((r.buyers, r.repeat))
+}
+
+#[derive(QueryableByName)]
+struct Seconds {
+    #[diesel(sql_type = BigInt)]
+    seconds: i64,
+}
+
+/// For businesses added in the range that have ordered: seconds from joining to the first
+/// order.
+pub fn time_to_first_order(
+    conn: &mut PgConnection,
+    (from, to): (OffsetDateTime, OffsetDateTime),
+) -> QueryResult<Vec<i64>> {
+    let rows: Vec<Seconds> = diesel::sql_query(
+        "SELECT extract(epoch FROM (o.first - b.occurred_at))::bigint AS seconds \
+         FROM analytics_events b \
+         JOIN LATERAL (SELECT min(occurred_at) AS first FROM analytics_events e \
+                       WHERE e.kind = 'order_placed' AND e.business_id = b.business_id) o \
+           ON o.first IS NOT NULL \
+         WHERE b.kind = 'business_added' AND b.occurred_at >= $1 AND b.occurred_at < $2",
+    )
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.seconds.max(0)).collect())
+}
+
+#[derive(QueryableByName)]
+struct Funnel {
+    #[diesel(sql_type = BigInt)]
+    signups: i64,
+    #[diesel(sql_type = BigInt)]
+    businesses: i64,
+    #[diesel(sql_type = BigInt)]
+    carts: i64,
+    #[diesel(sql_type = BigInt)]
+    ordered: i64,
+}
+
+/// Buyers who signed up in the range, and of the businesses added then, how many filled a
+/// cart and how many ordered (at any time since).
+pub fn funnel(
+    conn: &mut PgConnection,
+    (from, to): (OffsetDateTime, OffsetDateTime),
+) -> QueryResult<[i64; 4]> {
+    let f: Funnel = diesel::sql_query(
+        "WITH b AS (SELECT business_id FROM analytics_events \
+                    WHERE kind = 'business_added' AND occurred_at >= $1 AND occurred_at < $2) \
+         SELECT \
+           (SELECT count(*) FROM analytics_events WHERE kind = 'signup' AND business_id IS NOT NULL \
+              AND occurred_at >= $1 AND occurred_at < $2) AS signups, \
+           (SELECT count(*) FROM b) AS businesses, \
+           (SELECT count(*) FROM analytics_events e JOIN b USING (business_id) \
+              WHERE e.kind = 'first_cart') AS carts, \
+           (SELECT count(DISTINCT e.business_id) FROM analytics_events e JOIN b USING (business_id) \
+              WHERE e.kind = 'order_placed') AS ordered",
+    )
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .get_result(conn)?;
+    Ok([f.signups, f.businesses, f.carts, f.ordered])
+}
