@@ -94,6 +94,7 @@ pub struct ProviderSignupForm {
     pub delivery_days: Vec<String>,
     pub delivery_areas: String,
     pub payment_terms_days: String,
+    pub auto_invoice: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +118,7 @@ impl ProviderSignupForm {
             delivery_days: self.delivery_days.clone(),
             delivery_areas: self.delivery_areas.clone(),
             payment_terms_days: self.payment_terms_days.clone(),
+            auto_invoice: self.auto_invoice.clone(),
         }
     }
 

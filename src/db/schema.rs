@@ -507,6 +507,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         trust_score -> Nullable<Int2>,
+        auto_invoice -> Bool,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Invoicing: VAT invoices made from delivered orders, numbered per provider without gaps.
 
+pub mod auto;
 pub mod changes;
 pub mod credit;
 pub mod draft_form;

@@ -47,6 +47,10 @@ const RUNNERS: &[(&str, Runner)] = &[
     (SettleStalePayments::NAME, runner::<SettleStalePayments>),
     (ReconcileStripe::NAME, runner::<ReconcileStripe>),
     (RecomputeTrust::NAME, runner::<RecomputeTrust>),
+    (
+        crate::invoicing::auto::AutoInvoice::NAME,
+        runner::<crate::invoicing::auto::AutoInvoice>,
+    ),
 ];
 
 /// Works every active provider's trust score out again (the 90-day window moves on even when

@@ -144,6 +144,9 @@ pub fn after_change(
         Change::Confirmed { .. } => {
             crate::analytics::record(conn, crate::analytics::Kind::OrderConfirmed, about)?;
         }
+        Change::Delivered { .. } => {
+            crate::invoicing::auto::after_delivery(conn, order, provider)?;
+        }
         _ => {}
     }
     notify::order_event(conn, (order, actor.user_id()), change.event(), base_url)

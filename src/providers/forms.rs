@@ -25,6 +25,8 @@ pub struct ProfileForm {
     /// Comma- or space-separated outcode prefixes.
     pub delivery_areas: String,
     pub payment_terms_days: String,
+    /// The checkbox: "on" when ticked, absent otherwise.
+    pub auto_invoice: Option<String>,
 }
 
 impl ProfileForm {
@@ -41,6 +43,7 @@ impl ProfileForm {
             delivery_days: p.days().iter().map(ToString::to_string).collect(),
             delivery_areas: p.areas_text(),
             payment_terms_days: p.payment_terms_days.to_string(),
+            auto_invoice: p.auto_invoice.then(|| "on".to_owned()),
         }
     }
 
@@ -184,6 +187,7 @@ impl ProfileForm {
             delivery_days,
             delivery_areas,
             payment_terms_days,
+            auto_invoice: self.auto_invoice.is_some(),
         }
     }
 

@@ -24,6 +24,8 @@ pub struct Provider {
     pub payment_terms_days: i32,
     pub invoice_prefix: String,
     pub status: String,
+    /// Invoice (and issue) each order as soon as it is marked delivered.
+    pub auto_invoice: bool,
 }
 
 impl Provider {
@@ -52,6 +54,7 @@ pub struct ProviderProfile {
     /// Outcode prefixes, normalised ("SE1", "E").
     pub delivery_areas: Vec<String>,
     pub payment_terms_days: i32,
+    pub auto_invoice: bool,
 }
 
 pub const WEEKDAYS: [(i16, &str); 7] = [

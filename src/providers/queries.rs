@@ -39,6 +39,7 @@ pub fn insert_provider(
             providers::delivery_days.eq(&profile.delivery_days),
             providers::delivery_areas.eq(&profile.delivery_areas),
             providers::payment_terms_days.eq(profile.payment_terms_days),
+            providers::auto_invoice.eq(profile.auto_invoice),
             providers::invoice_prefix.eq(rules::invoice_prefix(&profile.name)),
         ))
         .execute(conn)?;
@@ -109,6 +110,7 @@ pub fn update_profile(
             providers::address.eq(&profile.address),
             providers::vat_number.eq(&profile.vat_number),
             providers::payment_terms_days.eq(profile.payment_terms_days),
+            providers::auto_invoice.eq(profile.auto_invoice),
         ))
         .execute(conn)
         .map(|_| ())

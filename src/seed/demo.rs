@@ -301,6 +301,7 @@ fn load_provider(
         delivery_days: p.days.to_vec(),
         delivery_areas: p.areas.split_whitespace().map(str::to_owned).collect(),
         payment_terms_days: 14,
+        auto_invoice: false,
     };
     let provider = providers::insert_provider(conn, &profile)?;
     accounts::insert_membership(conn, user, None, Some(provider.0), "owner")?;

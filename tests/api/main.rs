@@ -10,6 +10,7 @@ mod admin_refunds;
 mod analytics;
 mod approvals;
 mod audit;
+mod auto_invoice;
 mod autopay;
 mod availability;
 mod cards;

@@ -1,7 +1,8 @@
 // Phase 3 fixes in a real browser: a decimal comma is pence, an empty quantity adds nothing,
 // a refused confirmation keeps its values beside the field, a rejected order stops offering
 // Confirm without a reload, "Issue invoice" issues what is typed on the draft, a provider
-// records a bank transfer, and a buyer deletes an address.
+// records a bank transfer, a buyer deletes an address, and a provider who invoices on
+// delivery gets the invoice issued by the worker.
 const { test, expect } = require('@playwright/test');
 const { checkPage, confirmEmail, logIn } = require('./helpers');
 
@@ -149,4 +150,41 @@ test('a buyer deletes a delivery address they no longer use', async ({ page }) =
   await expect(page.locator('.alert-ok')).toContainText('Address deleted');
   await expect(page.locator('table')).not.toContainText('Old pop-up');
   await checkPage(page, 'address-deleted');
+});
+
+test('a provider who invoices on delivery gets the invoice issued without a click', async ({ page }) => {
+  await logIn(page, BUYER.email, PASSWORD);
+  await page.goto('/providers/comma-bakery');
+  const bread = page.locator('tr', { hasText: 'Sourdough' });
+  await bread.locator('input[name=quantity]').fill('2');
+  await bread.locator('button:has-text("Add")').click();
+  await expect(page.locator('#cart-badge')).toHaveText('Cart (1)');
+  await page.click('#cart-badge');
+  await page.click('text=Checkout');
+  await page.click('button:has-text("Place order")');
+  const number = (await page.locator('h1').textContent()).replace('Order', '').trim();
+  await page.click('button:has-text("Log out")');
+
+  await logIn(page, PROVIDER.email, PASSWORD);
+  await page.goto('/provider');
+  await page.check('#auto-invoice');
+  await checkPage(page, 'profile-auto-invoice');
+  await page.click('button:has-text("Save profile")');
+  await page.goto('/provider');
+  await expect(page.locator('#auto-invoice')).toBeChecked();
+  await page.goto('/provider/orders?status=submitted');
+  await page.click(`td a:has-text("${number}")`);
+  await page.click('button:has-text("Confirm order")');
+  await expect(page.locator('#order-status h2 .badge')).toHaveText('Confirmed');
+  await page.fill('#received', 'Cal');
+  await page.click('button:has-text("Mark delivered")');
+  await expect(page.locator('#order-status h2 .badge')).toHaveText('Delivered');
+  // The worker issues it moments after the delivery.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.locator('main')).toContainText('Invoice CB-000002', { timeout: 500 });
+  }).toPass({ timeout: 20000 });
+  await page.click('a:has-text("Invoice CB-000002")');
+  await expect(page.locator('.page-head .badge')).toHaveText('Unpaid');
+  await checkPage(page, 'invoice-issued-on-delivery');
 });
