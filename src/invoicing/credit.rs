@@ -96,6 +96,13 @@ pub fn credit_unpaid(
     }
     let due = rules::due(total, credited, paid);
     can_credit(status, due, amount).map_err(AppError::Conflict)?;
+    if crate::payments::queries::bank_payment_on_its_way(conn, invoice)? {
+        // The whole amount is already on its way and can't be called back: once it lands,
+        // the same acceptance becomes a refund.
+        return Err(AppError::conflict(
+            "The buyer's bank payment for this invoice is on its way. Answer once it has cleared (a few working days): the credit is then refunded.",
+        ));
+    }
     crate::payments::queries::close_attempts(
         conn,
         invoice,

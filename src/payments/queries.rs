@@ -280,7 +280,7 @@ pub fn open_checkouts(
 }
 
 /// Is a delayed (bank) payment for this invoice still clearing?
-fn bank_payment_on_its_way(conn: &mut PgConnection, invoice: InvoiceId) -> QueryResult<bool> {
+pub fn bank_payment_on_its_way(conn: &mut PgConnection, invoice: InvoiceId) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         payments::table
             .filter(payments::invoice_id.eq(invoice))

@@ -248,6 +248,37 @@ async fn an_invoice_credited_in_full_asks_for_nothing_and_cannot_be_voided() {
     assert!(credit(&mut conn, stranger, d("1")).is_err());
     assert!(credit(&mut conn, Scope::System, total + d("0.01")).is_err());
     assert!(notes(&app, invoice).is_empty());
+    // A bank payment on its way can't be called back: nothing is credited meanwhile.
+    let (business, total_due): (Uuid, Decimal) = invoices::table
+        .find(invoice)
+        .select((invoices::business_id, invoices::total))
+        .first(&mut conn)
+        .unwrap();
+    let bank: Uuid = diesel::insert_into(payments::table)
+        .values((
+            payments::invoice_id.eq(invoice),
+            payments::business_id.eq(business),
+            payments::amount.eq(total_due),
+            payments::gateway.eq("stripe"),
+            payments::status.eq("processing"),
+        ))
+        .returning(payments::id)
+        .get_result(&mut conn)
+        .unwrap();
+    match credit(&mut conn, Scope::System, d("1")) {
+        Err(larder::web::AppError::Conflict(why)) => {
+            assert!(why.contains("the credit is then refunded"), "{why}")
+        }
+        other => panic!("credited while a bank payment was on its way: {other:?}"),
+    }
+    assert!(notes(&app, invoice).is_empty());
+    diesel::update(payments::table.find(bank))
+        .set((
+            payments::status.eq("failed"),
+            payments::failure_reason.eq(Some("Your bank declined the payment.")),
+        ))
+        .execute(&mut conn)
+        .unwrap();
     credit(&mut conn, Scope::System, d("10.00")).unwrap();
     credit(&mut conn, Scope::System, total - d("10.00")).unwrap();
     assert_eq!(invoice_status(&app, invoice), "credited");
