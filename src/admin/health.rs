@@ -29,12 +29,9 @@ struct HealthPage {
 
 impl HealthPage {
     fn oldest_text(&self) -> String {
-        let s = self.queue.oldest_due_seconds.round() as i64;
-        match s {
+        match self.queue.oldest_due_seconds.round() as i64 {
             0 => "none waiting".to_owned(),
-            1..=59 => format!("{s} s"),
-            60..=3599 => format!("{} min", s / 60),
-            _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+            s => crate::analytics::rules::duration_text(s),
         }
     }
     fn failure_rate(&self) -> String {

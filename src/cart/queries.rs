@@ -182,7 +182,7 @@ pub fn add(
             Ok(q) => q,
             Err(why) => return Ok(Added::Refused(why.to_owned())),
         };
-        diesel::insert_into(carts::table)
+        let new_cart = diesel::insert_into(carts::table)
             .values((
                 carts::id.eq(new_id()),
                 carts::business_id.eq(business.0),
@@ -190,7 +190,8 @@ pub fn add(
             ))
             .on_conflict((carts::business_id, carts::provider_id))
             .do_nothing()
-            .execute(conn)?;
+            .execute(conn)?
+            == 1;
         let cart_id: Uuid = carts::table
             .filter(carts::business_id.eq(business.0))
             .filter(carts::provider_id.eq(provider_id))
@@ -219,13 +220,16 @@ pub fn add(
             // Undo the sum: the cart stays as the buyer last saw it.
             return Err(Refusal::Refused(why));
         }
-        // Once per business, ever: the funnel's "filled a first cart".
-        let about = crate::analytics::About {
-            business: Some(business.0),
-            provider: Some(provider_id),
-            ..Default::default()
-        };
-        crate::analytics::record(conn, crate::analytics::Kind::FirstCart, about)?;
+        // The funnel's "filled a first cart": only a new cart can be the first, and the
+        // unique index keeps one per business, so ordinary adds write nothing here.
+        if new_cart {
+            let about = crate::analytics::About {
+                business: Some(business.0),
+                provider: Some(provider_id),
+                ..Default::default()
+            };
+            crate::analytics::record(conn, crate::analytics::Kind::FirstCart, about)?;
+        }
         Ok(Added::Added {
             name,
             quantity_in_cart: in_cart,

@@ -173,7 +173,7 @@ fn notices(
         ));
     }
     for (members, link) in sides {
-        let users: Vec<uuid::Uuid> = members.into_iter().map(|t| t.user).collect();
+        let users = crate::tenancy::members::user_ids(members);
         crate::notifications::tell(
             conn,
             &users,

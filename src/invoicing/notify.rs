@@ -12,7 +12,7 @@ use crate::ids::{BusinessId, InvoiceId};
 use crate::notifications::Notice;
 use crate::tenancy::Permission;
 use crate::tenancy::members::{
-    buyer_emails_allowed, buyer_members_allowed, provider_members_allowed,
+    buyer_emails_allowed, buyer_members_allowed, provider_members_allowed, user_ids,
 };
 use crate::web::AppError;
 
@@ -94,7 +94,7 @@ pub(super) fn issued(
         };
         email::queue(conn, &message, &format!("invoice:{invoice}:issued:{to}"))?;
     }
-    let users = member_ids(buyer_members_allowed(
+    let users = user_ids(buyer_members_allowed(
         conn,
         BusinessId(business),
         Permission::ViewInvoices,
@@ -111,10 +111,6 @@ pub(super) fn issued(
         },
     )?;
     Ok(())
-}
-
-fn member_ids(members: Vec<crate::tenancy::members::Told>) -> Vec<Uuid> {
-    members.into_iter().map(|t| t.user).collect()
 }
 
 #[derive(Template)]
@@ -203,7 +199,7 @@ pub(super) fn paid(
     let title = format!("Invoice {number} paid: {amount}");
     let sides = [
         (
-            member_ids(buyer_members_allowed(
+            user_ids(buyer_members_allowed(
                 conn,
                 BusinessId(business),
                 Permission::ViewInvoices,
@@ -211,7 +207,7 @@ pub(super) fn paid(
             format!("/invoices/{invoice}"),
         ),
         (
-            member_ids(provider_members_allowed(
+            user_ids(provider_members_allowed(
                 conn,
                 crate::ids::ProviderId(provider),
                 Permission::ManageInvoices,

@@ -191,17 +191,19 @@ fn notices(
         let (users, link): (Vec<Uuid>, String) = match recipient {
             Recipient::Buyer => (vec![d.order.placed_by.0], format!("/orders/{order_id}")),
             Recipient::Approvers => (
-                buyer_members_allowed(conn, d.order.business_id, Permission::ApproveOrders)?
-                    .into_iter()
-                    .map(|t| t.user)
-                    .collect(),
+                crate::tenancy::members::user_ids(buyer_members_allowed(
+                    conn,
+                    d.order.business_id,
+                    Permission::ApproveOrders,
+                )?),
                 format!("/orders/{order_id}"),
             ),
             Recipient::Provider => (
-                provider_members_allowed(conn, d.order.provider_id, Permission::ConfirmOrders)?
-                    .into_iter()
-                    .map(|t| t.user)
-                    .collect(),
+                crate::tenancy::members::user_ids(provider_members_allowed(
+                    conn,
+                    d.order.provider_id,
+                    Permission::ConfirmOrders,
+                )?),
                 format!("/provider/orders/{order_id}"),
             ),
         };

@@ -16,6 +16,11 @@ pub struct Told {
     pub email: String,
 }
 
+/// The user ids of those told, for in-app notices.
+pub fn user_ids(told: Vec<Told>) -> Vec<Uuid> {
+    told.into_iter().map(|t| t.user).collect()
+}
+
 /// The organisation's members whose role allows `permission`, oldest member first.
 fn allowed(
     conn: &mut PgConnection,

@@ -122,7 +122,7 @@ fn multipart_field(body: &[u8], boundary: &str, name: &str) -> Option<String> {
     })
 }
 
-fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
