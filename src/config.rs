@@ -38,6 +38,8 @@ pub struct Config {
     pub sentry_dsn: Option<String>,
     /// The bearer token `/metrics` asks for; without it `/metrics` doesn't exist.
     pub metrics_token: Option<String>,
+    /// Where traces go over OTLP/HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT`); none are made without it.
+    pub otlp_endpoint: Option<String>,
     /// Project directory holding `var/` (local database, mail files).
     pub root_dir: PathBuf,
     pub local_pg_port: u16,
@@ -89,6 +91,7 @@ impl std::fmt::Debug for Config {
             .field("stripe", &self.stripe_secret_key.is_some())
             .field("sentry", &self.sentry_dsn.is_some())
             .field("metrics", &self.metrics_token.is_some())
+            .field("otlp", &self.otlp_endpoint)
             .finish_non_exhaustive()
     }
 }
@@ -275,6 +278,7 @@ impl Config {
             stripe_webhook_secret: var("STRIPE_WEBHOOK_SECRET"),
             sentry_dsn: var("SENTRY_DSN"),
             metrics_token: var("METRICS_TOKEN"),
+            otlp_endpoint: var("OTEL_EXPORTER_OTLP_ENDPOINT"),
             root_dir,
             local_pg_port,
             argon2,

@@ -26,6 +26,7 @@ pub mod ids;
 pub mod invoicing;
 pub mod jobs;
 pub mod ledger;
+pub mod live;
 pub mod money;
 pub mod monitoring;
 pub mod notifications;

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    telemetry::init_logging(&config);
+    let _traces = telemetry::init_logging(&config);
     let _sentry = telemetry::init_sentry(&config);
 
     let outcome = match args
@@ -137,6 +137,11 @@ fn serve(config: Config) -> anyhow::Result<()> {
         }
     }
     let pool = db::build_pool(&url, config.db_pool_size).context("connecting to the database")?;
+    // Live updates listen on their own connection to the same database, local or not.
+    let config = Config {
+        database_url: Some(url.clone()),
+        ..config
+    };
     let (host, port) = (config.host.clone(), config.port);
     let worker_ctx = if config.run_worker {
         Some(JobContext::new(&config, crate_clock(&config))?)

@@ -15,6 +15,9 @@ pub struct Application {
     port: u16,
     server: Server,
     clock: crate::clock::Clock,
+    hub: crate::live::Hub,
+    /// The database the hub listens on, once the server runs.
+    listen_on: Option<String>,
 }
 
 impl Application {
@@ -36,11 +39,15 @@ impl Application {
         } else {
             crate::clock::Clock::system()
         };
-        let server = run(listener, config, pool, clock.clone())?;
+        let hub = crate::live::Hub::new();
+        let listen_on = config.database_url.clone();
+        let server = run(listener, config, pool, (clock.clone(), hub.clone()))?;
         Ok(Self {
             port,
             server,
             clock,
+            hub,
+            listen_on,
         })
     }
 
@@ -53,7 +60,17 @@ impl Application {
         self.clock.clone()
     }
 
+    /// This instance's end of the live-update channel.
+    pub fn hub(&self) -> crate::live::Hub {
+        self.hub.clone()
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        // Started here, inside the runtime the server runs on.
+        match self.listen_on {
+            Some(url) => self.hub.start(url),
+            None => tracing::warn!("no database URL to listen on: pages update only by polling"),
+        }
         self.server.await
     }
 }
@@ -62,7 +79,7 @@ fn run(
     listener: TcpListener,
     config: Config,
     pool: DbPool,
-    clock: crate::clock::Clock,
+    (clock, hub): (crate::clock::Clock, crate::live::Hub),
 ) -> std::io::Result<Server> {
     let production = config.is_production();
     let settable = clock.is_settable();
@@ -76,6 +93,7 @@ fn run(
     );
     // The recorder is installed before the first request is counted.
     crate::monitoring::handle();
+    let hub = web::Data::new(hub);
     let server = HttpServer::new(move || {
         // Outermost last: headers on every response, then errors rendered with the request id
         // the tracing logger assigned, after Sentry and the logger have seen the original error.
@@ -98,6 +116,7 @@ fn run(
             .app_data(pool.clone())
             .app_data(gateway.clone())
             .app_data(clock.clone())
+            .app_data(hub.clone())
             .app_data(form_config())
             .app_data(query_config())
             .app_data(multipart_config())
@@ -141,6 +160,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::credits::routes)
         .configure(crate::trust::routes)
         .configure(crate::notifications::routes)
+        .configure(crate::live::routes)
         .configure(crate::analytics::routes)
         .configure(crate::cards::routes)
         .configure(crate::payments::routes)

@@ -1,21 +1,71 @@
-//! Logs (structured JSON in production, readable lines locally) and Sentry.
+//! Logs (structured JSON in production, readable lines locally), traces over OTLP when an
+//! endpoint is configured, and Sentry.
 
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::config::Config;
 
-pub fn init_logging(config: &Config) {
+/// Exports traces while held; dropping it sends what is still buffered.
+pub struct Traces(SdkTracerProvider);
+
+impl Drop for Traces {
+    fn drop(&mut self) {
+        if let Err(e) = self.0.shutdown() {
+            eprintln!("traces: the last spans could not be sent: {e}");
+        }
+    }
+}
+
+/// Spans batched and sent over OTLP/HTTP (protobuf) to `{endpoint}/v1/traces`, from their
+/// own thread so a slow collector never holds a request.
+fn tracer_provider(endpoint: &str) -> anyhow::Result<SdkTracerProvider> {
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_endpoint(format!("{}/v1/traces", endpoint.trim_end_matches('/')))
+        .build()?;
+    Ok(SdkTracerProvider::builder()
+        .with_batch_exporter(exporter)
+        .with_resource(
+            opentelemetry_sdk::Resource::builder()
+                .with_service_name("larder")
+                .build(),
+        )
+        .build())
+}
+
+/// Installs logging, and tracing export when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; keep the
+/// returned guard for the life of the process.
+pub fn init_logging(config: &Config) -> Option<Traces> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
+    let provider =
+        config
+            .otlp_endpoint
+            .as_deref()
+            .and_then(|endpoint| match tracer_provider(endpoint) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    eprintln!("traces: not exported ({e}); check OTEL_EXPORTER_OTLP_ENDPOINT");
+                    None
+                }
+            });
+    let traces = provider
+        .as_ref()
+        .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer("larder")));
+    let registry = tracing_subscriber::registry().with(filter).with(traces);
+    let fmt = tracing_subscriber::fmt::layer().with_target(false);
     // A second init (tests, embedding) is harmless, so its error is ignored on purpose.
     let _ = if config.is_production() {
-        builder.json().flatten_event(true).try_init()
+        registry.with(fmt.json().flatten_event(true)).try_init()
     } else {
-        builder.compact().try_init()
+        registry.with(fmt.compact()).try_init()
     };
+    provider.map(Traces)
 }
 
 /// Starts Sentry only when `SENTRY_DSN` is set; keep the guard alive for the process.

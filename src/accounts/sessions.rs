@@ -86,6 +86,24 @@ pub fn check(
     }
 }
 
+/// Is this session's row still open, for `user` at `epoch`? Reads only: for a live socket,
+/// whose page request already made the row.
+pub fn is_open(
+    conn: &mut PgConnection,
+    user: UserId,
+    epoch: i32,
+    token: &[u8],
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        user_sessions::table
+            .filter(user_sessions::token_hash.eq(token))
+            .filter(user_sessions::user_id.eq(user.0))
+            .filter(user_sessions::epoch.eq(epoch))
+            .filter(user_sessions::ended_at.is_null()),
+    ))
+    .get_result(conn)
+}
+
 #[derive(Debug, Clone, Queryable)]
 pub struct SessionRow {
     pub id: Uuid,

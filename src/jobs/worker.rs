@@ -41,7 +41,8 @@ pub fn run_pending(
     let mut ran = 0;
     while let Some(job) = queries::claim_next(conn, worker)? {
         ran += 1;
-        let held = match execute(conn, &job, ctx) {
+        let span = tracing::info_span!("job", kind = %job.kind, id = %job.id);
+        let held = match span.in_scope(|| execute(conn, &job, ctx)) {
             Ok(()) => queries::complete(conn, &job, worker)?,
             Err(e) => {
                 tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");

@@ -50,11 +50,16 @@ pub fn tell(conn: &mut PgConnection, users: &[Uuid], notice: &Notice) -> QueryRe
     if rows.is_empty() {
         return Ok(0);
     }
-    diesel::insert_into(notifications::table)
+    let told: Vec<Uuid> = diesel::insert_into(notifications::table)
         .values(&rows)
         .on_conflict((notifications::user_id, notifications::dedup_key))
         .do_nothing()
-        .execute(conn)
+        .returning(notifications::user_id)
+        .get_results(conn)?;
+    for user in &told {
+        crate::live::publish(conn, crate::live::Topic::Bell(*user))?;
+    }
+    Ok(told.len())
 }
 
 /// The bell stops counting here and shows "99+": it is read on every page, and counting
@@ -142,19 +147,23 @@ pub fn open(
         )
         .set(notifications::read_at.eq(Some(now)))
         .execute(conn)?;
+        // The user's other tabs count one fewer.
+        crate::live::publish(conn, crate::live::Topic::Bell(user.0))?;
     }
     Ok(link)
 }
 
 /// Marks all the user's notices read; how many were unread.
 pub fn read_all(conn: &mut PgConnection, user: UserId, now: OffsetDateTime) -> QueryResult<usize> {
-    diesel::update(
+    let n = diesel::update(
         notifications::table
             .filter(notifications::user_id.eq(user.0))
             .filter(notifications::read_at.is_null()),
     )
     .set(notifications::read_at.eq(Some(now)))
-    .execute(conn)
+    .execute(conn)?;
+    crate::live::publish(conn, crate::live::Topic::Bell(user.0))?;
+    Ok(n)
 }
 
 #[cfg(test)]

@@ -129,6 +129,7 @@ pub fn after_change(
         .org(Some(business), Some(provider))
         .change(None, note.map(|n| serde_json::json!({ "note": n })));
     crate::audit::record(conn, actor, entry)?;
+    crate::live::publish(conn, crate::live::Topic::Order(order))?;
     // Placed means sent to the provider: straight away, or once approved.
     let about = crate::analytics::About {
         user: actor.user_id(),

@@ -321,13 +321,37 @@ pub(super) fn status_partial(
     }
 }
 
+/// The status region with the body out of band, for a live update: `None` when the order
+/// still reads as the `shown` version.
+pub fn live_status(
+    conn: &mut DbConn,
+    meta: PageMeta,
+    acting: Acting,
+    id: Uuid,
+    shown: Option<usize>,
+) -> Result<Option<(usize, String)>, AppError> {
+    let version = queries::version(conn, acting.scope, id)?;
+    if shown == Some(version) {
+        return Ok(None);
+    }
+    let loaded = with_invoice(conn, acting.scope, id)?;
+    let html = status_partial(meta, loaded, acting, true).render()?;
+    Ok(Some((version, html)))
+}
+
 /// The whole order page; `entered` re-shows a refused confirmation with its messages.
 pub(super) fn order_page(
-    meta: PageMeta,
+    mut meta: PageMeta,
     loaded: WithInvoice,
     acting: Acting,
     entered: Option<(HashMap<Uuid, String>, LineErrors)>,
 ) -> Result<HttpResponse, AppError> {
+    meta.live = Some(format!(
+        "{}/{}/live?v={}",
+        acting.side.orders_path(),
+        loaded.0.order.id,
+        loaded.0.version()
+    ));
     let status = if entered.is_some() {
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {

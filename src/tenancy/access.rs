@@ -81,6 +81,8 @@ pub const ROUTES: &[RouteAccess] = &[
     r("GET", "/notifications", Account),
     r("POST", "/notifications/read-all", Account),
     r("GET", "/notifications/{id}", Account),
+    r("GET", "/live", Account),
+    r("GET", "/orders/{id}/live", Buyer(P::ViewOrders)),
     r("GET", "/organisations", Account),
     r("POST", "/organisations/{id}", Account),
     r("GET", "/admin", Admin),
@@ -362,6 +364,7 @@ pub const ROUTES: &[RouteAccess] = &[
         "/provider/orders/{id}/status",
         Provider(P::ViewOrders),
     ),
+    r("GET", "/provider/orders/{id}/live", Provider(P::ViewOrders)),
     r(
         "POST",
         "/provider/orders/{id}/confirm",

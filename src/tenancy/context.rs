@@ -50,6 +50,7 @@ impl CurrentUser {
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
             now: Some(self.now),
+            live: None,
         }
     }
 }
@@ -250,6 +251,7 @@ impl Viewer {
                 csrf: self.csrf.clone(),
                 flash: self.flash.clone(),
                 now: None,
+                live: None,
             },
         }
     }

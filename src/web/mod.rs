@@ -29,6 +29,8 @@ pub struct PageMeta {
     pub flash: Option<session::Flash>,
     /// The request's time, from the app's clock (logged-in pages).
     pub now: Option<time::OffsetDateTime>,
+    /// The socket that keeps this page current, when it shows more than the bell.
+    pub live: Option<String>,
 }
 
 impl PageMeta {
@@ -87,7 +89,10 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
+    // The database work is a child of the request's span, though it runs on another thread.
+    let span = tracing::info_span!("db");
     web::block(move || {
+        let _in = span.enter();
         // How long requests wait for a connection: the first sign the pool is too small.
         let waited = std::time::Instant::now();
         let mut conn = pool.get()?;

@@ -77,6 +77,8 @@ pub struct SessionClaim {
     pub epoch: i32,
     /// The random token naming this session's row on the server.
     pub token: String,
+    /// When the cookie stops counting (Unix seconds).
+    pub expires: i64,
 }
 
 pub struct AppSession(Session);
@@ -135,6 +137,7 @@ impl AppSession {
             user_id: UserId(user_id),
             epoch,
             token,
+            expires,
         })
     }
 

@@ -1,5 +1,6 @@
 //! The binary's own behaviour: clear one-line failures.
 
+use crate::helpers::process::free_port;
 use std::process::Command;
 
 fn larder() -> Command {
@@ -108,14 +109,6 @@ async fn create_admin_makes_an_account_that_can_log_in_to_the_admin_area() {
             .await;
     assert!(page.redirects_to("/admin"));
     assert_eq!(b.get("/admin/users").await.status, 200);
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Ctrl-C stops the app cleanly: exit status 0, the job worker stopped before the private

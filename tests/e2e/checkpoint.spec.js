@@ -133,7 +133,16 @@ test('an admin sets the platform fee that invoices issued from now on carry', as
   await checkPage(page, 'admin-fees');
 });
 
-test('the provider shorts a line, confirms, delivers and invoices', async ({ page }) => {
+test('the provider shorts a line, confirms, delivers and invoices', async ({ page, browser }) => {
+  // The buyer watches the order page throughout. It polls only once a minute, far beyond
+  // these expectations' 10 s, so what changes on it below came over its socket.
+  const watching = await browser.newContext();
+  const buyer = await watching.newPage();
+  await logIn(buyer, BUYER.email, PASSWORD);
+  await buyer.goto(orderUrl);
+  await buyer.evaluate(() => { window.stillTheSamePage = true; });
+  await expect(buyer.locator('#bell-count')).toHaveCount(0);
+
   await logIn(page, PROVIDER.email, PASSWORD);
   await page.goto('/provider/orders');
   await checkPage(page, 'orders-provider');
@@ -151,6 +160,16 @@ test('the provider shorts a line, confirms, delivers and invoices', async ({ pag
   await page.fill('#received', 'Chef Ada');
   await page.click('button:has-text("Mark delivered")');
   await expect(page.locator('#order-status')).toContainText('received by Chef Ada');
+
+  // Without a reload, the buyer's page followed each step, and the bell counts the news.
+  await expect(buyer.locator('#order-status h2 .badge')).toHaveText('Delivered');
+  await expect(buyer.locator('#order-status .timeline')).toContainText('Confirmed');
+  await expect(buyer.locator('#order-status .timeline')).toContainText('Delivery scheduled');
+  await expect(buyer.locator('#order-status')).not.toContainText('Cancel order');
+  await expect(buyer.locator('#bell-count')).not.toHaveText('0');
+  expect(await buyer.evaluate(() => window.stillTheSamePage)).toBe(true);
+  await checkPage(buyer, 'order-buyer-live');
+  await watching.close();
 
   await page.reload();
   await page.click('button:has-text("Create invoice")');

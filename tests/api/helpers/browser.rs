@@ -9,6 +9,7 @@ use reqwest::{Response, StatusCode};
 pub struct Browser {
     pub base: String,
     pub client: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
 }
 
 pub struct Page {
@@ -48,15 +49,28 @@ impl Page {
 
 impl Browser {
     pub fn new(base: &str) -> Self {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client builds");
         Self {
             base: base.to_owned(),
             client,
+            jar,
         }
+    }
+
+    /// The `Cookie` header this visitor would send, for clients other than `client` (a
+    /// WebSocket's handshake).
+    pub fn cookie_header(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = reqwest::Url::parse(&self.base).expect("base URL");
+        self.jar
+            .cookies(&url)
+            .map(|v| v.to_str().expect("ascii cookies").to_owned())
+            .unwrap_or_default()
     }
 
     pub fn url(&self, path: &str) -> String {

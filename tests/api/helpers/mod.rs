@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod db;
 pub mod fixtures;
+pub mod process;
 pub mod smtp;
 pub mod stripe;
 
@@ -119,6 +120,33 @@ pub fn test_config(vars: &[(&str, &str)]) -> Config {
     .expect("test config is valid")
 }
 
+/// Runs `app` once its live-update listener is up, so a change made next reaches its sockets.
+async fn start(app: Application) -> larder::live::Hub {
+    let hub = app.hub();
+    tokio::spawn(app.run_until_stopped());
+    tokio::time::timeout(std::time::Duration::from_secs(10), hub.until_listening(0))
+        .await
+        .expect("the live-update listener connects");
+    hub
+}
+
+impl TestApp {
+    /// A second instance of the app on the same database, as another machine behind the
+    /// load balancer would run it: its address, and its end of the live-update channel.
+    pub async fn another_instance(&self) -> (String, larder::live::Hub) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        let address = format!(
+            "http://127.0.0.1:{}",
+            listener.local_addr().expect("addr").port()
+        );
+        let pool = larder::db::build_pool(&self.db.url, 4).expect("second pool");
+        let app = Application::from_listener(listener, self.config.clone(), pool)
+            .expect("second instance builds");
+        let hub = start(app).await;
+        (address, hub)
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
@@ -142,7 +170,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let app =
         Application::from_listener(listener, config.clone(), pool.clone()).expect("app builds");
     let clock = app.clock();
-    tokio::spawn(app.run_until_stopped());
+    start(app).await;
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

@@ -1,0 +1,233 @@
+//! The socket behind each logged-in page. It keeps the bell current on every page, and an
+//! order page's status and items too. Whatever it sends is read again for this socket's
+//! own user, with their role as it is now; if their session ends (logout, "log out
+//! everywhere", suspension, expiry) or they lose sight of the order, the socket closes.
+
+use std::time::{Duration, Instant};
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{CloseCode, CloseReason, Message};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
+
+use super::hub::Signal;
+use super::views::{self, Due, Update, Watch};
+use super::{Hub, Topic};
+use crate::clock::Clock;
+use crate::db::DbPool;
+use crate::tenancy::{BuyerCtx, CurrentUser, Permission, ProviderCtx, Side};
+use crate::web::{AppError, with_conn};
+
+/// How often the server pings, and checks the session hasn't expired.
+const HEARTBEAT: Duration = Duration::from_secs(30);
+/// A client silent this long (no pong) has gone.
+const SILENCE: Duration = Duration::from_secs(75);
+
+#[derive(Debug, Deserialize, Default)]
+pub struct LiveQuery {
+    /// The order version the page shows (its status poll's `v`).
+    v: Option<String>,
+}
+
+/// What every socket needs from the app.
+struct Parts {
+    hub: web::Data<Hub>,
+    pool: web::Data<DbPool>,
+    clock: web::Data<Clock>,
+}
+
+impl Parts {
+    fn from(req: &HttpRequest) -> Result<Self, AppError> {
+        let missing = || AppError::Unexpected(anyhow::anyhow!("live updates are not configured"));
+        Ok(Self {
+            hub: req
+                .app_data::<web::Data<Hub>>()
+                .cloned()
+                .ok_or_else(missing)?,
+            pool: req
+                .app_data::<web::Data<DbPool>>()
+                .cloned()
+                .ok_or_else(missing)?,
+            clock: req
+                .app_data::<web::Data<Clock>>()
+                .cloned()
+                .ok_or_else(missing)?,
+        })
+    }
+}
+
+/// The bell alone: every logged-in page without more to keep current.
+pub async fn bell(
+    req: HttpRequest,
+    body: web::Payload,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let watch = Watch::new(&user, None)?;
+    open(&req, body, watch)
+}
+
+pub async fn buyer_order(
+    req: HttpRequest,
+    body: web::Payload,
+    ctx: BuyerCtx,
+    id: web::Path<Uuid>,
+    query: web::Query<LiveQuery>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewOrders)?;
+    let scope = ctx.scope();
+    order(&req, body, &ctx.user, (Side::Buyer, scope), *id, &query).await
+}
+
+pub async fn provider_order(
+    req: HttpRequest,
+    body: web::Payload,
+    ctx: ProviderCtx,
+    id: web::Path<Uuid>,
+    query: web::Query<LiveQuery>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewOrders)?;
+    let scope = ctx.scope();
+    order(&req, body, &ctx.user, (Side::Provider, scope), *id, &query).await
+}
+
+async fn order(
+    req: &HttpRequest,
+    body: web::Payload,
+    user: &CurrentUser,
+    (side, scope): (Side, crate::tenancy::Scope),
+    id: Uuid,
+    query: &LiveQuery,
+) -> Result<HttpResponse, AppError> {
+    let parts = Parts::from(req)?;
+    // Another tenant's order answers 404 before any socket opens.
+    with_conn(&parts.pool, move |conn| {
+        Ok(crate::orders::queries::version(conn, scope, id)?)
+    })
+    .await?;
+    let shown = query.v.as_deref().and_then(|v| v.parse::<usize>().ok());
+    let watch = Watch::new(user, Some(views::OrderWatch::new(id, side, scope, shown)))?;
+    open(req, body, watch)
+}
+
+/// A page on another site may open a socket to us, and the browser sends our cookie with
+/// it; only our own pages may (their `Origin` is our base URL). Clients that send no
+/// `Origin` are not browsers, so have no cookie of ours they didn't get themselves.
+fn from_our_pages(req: &HttpRequest) -> bool {
+    let ours = req
+        .app_data::<web::Data<crate::config::Config>>()
+        .map(|c| c.base_url.trim_end_matches('/').to_owned());
+    match req.headers().get(actix_web::http::header::ORIGIN) {
+        None => true,
+        Some(origin) => origin.to_str().ok().map(|o| o.trim_end_matches('/')) == ours.as_deref(),
+    }
+}
+
+fn open(req: &HttpRequest, body: web::Payload, watch: Watch) -> Result<HttpResponse, AppError> {
+    if !from_our_pages(req) {
+        return Err(AppError::NotFound);
+    }
+    let parts = Parts::from(req)?;
+    let (response, session, stream) = actix_ws::handle(req, body).map_err(|_| {
+        AppError::BadRequest("This address keeps a page up to date; open the page itself.".into())
+    })?;
+    actix_web::rt::spawn(run(session, stream, watch, parts));
+    Ok(response)
+}
+
+/// How the socket ended, for the close frame: `None` is the client going away.
+fn ended(why: &str) -> Option<CloseReason> {
+    Some(CloseReason {
+        code: CloseCode::Policy,
+        description: Some(why.to_owned()),
+    })
+}
+
+async fn run(
+    mut session: actix_ws::Session,
+    mut stream: actix_ws::MessageStream,
+    mut watch: Watch,
+    parts: Parts,
+) {
+    metrics::gauge!("live_sockets").increment(1.0);
+    let mut signals = parts.hub.subscribe();
+    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    heartbeat.tick().await;
+    let mut heard = Instant::now();
+    // Catch up at once: the bell may have changed since the page was drawn, and after a
+    // reconnect the order may have too.
+    let mut due = Due::ALL;
+    let close = loop {
+        if due.any() {
+            match refresh(&parts, &watch, due).await {
+                Ok(Some(update)) => {
+                    let text = watch.apply(update);
+                    if !text.is_empty() && session.text(text).await.is_err() {
+                        break None;
+                    }
+                    metrics::counter!("live_updates_sent_total").increment(1);
+                }
+                Ok(None) => break ended("Your session has ended."),
+                Err(AppError::NotFound) => break ended("This page is no longer yours to see."),
+                // The database may be back in a moment; the next change or resync tries again.
+                Err(e) => tracing::warn!(error = %e, "live update could not be read"),
+            }
+            due = Due::NONE;
+        }
+        tokio::select! {
+            message = stream.next() => match message {
+                Some(Ok(Message::Ping(bytes))) => {
+                    heard = Instant::now();
+                    if session.pong(&bytes).await.is_err() {
+                        break None;
+                    }
+                }
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break None,
+                // Pongs, and anything a page might send: nothing is read from it.
+                Some(Ok(_)) => heard = Instant::now(),
+            },
+            signal = signals.recv() => match signal {
+                Ok(Signal::Changed(topic)) => due = watch.cares(topic),
+                Ok(Signal::Resync) | Err(RecvError::Lagged(_)) => due = Due::ALL,
+                Err(RecvError::Closed) => break None,
+            },
+            _ = heartbeat.tick() => {
+                if heard.elapsed() > SILENCE {
+                    break None;
+                }
+                if watch.expired() {
+                    break ended("Your session has expired.");
+                }
+                if session.ping(b"").await.is_err() {
+                    break None;
+                }
+            }
+        }
+    };
+    let _ = session.close(close).await;
+    metrics::gauge!("live_sockets").decrement(1.0);
+}
+
+async fn refresh(parts: &Parts, watch: &Watch, due: Due) -> Result<Option<Update>, AppError> {
+    let ask = watch.ask(due);
+    let now = parts.clock.now();
+    with_conn(&parts.pool, move |conn| views::read(conn, &ask, now)).await
+}
+
+impl Watch {
+    /// What `topic` changing means for this socket.
+    fn cares(&self, topic: Topic) -> Due {
+        match topic {
+            Topic::Bell(user) if user == self.user_id() => Due {
+                bell: true,
+                order: false,
+            },
+            Topic::Order(id) if self.order_id() == Some(id) => Due {
+                bell: false,
+                order: true,
+            },
+            _ => Due::NONE,
+        }
+    }
+}
