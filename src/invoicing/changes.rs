@@ -65,6 +65,7 @@ pub fn after_change(
             Some(serde_json::json!({ "number": number, "total": total.to_string() })),
         );
     crate::audit::record(conn, actor, entry)?;
+    crate::live::publish(conn, crate::live::Topic::Invoice(invoice.0))?;
     match change {
         Change::Issued => notify::issued(conn, invoice, base_url),
         Change::Paid => {

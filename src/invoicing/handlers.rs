@@ -153,7 +153,7 @@ pub struct Entered {
 /// being processed it polls until the webhook lands.
 #[derive(Template)]
 #[template(path = "invoicing/_payment.html")]
-struct PaymentPartial {
+pub(super) struct PaymentPartial {
     meta: PageMeta,
     invoice_id: InvoiceId,
     side: Side,
@@ -335,7 +335,14 @@ pub(crate) async fn page(
     }
     let (invoice, lines, payments, (_, (refunds, notes))) = loaded;
     let status = invoice.status_label(london_today());
-    let meta = meta_of(&invoice);
+    let mut meta = meta_of(&invoice);
+    // The socket sends the badge and payment panel again only once they read differently.
+    let (version, _) = super::live::render(meta.clone(), &invoice, acting, payments.clone())?;
+    meta.live = Some(format!(
+        "{}/{}/live?v={version}",
+        acting.side.invoices_path(),
+        invoice.id
+    ));
     let code = match entered {
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
@@ -359,11 +366,14 @@ pub(crate) async fn page(
 }
 
 /// Whether the provider takes cards, and the buyer's default card and auto-pay.
-type CardFacts = (bool, (Option<String>, bool));
+pub(super) type CardFacts = (bool, (Option<String>, bool));
 
 /// The label of the buyer business's default card, if it has a usable one, and whether
 /// auto-pay will use it.
-fn saved_card(conn: &mut DbConn, scope: Scope) -> Result<(Option<String>, bool), AppError> {
+pub(super) fn saved_card(
+    conn: &mut DbConn,
+    scope: Scope,
+) -> Result<(Option<String>, bool), AppError> {
     let Scope::Buyer(business) = scope else {
         return Ok((None, false));
     };
@@ -373,7 +383,7 @@ fn saved_card(conn: &mut DbConn, scope: Scope) -> Result<(Option<String>, bool),
     Ok((card, crate::cards::autopay::is_on(conn, business)?))
 }
 
-fn payment_partial(
+pub(super) fn payment_partial(
     meta: PageMeta,
     invoice: &Invoice,
     acting: Acting,

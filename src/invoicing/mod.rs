@@ -6,6 +6,7 @@ pub mod credit;
 pub mod draft_form;
 pub mod draft_handlers;
 pub mod handlers;
+pub mod live;
 pub mod model;
 mod notify;
 pub mod queries;

@@ -1,6 +1,7 @@
 //! Live updates. A change's after-change hook `publish`es the ids it touched with
 //! `pg_notify`, which PostgreSQL delivers at commit to every instance's one listening
-//! connection (`hub`). Each open page's socket (`socket`) hears the ids, and if they are
+//! connection (`hub`); payment attempts notify from a trigger, since many paths (webhooks,
+//! reconciliation, saved cards) change them. Each open page's socket (`socket`) hears the ids, and if they are
 //! what it shows, re-reads them with its own user's permissions and sends the fresh HTML
 //! for htmx's ws extension to swap in. Nothing but ids crosses the channel, so nothing
 //! crosses tenants.
@@ -28,6 +29,8 @@ pub enum Topic {
     Invoice(Uuid),
     /// A person's notifications (the bell).
     Bell(Uuid),
+    /// The order list of a buyer business or a provider (their ids never collide).
+    Orders(Uuid),
 }
 
 impl fmt::Display for Topic {
@@ -36,6 +39,7 @@ impl fmt::Display for Topic {
             Self::Order(id) => write!(f, "o:{id}"),
             Self::Invoice(id) => write!(f, "i:{id}"),
             Self::Bell(id) => write!(f, "u:{id}"),
+            Self::Orders(id) => write!(f, "l:{id}"),
         }
     }
 }
@@ -49,6 +53,7 @@ impl Topic {
             "o" => Some(Self::Order(id)),
             "i" => Some(Self::Invoice(id)),
             "u" => Some(Self::Bell(id)),
+            "l" => Some(Self::Orders(id)),
             _ => None,
         }
     }
@@ -65,13 +70,26 @@ pub fn publish(conn: &mut PgConnection, topic: Topic) -> QueryResult<()> {
     Ok(())
 }
 
+/// A short name for what a region reads as, so a socket sends it only when it changes.
+pub fn fingerprint(html: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(html.as_bytes())[..8])
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use socket as s;
     cfg.route("/live", web::get().to(s::bell))
-        .route("/orders/{id}/live", web::get().to(s::buyer_order))
+        .route("/orders/{id}/live", web::get().to(s::buyer_page))
         .route(
             "/provider/orders/{id}/live",
-            web::get().to(s::provider_order),
+            web::get().to(s::provider_page),
+        )
+        .route("/invoices/{id}/live", web::get().to(s::buyer_page))
+        .route("/live/orders", web::get().to(s::buyer_orders))
+        .route("/live/provider/orders", web::get().to(s::provider_orders))
+        .route(
+            "/provider/invoices/{id}/live",
+            web::get().to(s::provider_page),
         );
 }
 
@@ -82,7 +100,12 @@ mod tests {
     #[test]
     fn topics_round_trip_and_nothing_else_parses() {
         let id = Uuid::now_v7();
-        for t in [Topic::Order(id), Topic::Invoice(id), Topic::Bell(id)] {
+        for t in [
+            Topic::Order(id),
+            Topic::Invoice(id),
+            Topic::Bell(id),
+            Topic::Orders(id),
+        ] {
             assert_eq!(Topic::parse(&t.to_string()), Some(t));
         }
         assert_eq!(Topic::parse("x:1"), None);

@@ -13,10 +13,11 @@ use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
 use super::hub::Signal;
-use super::views::{self, Due, Update, Watch};
+use super::views::{self, Due, Kind, SubjectWatch, Update, Watch};
 use super::{Hub, Topic};
 use crate::clock::Clock;
 use crate::db::DbPool;
+use crate::orders::handlers::ListQuery;
 use crate::tenancy::{BuyerCtx, CurrentUser, Permission, ProviderCtx, Side};
 use crate::web::{AppError, with_conn};
 
@@ -27,7 +28,7 @@ const SILENCE: Duration = Duration::from_secs(75);
 
 #[derive(Debug, Deserialize, Default)]
 pub struct LiveQuery {
-    /// The order version the page shows (its status poll's `v`).
+    /// The version of the order or invoice the page shows.
     v: Option<String>,
 }
 
@@ -68,46 +69,118 @@ pub async fn bell(
     open(&req, body, watch)
 }
 
-pub async fn buyer_order(
+/// An order or an invoice, by the address the socket was opened at.
+fn kind_of(req: &HttpRequest) -> Kind {
+    if req
+        .match_pattern()
+        .is_some_and(|p| p.contains("/invoices/"))
+    {
+        Kind::Invoice
+    } else {
+        Kind::Order
+    }
+}
+
+/// A buyer's order or invoice page.
+pub async fn buyer_page(
     req: HttpRequest,
     body: web::Payload,
     ctx: BuyerCtx,
     id: web::Path<Uuid>,
     query: web::Query<LiveQuery>,
 ) -> Result<HttpResponse, AppError> {
-    ctx.require(Permission::ViewOrders)?;
-    let scope = ctx.scope();
-    order(&req, body, &ctx.user, (Side::Buyer, scope), *id, &query).await
+    let kind = kind_of(&req);
+    ctx.require(kind.permission())?;
+    let on = (Side::Buyer, ctx.scope());
+    subject(&req, body, &ctx.user, (kind, *id, on), &query).await
 }
 
-pub async fn provider_order(
+/// A provider's order or invoice page.
+pub async fn provider_page(
     req: HttpRequest,
     body: web::Payload,
     ctx: ProviderCtx,
     id: web::Path<Uuid>,
     query: web::Query<LiveQuery>,
 ) -> Result<HttpResponse, AppError> {
-    ctx.require(Permission::ViewOrders)?;
-    let scope = ctx.scope();
-    order(&req, body, &ctx.user, (Side::Provider, scope), *id, &query).await
+    let kind = kind_of(&req);
+    ctx.require(kind.permission())?;
+    let on = (Side::Provider, ctx.scope());
+    subject(&req, body, &ctx.user, (kind, *id, on), &query).await
 }
 
-async fn order(
+#[derive(Debug, Deserialize, Default)]
+pub struct LiveListQuery {
+    status: Option<String>,
+    provider: Option<String>,
+    page: Option<String>,
+    v: Option<String>,
+}
+
+impl LiveListQuery {
+    fn split(self) -> (ListQuery, LiveQuery) {
+        let list = ListQuery {
+            status: self.status,
+            provider: self.provider,
+            page: self.page,
+        };
+        (list, LiveQuery { v: self.v })
+    }
+}
+
+pub async fn buyer_orders(
+    req: HttpRequest,
+    body: web::Payload,
+    ctx: BuyerCtx,
+    query: web::Query<LiveListQuery>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewOrders)?;
+    let (list, live) = query.into_inner().split();
+    let on = (Side::Buyer, ctx.scope());
+    let org = ctx.business_id.0;
+    subject(&req, body, &ctx.user, (Kind::Orders(list), org, on), &live).await
+}
+
+pub async fn provider_orders(
+    req: HttpRequest,
+    body: web::Payload,
+    ctx: ProviderCtx,
+    query: web::Query<LiveListQuery>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::ViewOrders)?;
+    let (list, live) = query.into_inner().split();
+    let on = (Side::Provider, ctx.scope());
+    let org = ctx.provider_id.0;
+    subject(&req, body, &ctx.user, (Kind::Orders(list), org, on), &live).await
+}
+
+async fn subject(
     req: &HttpRequest,
     body: web::Payload,
     user: &CurrentUser,
-    (side, scope): (Side, crate::tenancy::Scope),
-    id: Uuid,
+    (kind, id, on): (Kind, Uuid, (Side, crate::tenancy::Scope)),
     query: &LiveQuery,
 ) -> Result<HttpResponse, AppError> {
     let parts = Parts::from(req)?;
-    // Another tenant's order answers 404 before any socket opens.
+    let scope = on.1;
+    // Another tenant's order or invoice answers 404 before any socket opens.
+    let checked = kind.clone();
     with_conn(&parts.pool, move |conn| {
-        Ok(crate::orders::queries::version(conn, scope, id)?)
+        match checked {
+            Kind::Order => {
+                crate::orders::queries::version(conn, scope, id)?;
+            }
+            Kind::Invoice => {
+                crate::invoicing::queries::find(conn, scope, crate::ids::InvoiceId(id))?;
+            }
+            // The member's own list.
+            Kind::Orders(_) => {}
+        }
+        Ok(())
     })
     .await?;
-    let shown = query.v.as_deref().and_then(|v| v.parse::<usize>().ok());
-    let watch = Watch::new(user, Some(views::OrderWatch::new(id, side, scope, shown)))?;
+    let shown = query.v.clone().filter(|v| v.len() <= 64);
+    let watch = Watch::new(user, Some(SubjectWatch::new(kind, id, on, shown)))?;
     open(req, body, watch)
 }
 
@@ -218,16 +291,15 @@ async fn refresh(parts: &Parts, watch: &Watch, due: Due) -> Result<Option<Update
 impl Watch {
     /// What `topic` changing means for this socket.
     fn cares(&self, topic: Topic) -> Due {
-        match topic {
-            Topic::Bell(user) if user == self.user_id() => Due {
-                bell: true,
-                order: false,
-            },
-            Topic::Order(id) if self.order_id() == Some(id) => Due {
-                bell: false,
-                order: true,
-            },
-            _ => Due::NONE,
+        let subject = match (topic, self.subject()) {
+            (Topic::Order(id), Some((Kind::Order, watched)))
+            | (Topic::Invoice(id), Some((Kind::Invoice, watched)))
+            | (Topic::Orders(id), Some((Kind::Orders(_), watched))) => id == watched,
+            _ => false,
+        };
+        Due {
+            bell: topic == Topic::Bell(self.user_id()),
+            subject,
         }
     }
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::accounts::model::SessionUser;
 use crate::db::DbConn;
 use crate::ids::{BusinessId, ProviderId, UserId};
+use crate::orders::handlers::ListQuery;
 use crate::tenancy::{Acting, CurrentUser, Permission, Role, Scope, Side};
 use crate::web::{AppError, PageMeta};
 
@@ -23,18 +24,39 @@ struct Who {
     csrf: String,
 }
 
+/// What a page shows besides the bell.
 #[derive(Debug, Clone)]
-pub struct OrderWatch {
-    id: Uuid,
-    side: Side,
-    scope: Scope,
-    /// The version last shown, so an unchanged order sends nothing.
-    shown: Option<usize>,
+pub enum Kind {
+    Order,
+    Invoice,
+    /// An order list under its filters and page (the id is the member's organisation).
+    Orders(ListQuery),
 }
 
-impl OrderWatch {
-    pub fn new(id: Uuid, side: Side, scope: Scope, shown: Option<usize>) -> Self {
+impl Kind {
+    /// What the member must be allowed to watch it.
+    pub fn permission(&self) -> Permission {
+        match self {
+            Self::Order | Self::Orders(_) => Permission::ViewOrders,
+            Self::Invoice => Permission::ViewInvoices,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SubjectWatch {
+    pub kind: Kind,
+    pub id: Uuid,
+    side: Side,
+    scope: Scope,
+    /// The version last shown, so an unchanged subject sends nothing.
+    shown: Option<String>,
+}
+
+impl SubjectWatch {
+    pub fn new(kind: Kind, id: Uuid, (side, scope): (Side, Scope), shown: Option<String>) -> Self {
         Self {
+            kind,
             id,
             side,
             scope,
@@ -47,28 +69,28 @@ impl OrderWatch {
 pub struct Watch {
     who: Who,
     bell: Option<i64>,
-    order: Option<OrderWatch>,
+    subject: Option<SubjectWatch>,
 }
 
 /// Which subjects to read again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Due {
     pub bell: bool,
-    pub order: bool,
+    pub subject: bool,
 }
 
 impl Due {
     pub const ALL: Self = Self {
         bell: true,
-        order: true,
+        subject: true,
     };
     pub const NONE: Self = Self {
         bell: false,
-        order: false,
+        subject: false,
     };
 
     pub fn any(self) -> bool {
-        self.bell || self.order
+        self.bell || self.subject
     }
 }
 
@@ -76,17 +98,17 @@ impl Due {
 pub struct Ask {
     who: Who,
     bell: bool,
-    order: Option<OrderWatch>,
+    subject: Option<SubjectWatch>,
 }
 
-/// What was read: the unread count with the bell's HTML, the order's version with its HTML.
+/// What was read: the unread count with the bell's HTML, the subject's version with its HTML.
 pub struct Update {
     bell: Option<(i64, String)>,
-    order: Option<(usize, String)>,
+    subject: Option<(String, String)>,
 }
 
 impl Watch {
-    pub fn new(user: &CurrentUser, order: Option<OrderWatch>) -> Result<Self, AppError> {
+    pub fn new(user: &CurrentUser, subject: Option<SubjectWatch>) -> Result<Self, AppError> {
         let claim = user.session.claim().ok_or(AppError::Unauthorized)?;
         Ok(Self {
             who: Who {
@@ -98,7 +120,7 @@ impl Watch {
                 csrf: user.meta("").csrf,
             },
             bell: None,
-            order,
+            subject,
         })
     }
 
@@ -106,8 +128,8 @@ impl Watch {
         self.who.user.0
     }
 
-    pub fn order_id(&self) -> Option<Uuid> {
-        self.order.as_ref().map(|o| o.id)
+    pub fn subject(&self) -> Option<(&Kind, Uuid)> {
+        self.subject.as_ref().map(|s| (&s.kind, s.id))
     }
 
     /// Past the cookie's absolute expiry (the session's own clock, like the cookie check).
@@ -119,7 +141,7 @@ impl Watch {
         Ask {
             who: self.who.clone(),
             bell: due.bell,
-            order: self.order.clone().filter(|_| due.order),
+            subject: self.subject.clone().filter(|_| due.subject),
         }
     }
 
@@ -133,8 +155,8 @@ impl Watch {
             self.bell = Some(unread);
             text.push_str(&html);
         }
-        if let (Some((version, html)), Some(order)) = (update.order, self.order.as_mut()) {
-            order.shown = Some(version);
+        if let (Some((version, html)), Some(subject)) = (update.subject, self.subject.as_mut()) {
+            subject.shown = Some(version);
             text.push_str(&html);
         }
         text
@@ -161,9 +183,9 @@ pub fn read(conn: &mut DbConn, ask: &Ask, now: OffsetDateTime) -> Result<Option<
     } else {
         None
     };
-    let order = match &ask.order {
+    let subject = match &ask.subject {
         Some(watch) => {
-            let acting = acting(&loaded, watch.side)
+            let acting = acting(&loaded, watch.side, watch.kind.permission())
                 .filter(|a| a.scope == watch.scope)
                 .ok_or(AppError::NotFound)?;
             let meta = PageMeta {
@@ -171,11 +193,28 @@ pub fn read(conn: &mut DbConn, ask: &Ask, now: OffsetDateTime) -> Result<Option<
                 now: Some(now),
                 ..PageMeta::default()
             };
-            crate::orders::handlers::live_status(conn, meta, acting, watch.id, watch.shown)?
+            let shown = watch.shown.as_deref();
+            match &watch.kind {
+                Kind::Order => {
+                    let shown = shown.and_then(|v| v.parse().ok());
+                    crate::orders::handlers::live_status(conn, meta, acting, watch.id, shown)?
+                        .map(|(version, html)| (version.to_string(), html))
+                }
+                Kind::Invoice => crate::invoicing::live::region(
+                    conn,
+                    meta,
+                    acting,
+                    crate::ids::InvoiceId(watch.id),
+                    shown,
+                )?,
+                Kind::Orders(query) => {
+                    crate::orders::handlers::live_list(conn, acting, query, shown)?
+                }
+            }
         }
         None => None,
     };
-    Ok(Some(Update { bell, order }))
+    Ok(Some(Update { bell, subject }))
 }
 
 /// The user as a request would load them, if the socket's session still stands: the same
@@ -194,13 +233,13 @@ fn standing(conn: &mut PgConnection, who: &Who) -> Result<Option<SessionUser>, A
     Ok(Some(loaded))
 }
 
-/// The member's standing on `side` now, if they may still see orders there.
-fn acting(loaded: &SessionUser, side: Side) -> Option<Acting> {
+/// The member's standing on `side` now, if they may still see what `permission` covers.
+fn acting(loaded: &SessionUser, side: Side, permission: Permission) -> Option<Acting> {
     let role = Role::parse(loaded.role.as_deref()?)?;
     let scope = match side {
         Side::Buyer => Scope::Buyer(BusinessId(loaded.business.as_ref()?.id)),
         Side::Provider => Scope::Provider(ProviderId(loaded.provider.as_ref()?.id)),
     };
     let acting = Acting { scope, side, role };
-    acting.may(Permission::ViewOrders).then_some(acting)
+    acting.may(permission).then_some(acting)
 }

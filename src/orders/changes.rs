@@ -130,6 +130,8 @@ pub fn after_change(
         .change(None, note.map(|n| serde_json::json!({ "note": n })));
     crate::audit::record(conn, actor, entry)?;
     crate::live::publish(conn, crate::live::Topic::Order(order))?;
+    crate::live::publish(conn, crate::live::Topic::Orders(business))?;
+    crate::live::publish(conn, crate::live::Topic::Orders(provider))?;
     // Placed means sent to the provider: straight away, or once approved.
     let about = crate::analytics::About {
         user: actor.user_id(),

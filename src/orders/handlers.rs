@@ -20,11 +20,11 @@ use crate::web::htmx::with_vary;
 use crate::web::pagination::{PageRequest, Paged};
 use crate::web::{AppError, PageMeta, render, render_with_status, with_conn};
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, Clone)]
 pub struct ListQuery {
-    status: Option<String>,
-    provider: Option<String>,
-    page: Option<String>,
+    pub status: Option<String>,
+    pub provider: Option<String>,
+    pub page: Option<String>,
 }
 
 #[derive(Template)]
@@ -32,28 +32,106 @@ pub struct ListQuery {
 struct OrdersPage {
     meta: PageMeta,
     side: Side,
-    rows: Paged<OrderRow>,
+    /// The rendered list region (`OrderList`), which the page's socket replaces.
+    list: String,
     status: String,
     provider: String,
     providers: Vec<(Uuid, String)>,
     statuses: Vec<(&'static str, &'static str)>,
 }
 
-impl OrdersPage {
+/// The results under the filters: rows, empty state and pages.
+#[derive(Template)]
+#[template(path = "ordering/_order_list.html")]
+struct OrderList {
+    side: Side,
+    rows: Paged<OrderRow>,
+    status: String,
+    provider: String,
+}
+
+impl OrderList {
     fn page_link(&self, page: i64) -> String {
-        let base = self.side.orders_path();
-        let qs = serde_urlencoded::to_string([
+        format!("{}?{}", self.side.orders_path(), self.query(page))
+    }
+
+    fn query(&self, page: i64) -> String {
+        serde_urlencoded::to_string([
             ("status", self.status.as_str()),
             ("provider", &self.provider),
             ("page", &page.to_string()),
         ])
-        .unwrap_or_default();
-        format!("{base}?{qs}")
+        .unwrap_or_default()
     }
 
     fn order_link(&self, id: &OrderId) -> String {
         format!("{}/{id}", self.side.orders_path())
     }
+}
+
+/// A side's order list under `query`, in the member's scope.
+fn order_list(
+    conn: &mut DbConn,
+    scope: Scope,
+    side: Side,
+    query: &ListQuery,
+) -> Result<OrderList, AppError> {
+    let (f, status, provider) = filter(query);
+    // Providers see one provider's orders: theirs.
+    let (f, provider) = match side {
+        Side::Buyer => (f, provider),
+        Side::Provider => (
+            OrderFilter {
+                provider: None,
+                ..f
+            },
+            String::new(),
+        ),
+    };
+    let page = PageRequest::from_query(query.page.as_deref());
+    let rows = queries::list(conn, scope, &f, page)?;
+    Ok(OrderList {
+        side,
+        rows: Paged::new(rows, page),
+        status,
+        provider,
+    })
+}
+
+/// For a socket: the list region re-read, unless it still reads as the `shown` fingerprint.
+pub fn live_list(
+    conn: &mut DbConn,
+    acting: Acting,
+    query: &ListQuery,
+    shown: Option<&str>,
+) -> Result<Option<(String, String)>, AppError> {
+    let html = order_list(conn, acting.scope, acting.side, query)?.render()?;
+    let version = crate::live::fingerprint(&html);
+    Ok((shown != Some(version.as_str())).then_some((version, html)))
+}
+
+/// The list page, with its socket named by the list's query and fingerprint.
+fn orders_page(
+    mut meta: PageMeta,
+    list: &OrderList,
+    providers: Vec<(Uuid, String)>,
+) -> Result<HttpResponse, AppError> {
+    let html = list.render()?;
+    meta.live = Some(format!(
+        "/live{}?{}&v={}",
+        list.side.orders_path(),
+        list.query(list.rows.page),
+        crate::live::fingerprint(&html)
+    ));
+    render(&OrdersPage {
+        meta,
+        side: list.side,
+        list: html,
+        status: list.status.clone(),
+        provider: list.provider.clone(),
+        providers,
+        statuses: statuses(list.side),
+    })
 }
 
 /// The status filter's choices; providers never see orders awaiting a buyer's approval.
@@ -94,25 +172,16 @@ pub async fn buyer_orders(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ViewOrders)?;
-    let (f, status, provider) = filter(&query);
-    let page = PageRequest::from_query(query.page.as_deref());
     let business = ctx.business_id;
-    let (rows, providers) = with_conn(&pool, move |conn| {
+    let query = query.into_inner();
+    let (list, providers) = with_conn(&pool, move |conn| {
         Ok((
-            queries::list(conn, Scope::Buyer(business), &f, page)?,
+            order_list(conn, Scope::Buyer(business), Side::Buyer, &query)?,
             queries::ordered_from(conn, business)?,
         ))
     })
     .await?;
-    render(&OrdersPage {
-        meta: ctx.user.meta("Your orders"),
-        side: Side::Buyer,
-        rows: Paged::new(rows, page),
-        status,
-        provider,
-        providers,
-        statuses: statuses(Side::Buyer),
-    })
+    orders_page(ctx.user.meta("Your orders"), &list, providers)
 }
 
 pub async fn provider_orders(
@@ -121,26 +190,13 @@ pub async fn provider_orders(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::ViewOrders)?;
-    let (f, status, _) = filter(&query);
-    let f = OrderFilter {
-        provider: None,
-        ..f
-    };
-    let page = PageRequest::from_query(query.page.as_deref());
-    let provider = ctx.provider_id;
-    let rows = with_conn(&pool, move |conn| {
-        Ok(queries::list(conn, Scope::Provider(provider), &f, page)?)
+    let scope = ctx.scope();
+    let query = query.into_inner();
+    let list = with_conn(&pool, move |conn| {
+        order_list(conn, scope, Side::Provider, &query)
     })
     .await?;
-    render(&OrdersPage {
-        meta: ctx.user.meta("Incoming orders"),
-        side: Side::Provider,
-        rows: Paged::new(rows, page),
-        status,
-        provider: String::new(),
-        providers: Vec::new(),
-        statuses: statuses(Side::Provider),
-    })
+    orders_page(ctx.user.meta("Incoming orders"), &list, Vec::new())
 }
 
 /// The status region: status, timeline, delivery and the fulfilment actions this side may
@@ -405,8 +461,9 @@ pub struct StatusQuery {
 }
 
 /// The poll's answer: 204 (htmx leaves the page alone) when nothing changed since the
-/// version the page shows, the fresh status region otherwise. Open order pages poll every
-/// 10 s, so the unchanged case reads only the version, not the whole order.
+/// version the page shows, the fresh status region otherwise. Changes arrive over the page's
+/// socket (`live`); the once-a-minute poll is the fallback when the socket can't connect, so
+/// the unchanged case reads only the version, not the whole order.
 async fn status_response(
     meta: PageMeta,
     pool: &web::Data<DbPool>,

@@ -11,7 +11,12 @@ use crate::helpers::{Browser, TestApp, spawn_app};
 use crate::ordering::{Shop, add, checkout_form, shop, submit};
 
 /// Olu, an orderer at Ada's business, with the given limits; logged in.
-async fn orderer(app: &TestApp, shop: &Shop, order: Option<&str>, month: Option<&str>) -> Browser {
+pub async fn orderer(
+    app: &TestApp,
+    shop: &Shop,
+    order: Option<&str>,
+    month: Option<&str>,
+) -> Browser {
     let mut conn = app.conn();
     let hash = larder::accounts::password::hash(PASSWORD, app.config.argon2).unwrap();
     let olu = larder::accounts::queries::insert_user(
@@ -45,7 +50,7 @@ async fn orderer(app: &TestApp, shop: &Shop, order: Option<&str>, month: Option<
 }
 
 /// 10 × £5.60 cream: £56.00, over Sam's £50 minimum.
-async fn order_cream(b: &Browser, shop: &Shop) -> (Uuid, String) {
+pub async fn order_cream(b: &Browser, shop: &Shop) -> (Uuid, String) {
     add(b, shop.cream, "10").await;
     let (key, date, location) = checkout_form(b).await;
     let page = submit(b, &key, &date, &location).await;

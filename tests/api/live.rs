@@ -278,3 +278,120 @@ struct Cut {
     #[diesel(sql_type = diesel::sql_types::Bool)]
     cut: bool,
 }
+
+#[tokio::test]
+async fn an_invoice_page_follows_its_payment_live_and_no_other_tenant_can_watch_it() {
+    let app = spawn_app().await;
+    let (other, _) = app.another_instance().await;
+    let shop = shop(&app).await;
+    let bob = fixtures::buyer(&app, "bob@cafe.test").await;
+    let invoice = crate::payments::issued(&app, &shop).await;
+    let path = live_path(&shop.ada.browser, &format!("/invoices/{invoice}")).await;
+    assert!(
+        path.starts_with(&format!("/invoices/{invoice}/live?v=")),
+        "{path}"
+    );
+    let mut ada = open(&other, &path, &shop.ada.browser).await;
+    assert!(text(&mut ada).await.contains("id=\"bell\""));
+    assert_eq!(refused(&other, &path, &bob.browser, None).await, 404);
+    let sams = live_path(&shop.sam.browser, &format!("/provider/invoices/{invoice}")).await;
+    assert_eq!(refused(&other, &sams, &bob.browser, None).await, 404);
+
+    let today = larder::timefmt::london_today().to_string();
+    let recorded = shop
+        .sam
+        .browser
+        .post(
+            &format!("/provider/invoices/{invoice}/paid"),
+            &[
+                ("method", "bank_transfer"),
+                ("paid_on", &today),
+                ("reference", "BACS 12"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status, 303);
+    // The first invoice region the socket sends is the paid one: the page's own version
+    // matched what the socket read on connecting, so nothing was sent for it.
+    let mut region = String::new();
+    while !region.contains("id=\"invoice-status\"") {
+        region = text(&mut ada).await;
+    }
+    assert!(region.contains("status-paid"), "{region}");
+    assert!(region.contains("id=\"payment\""));
+    assert!(!region.contains("Pay £"), "nothing left to pay");
+}
+
+#[tokio::test]
+async fn a_payment_attempt_changing_tells_its_invoices_watchers_at_commit() {
+    use diesel::connection::SimpleConnection;
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    let invoice = crate::payments::issued(&app, &shop).await;
+    let mut listening = app.conn();
+    listening
+        .batch_execute("LISTEN larder_live")
+        .expect("listen");
+    let started = shop
+        .ada
+        .browser
+        .post(&format!("/invoices/{invoice}/pay"), &[])
+        .await;
+    assert_eq!(started.status, 303, "{}", started.body);
+    // A round trip after the commit: notifications sent before it have arrived.
+    listening.batch_execute("SELECT 1").expect("round trip");
+    let heard: Vec<String> = listening
+        .notifications_iter()
+        .map(|n| n.expect("notification").payload)
+        .collect();
+    assert!(heard.contains(&format!("i:{invoice}")), "{heard:?}");
+}
+
+/// The next list region a socket sends, skipping bells.
+async fn next_list(socket: &mut Socket) -> String {
+    loop {
+        let html = text(socket).await;
+        if html.contains("id=\"order-list\"") {
+            return html;
+        }
+    }
+}
+
+#[tokio::test]
+async fn order_lists_follow_along_the_approvers_queue_and_the_providers_incoming() {
+    let app = spawn_app().await;
+    let (other, _) = app.another_instance().await;
+    let shop = shop(&app).await;
+    let incoming = live_path(&shop.sam.browser, "/provider/orders").await;
+    assert!(incoming.starts_with("/live/provider/orders?"), "{incoming}");
+    let mut sam = open(&other, &incoming, &shop.sam.browser).await;
+    assert!(text(&mut sam).await.contains("id=\"bell\""));
+    let queue = live_path(&shop.ada.browser, "/orders?status=awaiting_approval").await;
+    assert!(
+        queue.starts_with("/live/orders?status=awaiting_approval"),
+        "{queue}"
+    );
+    let mut ada = open(&other, &queue, &shop.ada.browser).await;
+    assert!(text(&mut ada).await.contains("id=\"bell\""));
+
+    // Olu's order is over his limit: it joins Ada's approval queue.
+    let olu = crate::approvals::orderer(&app, &shop, Some("20"), None).await;
+    let (waiting, _) = crate::approvals::order_cream(&olu, &shop).await;
+    let queued = next_list(&mut ada).await;
+    assert!(queued.contains(&format!("/orders/{waiting}")), "{queued}");
+
+    // Approved, it leaves her queue and reaches Sam, whose list never showed it waiting.
+    let approve = format!("/orders/{waiting}/approve");
+    assert_eq!(shop.ada.browser.post(&approve, &[]).await.status, 303);
+    let emptied = next_list(&mut ada).await;
+    assert!(
+        !emptied.contains(&format!("/orders/{waiting}")),
+        "{emptied}"
+    );
+    let arrived = next_list(&mut sam).await;
+    assert!(
+        arrived.contains(&format!("/provider/orders/{waiting}")),
+        "{arrived}"
+    );
+    assert!(!arrived.contains("Awaiting approval"), "{arrived}");
+}

@@ -218,7 +218,10 @@ test('the buyer pays from the emailed link and both sides see paid', async ({ br
   await expect(o.locator('.alert-ok')).toContainText('Payouts are set up');
   await expect(o.locator('#payout-status')).toHaveText('Ready');
   await checkPage(o, 'payouts-ready');
-  await owner.close();
+  // The provider keeps the invoice open while the buyer pays; it turns paid by itself.
+  await o.goto(new URL(link).pathname.replace('/invoices/', '/provider/invoices/'));
+  await expect(o.locator('#invoice-status')).not.toHaveText('Paid');
+  await o.evaluate(() => { window.stillTheSamePage = true; });
 
   await page.reload();
   await checkPage(page, 'invoice-buyer');
@@ -246,6 +249,11 @@ test('the buyer pays from the emailed link and both sides see paid', async ({ br
   await expect(page.locator('.alert-ok')).toContainText('Paid. Thank you');
   await expect(page.locator('#payment')).toContainText('this invoice is settled');
   await checkPage(page, 'invoice-paid');
+  await expect(o.locator('#invoice-status')).toHaveText('Paid');
+  await expect(o.locator('#payment')).toContainText('this invoice is settled');
+  expect(await o.evaluate(() => window.stillTheSamePage)).toBe(true);
+  await checkPage(o, 'invoice-provider-paid-live');
+  await owner.close();
   // From now on, invoices pay themselves on their due date.
   await page.goto('/buyer/cards');
   await page.click('button:has-text("Turn auto-pay on")');

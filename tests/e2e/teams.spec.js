@@ -159,6 +159,12 @@ test('an order over the orderer\'s limit waits until a manager approves it from 
   await expect(page.locator('.alert-ok')).toContainText('Spending limits saved');
   await checkPage(page, 'team-limits');
 
+  // Maya keeps her approval queue open; Omar's order appears in it by itself.
+  const m = maya.page;
+  await m.goto('/approvals');
+  await expect(m.locator('#order-list')).toContainText('No orders match these filters');
+  await m.evaluate(() => { window.stillTheSamePage = true; });
+
   const o = omar.page;
   await o.goto('/providers/comma-bakery');
   const bread = o.locator('tr', { hasText: 'Sourdough' });
@@ -171,11 +177,13 @@ test('an order over the orderer\'s limit waits until a manager approves it from 
   await expect(o.locator('.alert-ok')).toContainText('Order saved for approval');
   await expect(o.locator('#order-status')).toContainText('Awaiting approval');
   await checkPage(o, 'order-awaiting-approval');
+  await expect(m.locator('#order-list')).toContainText('Awaiting approval');
+  expect(await m.evaluate(() => window.stillTheSamePage)).toBe(true);
+  await checkPage(m, 'approvals-live');
 
   const mail = await waitForEmail(MAILDEV, (m) => (m.to || []).some((t) => t.address === 'maya@team-e2e.test') && m.subject.includes('needs your approval'));
   const link = (mail.text.match(/http:\/\/127\.0\.0\.1:\d+\/orders\/[0-9a-f-]{36}/) || [])[0];
   expect(link, 'order link in the approval email').toBeTruthy();
-  const m = maya.page;
   await m.goto(link);
   await expect(m.locator('#order-status')).toContainText('Awaiting approval');
   await checkPage(m, 'order-approve');
