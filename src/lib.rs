@@ -38,6 +38,7 @@ pub mod refunds;
 pub mod seed;
 pub mod standing;
 pub mod startup;
+pub mod statements;
 pub mod teams;
 pub mod telemetry;
 pub mod tenancy;

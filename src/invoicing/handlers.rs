@@ -192,6 +192,15 @@ pub struct PaymentQuery {
 }
 
 impl InvoicePage {
+    /// The statement month the invoice counts in.
+    fn statement_month(&self) -> String {
+        self.invoice
+            .issue_date
+            .map(crate::statements::rules::StatementMonth::of)
+            .map(|m| m.key())
+            .unwrap_or_default()
+    }
+
     /// The order behind a buyer's invoice, when they may ask for credit on its delivery.
     fn credit_order(&self) -> Option<crate::ids::OrderId> {
         let asks = self.side == Side::Buyer && self.acting.may(Permission::ReceiveDeliveries);

@@ -34,9 +34,27 @@ pub struct Invoice {
     pub amount_refunded: Decimal,
     /// Credit notes issued before it was paid: they lower what is due.
     pub amount_credited: Decimal,
+    /// Larder's fee and the VAT on it, fixed at issue (a credit lowers them in proportion).
+    pub platform_fee: Decimal,
+    pub platform_fee_vat: Decimal,
 }
 
 impl Invoice {
+    /// For the provider's copy: Larder's fee, its VAT, and what the invoice nets them after
+    /// credits and the fee.
+    pub fn fee_breakdown(&self) -> (String, String, String) {
+        let net = crate::statements::rules::net(
+            self.total - self.amount_credited,
+            self.platform_fee,
+            self.platform_fee_vat,
+        );
+        (
+            format_gbp(self.platform_fee),
+            format_gbp(self.platform_fee_vat),
+            format_gbp(net),
+        )
+    }
+
     pub fn is_draft(&self) -> bool {
         self.status == InvoiceStatus::Draft
     }

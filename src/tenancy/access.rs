@@ -363,6 +363,8 @@ pub const ROUTES: &[RouteAccess] = &[
         Provider(P::ManagePayouts),
     ),
     r("GET", "/provider/payouts", Provider(P::ViewPayouts)),
+    r("GET", "/provider/statement", Provider(P::ViewPayouts)),
+    r("GET", "/provider/statement.csv", Provider(P::ViewPayouts)),
     r("GET", "/provider/payouts/{id}", Provider(P::ViewPayouts)),
     r("GET", "/provider/standing-demand", Provider(P::ViewOrders)),
     r("GET", "/provider/orders", Provider(P::ViewOrders)),

@@ -45,6 +45,7 @@ mod seeds;
 mod sentry;
 mod sessions;
 mod standing;
+mod statements;
 mod teams;
 mod tenancy;
 mod threads;

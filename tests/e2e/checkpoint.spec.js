@@ -1,6 +1,7 @@
 // The Phase 3 checkpoint in a real browser, through the UI only: a provider lists a
 // catalogue, a buyer finds it and orders, the provider confirms (short), delivers and
 // invoices, the buyer pays from the emailed link, and an admin can take the provider down.
+const fs = require('fs');
 const path = require('path');
 const { test, expect } = require('@playwright/test');
 const { checkPage, confirmEmail, logIn, waitForEmail } = require('./helpers');
@@ -357,6 +358,22 @@ test('Stripe pays the provider out and the payout page shows gross, fee, refund 
   await expect(page.locator('table')).toContainText(invoiceNumber);
   await expect(page.locator('table')).toContainText('Refund');
   await checkPage(page, 'payout-detail');
+
+  // The month's statement: the invoice with Larder's fee on it, and a CSV of the same lines.
+  await page.click('nav a:has-text("Payouts")');
+  await page.click('a:has-text("Monthly statements")');
+  await expect(page.locator('h1')).toHaveText(/^Statement for /);
+  await expect(page.locator('#statement-invoices')).toContainText(invoiceNumber);
+  await expect(page.locator('#sum-fees')).not.toHaveText('−£0.00');
+  await checkPage(page, 'statement');
+  const download = page.waitForEvent('download');
+  await page.click('a:has-text("Download CSV")');
+  const csv = fs.readFileSync(await (await download).path(), 'utf8');
+  expect(csv.split('\n')[0]).toBe('date,type,number,reference,gross,fee,fee_vat,net,status');
+  expect(csv).toContain(`,invoice,${invoiceNumber},`);
+  await page.click('a:has-text("Previous:")');
+  await expect(page.locator('.empty').first()).toContainText('No invoices issued in');
+  await checkPage(page, 'statement-empty-month');
 });
 
 test('an admin finds the paid invoice and refunds part of it through the same refund path', async ({ page }) => {

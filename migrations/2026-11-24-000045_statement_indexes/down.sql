@@ -1,0 +1,3 @@
+DROP INDEX payouts_provider_arrival_idx;
+DROP INDEX credit_notes_provider_issue_date_idx;
+DROP INDEX invoices_provider_issue_date_idx;
