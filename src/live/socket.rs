@@ -40,7 +40,12 @@ struct Parts {
 }
 
 impl Parts {
-    fn from(req: &HttpRequest) -> Result<Self, AppError> {
+    /// The app's parts, once the request is known to come from one of our pages (another
+    /// site's is refused before anything is read).
+    fn checked(req: &HttpRequest) -> Result<Self, AppError> {
+        if !from_our_pages(req) {
+            return Err(AppError::NotFound);
+        }
         let missing = || AppError::Unexpected(anyhow::anyhow!("live updates are not configured"));
         Ok(Self {
             hub: req
@@ -65,8 +70,9 @@ pub async fn bell(
     body: web::Payload,
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
+    let parts = Parts::checked(&req)?;
     let watch = Watch::new(&user, None)?;
-    open(&req, body, watch)
+    open(&req, body, watch, parts)
 }
 
 /// An order or an invoice, by the address the socket was opened at.
@@ -161,27 +167,29 @@ async fn subject(
     (kind, id, on): (Kind, Uuid, (Side, crate::tenancy::Scope)),
     query: &LiveQuery,
 ) -> Result<HttpResponse, AppError> {
-    let parts = Parts::from(req)?;
+    let parts = Parts::checked(req)?;
     let scope = on.1;
-    // Another tenant's order or invoice answers 404 before any socket opens.
-    let checked = kind.clone();
-    with_conn(&parts.pool, move |conn| {
-        match checked {
-            Kind::Order => {
-                crate::orders::queries::version(conn, scope, id)?;
+    // Another tenant's order or invoice answers 404 before any socket opens; a list is the
+    // member's own.
+    if !matches!(kind, Kind::Orders(_)) {
+        let checked = kind.clone();
+        with_conn(&parts.pool, move |conn| {
+            match checked {
+                Kind::Order => {
+                    crate::orders::queries::version(conn, scope, id)?;
+                }
+                Kind::Invoice => {
+                    crate::invoicing::queries::find(conn, scope, crate::ids::InvoiceId(id))?;
+                }
+                Kind::Orders(_) => {}
             }
-            Kind::Invoice => {
-                crate::invoicing::queries::find(conn, scope, crate::ids::InvoiceId(id))?;
-            }
-            // The member's own list.
-            Kind::Orders(_) => {}
-        }
-        Ok(())
-    })
-    .await?;
+            Ok(())
+        })
+        .await?;
+    }
     let shown = query.v.clone().filter(|v| v.len() <= 64);
     let watch = Watch::new(user, Some(SubjectWatch::new(kind, id, on, shown)))?;
-    open(req, body, watch)
+    open(req, body, watch, parts)
 }
 
 /// A page on another site may open a socket to us, and the browser sends our cookie with
@@ -197,11 +205,12 @@ fn from_our_pages(req: &HttpRequest) -> bool {
     }
 }
 
-fn open(req: &HttpRequest, body: web::Payload, watch: Watch) -> Result<HttpResponse, AppError> {
-    if !from_our_pages(req) {
-        return Err(AppError::NotFound);
-    }
-    let parts = Parts::from(req)?;
+fn open(
+    req: &HttpRequest,
+    body: web::Payload,
+    watch: Watch,
+    parts: Parts,
+) -> Result<HttpResponse, AppError> {
     let (response, session, stream) = actix_ws::handle(req, body).map_err(|_| {
         AppError::BadRequest("This address keeps a page up to date; open the page itself.".into())
     })?;

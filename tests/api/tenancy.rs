@@ -671,3 +671,78 @@ async fn team_id_routes_answer_404_to_other_tenants_and_other_roles() {
     ];
     check(&app, routes, &outsiders, &ada.browser).await;
 }
+
+/// The sockets that keep an order or invoice page current. Owners reach the socket itself (a
+/// plain GET is told it isn't a page: 400); everyone else gets 404 before any socket opens.
+#[tokio::test]
+async fn live_id_routes_answer_404_to_other_tenants_and_roles() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let o = w.order;
+    // Sam confirms Ada's order and invoices it.
+    let sam = &w.sam.browser;
+    assert_eq!(
+        sam.post(&format!("/provider/orders/{o}/confirm"), &[])
+            .await
+            .status,
+        303
+    );
+    let created = sam
+        .post(&format!("/provider/orders/{o}/invoice"), &[])
+        .await;
+    assert_eq!(created.status, 303);
+    let invoice = created
+        .location
+        .unwrap_or_default()
+        .trim_start_matches("/provider/invoices/")
+        .to_owned();
+    let issue = format!("/provider/invoices/{invoice}/issue");
+    assert_eq!(sam.post(&issue, &[]).await.status, 303);
+    type Outsiders<'a> = Vec<(&'a str, &'a Browser)>;
+    let cases: Vec<(String, Outsiders, &Browser)> = vec![
+        (
+            format!("/orders/{o}/live"),
+            vec![
+                ("other buyer", &w.bo.browser),
+                ("provider", &w.sam.browser),
+                ("admin", &w.admin.browser),
+            ],
+            &w.ada.browser,
+        ),
+        (
+            format!("/provider/orders/{o}/live"),
+            vec![
+                ("other provider", &w.kim.browser),
+                ("buyer", &w.ada.browser),
+                ("admin", &w.admin.browser),
+            ],
+            &w.sam.browser,
+        ),
+        (
+            format!("/invoices/{invoice}/live"),
+            vec![
+                ("other buyer", &w.bo.browser),
+                ("provider", &w.sam.browser),
+                ("admin", &w.admin.browser),
+            ],
+            &w.ada.browser,
+        ),
+        (
+            format!("/provider/invoices/{invoice}/live"),
+            vec![
+                ("other provider", &w.kim.browser),
+                ("buyer", &w.ada.browser),
+                ("admin", &w.admin.browser),
+            ],
+            &w.sam.browser,
+        ),
+    ];
+    for (path, outsiders, owner) in cases {
+        for (who, browser) in outsiders {
+            let before = fingerprint(&app);
+            assert_eq!(browser.get(&path).await.status, 404, "{who} GET {path}");
+            assert_eq!(fingerprint(&app), before, "{who} GET {path} changed data");
+        }
+        assert_eq!(owner.get(&path).await.status, 400, "owner GET {path}");
+    }
+}
