@@ -158,6 +158,27 @@ pub fn add(
     product_id: Uuid,
     raw_quantity: &str,
 ) -> QueryResult<Added> {
+    put(conn, business, product_id, raw_quantity, true)
+}
+
+/// As `add`, but the cart ends up holding exactly this quantity, so sending the same
+/// suggestion twice (a double click, a second tab) leaves the cart as once.
+pub fn set(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    product_id: Uuid,
+    raw_quantity: &str,
+) -> QueryResult<Added> {
+    put(conn, business, product_id, raw_quantity, false)
+}
+
+fn put(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    product_id: Uuid,
+    raw_quantity: &str,
+    sum: bool,
+) -> QueryResult<Added> {
     let outcome = conn.transaction(|conn| {
         let product: Option<(Uuid, String, bool, bool, String, Decimal)> = products::table
             .inner_join(providers::table)
@@ -208,9 +229,11 @@ pub fn add(
             .on_conflict((cart_items::cart_id, cart_items::product_id))
             .do_update()
             .set(
-                cart_items::quantity.eq(diesel::dsl::sql::<diesel::sql_types::Numeric>(
-                    "LEAST(cart_items.quantity + excluded.quantity, ",
-                )
+                cart_items::quantity.eq(diesel::dsl::sql::<diesel::sql_types::Numeric>(if sum {
+                    "LEAST(cart_items.quantity + excluded.quantity, "
+                } else {
+                    "LEAST(excluded.quantity, "
+                })
                 .bind::<diesel::sql_types::Numeric, _>(max)
                 .sql(")")),
             )

@@ -78,19 +78,11 @@ async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>, slug: String) -> Result<
     let business = ctx.business_id;
     let now = ctx.user.now;
     // An orderer limited to some addresses is offered only those.
-    let limited_to = ctx
-        .user
-        .loaded
-        .membership_id
-        .filter(|_| ctx.role == crate::tenancy::Role::Orderer);
+    let limited_to = ctx.limited_to();
     with_conn(pool, move |conn| {
         let provider = providers::by_slug(conn, &slug)?;
         let lines = cart::lines(conn, business, Some(ProviderId(provider.id)))?;
-        let mut locations = businesses::list_locations(conn, business)?;
-        if let Some(membership) = limited_to {
-            let assigned = crate::teams::queries::assigned_locations(conn, membership)?;
-            locations.retain(|l| crate::teams::rules::may_order_for(&assigned, l.id));
-        }
+        let locations = crate::teams::queries::orderable_locations(conn, business, limited_to)?;
         let business_active = businesses::business(conn, business)?.status == "active";
         let provider_id = ProviderId(provider.id);
         let today = crate::timefmt::to_london(now).date();

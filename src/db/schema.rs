@@ -285,6 +285,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    guide_items (location_id, product_id) {
+        location_id -> Uuid,
+        product_id -> Uuid,
+        business_id -> Uuid,
+        par -> Nullable<Numeric>,
+        pinned -> Bool,
+        hidden -> Bool,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     email_verifications (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -859,6 +871,7 @@ diesel::table! {
 }
 
 diesel::joinable!(cart_items -> carts (cart_id));
+diesel::joinable!(guide_items -> products (product_id));
 diesel::joinable!(standing_order_lines -> standing_orders (standing_order_id));
 diesel::joinable!(standing_order_lines -> products (product_id));
 diesel::joinable!(standing_orders -> providers (provider_id));
@@ -996,4 +1009,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     server_errors,
     analytics_events,
+    guide_items,
 );

@@ -380,6 +380,8 @@ pub struct ProviderQuery {
     category: Option<String>,
     q: Option<String>,
     page: Option<String>,
+    /// The address whose order guide "Add to guide" adds to (from the guide's link).
+    guide: Option<String>,
 }
 
 #[derive(Template)]
@@ -396,6 +398,9 @@ struct ProviderPage {
     /// The trust summary and the latest ratings with the provider's replies.
     trust: String,
     ratings: Vec<crate::trust::ratings::Rating>,
+    /// May this member order (and so build the order guide)?
+    may_order: bool,
+    guide: String,
 }
 
 impl ProviderPage {
@@ -413,6 +418,7 @@ impl ProviderPage {
             ("category", self.category.clone()),
             ("q", self.q.clone()),
             ("page", page.to_string()),
+            ("guide", self.guide.clone()),
         ]);
         format!("/providers/{}?{qs}", self.provider.slug)
     }
@@ -479,6 +485,12 @@ pub async fn provider_page(
         products: Paged::new(rows, page),
         trust: trust.0,
         ratings: trust.1,
+        may_order: ctx.require(Permission::PlaceOrders).is_ok(),
+        guide: query
+            .guide
+            .as_deref()
+            .and_then(|g| Uuid::parse_str(g.trim()).ok())
+            .map_or_else(String::new, |g| g.to_string()),
     })
 }
 

@@ -121,11 +121,8 @@ impl Basis {
 
 async fn source(ctx: &BuyerCtx, pool: &web::Data<DbPool>, from: Basis) -> Result<Source, AppError> {
     let business = ctx.business_id;
-    let limited_to = ctx
-        .user
-        .loaded
-        .membership_id
-        .filter(|_| ctx.role == crate::tenancy::Role::Orderer);
+    // An orderer limited to some addresses is offered only those.
+    let limited_to = ctx.limited_to();
     with_conn(pool, move |conn| {
         let (provider_id, location, product_lines) = match from {
             Basis::Order(order) => queries::order_lines_of(conn, business, order)?,
@@ -146,11 +143,7 @@ async fn source(ctx: &BuyerCtx, pool: &web::Data<DbPool>, from: Basis) -> Result
         };
         let provider = crate::providers::queries::provider(conn, ProviderId(provider_id))?;
         let lines = queries::priced(conn, &product_lines)?;
-        let mut locations = crate::businesses::queries::list_locations(conn, business)?;
-        if let Some(membership) = limited_to {
-            let assigned = crate::teams::queries::assigned_locations(conn, membership)?;
-            locations.retain(|l| crate::teams::rules::may_order_for(&assigned, l.id));
-        }
+        let locations = crate::teams::queries::orderable_locations(conn, business, limited_to)?;
         let zones = crate::availability::queries::zones(conn, ProviderId(provider_id))?;
         Ok(Source {
             provider_id,

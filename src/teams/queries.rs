@@ -466,6 +466,21 @@ pub fn assigned_locations(conn: &mut PgConnection, membership: Uuid) -> QueryRes
         .load(conn)
 }
 
+/// The business's addresses a member may order for: all of them, or, for a member limited
+/// to some (`BuyerCtx::limited_to`), only those.
+pub fn orderable_locations(
+    conn: &mut PgConnection,
+    business: crate::ids::BusinessId,
+    limited_to: Option<Uuid>,
+) -> QueryResult<Vec<crate::businesses::model::Location>> {
+    let mut locations = crate::businesses::queries::list_locations(conn, business)?;
+    if let Some(membership) = limited_to {
+        let assigned = assigned_locations(conn, membership)?;
+        locations.retain(|l| super::rules::may_order_for(&assigned, l.id));
+    }
+    Ok(locations)
+}
+
 /// The addresses of several members at once, as (membership, location) pairs.
 pub fn assignments(conn: &mut PgConnection, members: &[Uuid]) -> QueryResult<Vec<(Uuid, Uuid)>> {
     use crate::db::schema::membership_locations as ml;

@@ -316,6 +316,15 @@ impl BuyerCtx {
     pub fn scope(&self) -> Scope {
         Scope::Buyer(self.business_id)
     }
+
+    /// The membership whose assigned addresses bound what this member may order for: an
+    /// orderer's; everyone else orders for every address.
+    pub fn limited_to(&self) -> Option<uuid::Uuid> {
+        self.user
+            .loaded
+            .membership_id
+            .filter(|_| self.role == Role::Orderer)
+    }
 }
 
 impl FromRequest for BuyerCtx {

@@ -21,6 +21,7 @@ mod credit_unpaid;
 mod credits;
 mod discovery;
 mod disputes;
+mod guide;
 mod health;
 mod hostile;
 mod invoicing;

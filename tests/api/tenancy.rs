@@ -273,6 +273,7 @@ pub fn fingerprint(app: &TestApp) -> String {
         "credit_request_messages",
         "order_ratings",
         "notifications",
+        "guide_items",
     ];
     let parts: Vec<String> = tables
         .iter()
@@ -745,4 +746,39 @@ async fn live_id_routes_answer_404_to_other_tenants_and_roles() {
         }
         assert_eq!(owner.get(&path).await.status, 400, "owner GET {path}");
     }
+}
+
+#[tokio::test]
+async fn order_guide_routes_answer_404_to_other_tenants_and_roles() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    // Form values are static in the matrix; the location is this run's, so it lives as long.
+    let location: &'static str = Box::leak(w.ada.location_id.to_string().into_boxed_str());
+    let product: &'static str = Box::leak(w.product.to_string().into_boxed_str());
+    let p = w.product;
+    let routes = vec![
+        get(format!("/guide?location={location}")),
+        post(
+            "/guide".into(),
+            &[("location", location), ("intent", "pars")],
+        ),
+        post(
+            "/guide/items".into(),
+            &[("product_id", product), ("location", location)],
+        ),
+        post(
+            format!("/guide/items/{p}/remove"),
+            &[("location", location)],
+        ),
+        post(
+            format!("/guide/items/{p}/restore"),
+            &[("location", location)],
+        ),
+    ];
+    let outsiders = [
+        ("other buyer", &w.bo.browser),
+        ("provider", &w.sam.browser),
+        ("admin", &w.admin.browser),
+    ];
+    check(&app, routes, &outsiders, &w.ada.browser).await;
 }

@@ -1,0 +1,2 @@
+DROP INDEX orders_location_created_idx;
+DROP TABLE guide_items;
