@@ -114,6 +114,83 @@ async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>, slug: String) -> Result<
     .await
 }
 
+/// What checkout says about one provider's cart delivered to one address at `now`: why it
+/// can't be placed, the slots offered, the totals and the zone's terms. The one-provider and
+/// the every-provider checkout show the same.
+pub(super) struct Review {
+    pub problems: Vec<String>,
+    pub dates: Vec<(String, String)>,
+    pub countdown: Option<String>,
+    pub totals: Totals,
+    pub terms: Option<String>,
+    pub delivery_charge: Option<String>,
+    pub closures: Vec<String>,
+}
+
+pub(super) struct Delivering<'a> {
+    pub business_active: bool,
+    pub provider: &'a Provider,
+    pub lines: &'a [CartLine],
+    pub zones: &'a [Zone],
+    pub closures: &'a [Closure],
+    pub booked: &'a HashMap<Uuid, Booked>,
+    pub now: OffsetDateTime,
+}
+
+pub(super) fn review(d: &Delivering, chosen: Option<&Location>, extra: Vec<String>) -> Review {
+    let zone = chosen.and_then(|l| avail::zone_for(d.zones, &l.outcode));
+    let facts = CheckoutFacts::gather(d.business_active, d.provider, zone, d.lines);
+    let mut problems = extra;
+    for p in rules::checkout_problems(&facts) {
+        if !problems.contains(&p) {
+            problems.push(p);
+        }
+    }
+    let now = d.now;
+    let slots = zone.map_or_else(Vec::new, |z| {
+        let booked = d.booked.get(&z.id).cloned().unwrap_or_default();
+        avail::slots(z, d.closures, &booked, now, 14)
+    });
+    if zone.is_some() && slots.is_empty() && !d.lines.is_empty() {
+        problems.push(
+            "This provider has no delivery days open for that address in the next three months."
+                .to_owned(),
+        );
+    }
+    let horizon = crate::timefmt::to_london(now).date() + time::Duration::days(avail::HORIZON_DAYS);
+    Review {
+        problems,
+        countdown: slots.first().map(|s| avail::headline(now, s)),
+        dates: slots.iter().map(|s| (s.value(), s.label())).collect(),
+        totals: rules::order_totals(d.lines, zone.map_or(Decimal::ZERO, |z| z.delivery_charge)),
+        terms: zone.map(|z| {
+            format!(
+                "Minimum order {} before VAT. {}.",
+                crate::money::format_gbp(z.min_order_value),
+                crate::availability::handlers::cutoff_text(z)
+            )
+        }),
+        delivery_charge: zone
+            .filter(|z| !z.delivery_charge.is_zero())
+            .map(|z| crate::money::format_gbp(z.delivery_charge)),
+        closures: d
+            .closures
+            .iter()
+            .filter(|c| c.starts_on <= horizon)
+            .map(avail::closed_text)
+            .collect(),
+    }
+}
+
+/// The address to show: the one chosen, else the default, else the first.
+pub(super) fn chosen<'a>(locations: &'a [Location], asked: &str) -> Option<&'a Location> {
+    locations
+        .iter()
+        .find(|l| l.id.to_string() == asked)
+        .or_else(|| locations.iter().find(|l| l.is_default))
+        .or_else(|| locations.first())
+}
+
 fn page(
     ctx: &BuyerCtx,
     loaded: Loaded,
@@ -121,59 +198,20 @@ fn page(
     extra: Vec<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let chosen = loaded
-        .locations
-        .iter()
-        .find(|l| l.id.to_string() == form.location)
-        .or_else(|| loaded.locations.iter().find(|l| l.is_default))
-        .or_else(|| loaded.locations.first());
-    let zone = chosen.and_then(|l| avail::zone_for(&loaded.zones, &l.outcode));
-    let facts = CheckoutFacts::gather(
-        loaded.business_active,
-        &loaded.provider,
-        zone,
-        &loaded.lines,
+    let chosen = chosen(&loaded.locations, &form.location);
+    let r = review(
+        &Delivering {
+            business_active: loaded.business_active,
+            provider: &loaded.provider,
+            lines: &loaded.lines,
+            zones: &loaded.zones,
+            closures: &loaded.closures,
+            booked: &loaded.booked,
+            now: loaded.now,
+        },
+        chosen,
+        extra,
     );
-    let mut problems = extra;
-    for p in rules::checkout_problems(&facts) {
-        if !problems.contains(&p) {
-            problems.push(p);
-        }
-    }
-    let now = loaded.now;
-    let slots = zone.map_or_else(Vec::new, |z| {
-        let booked = loaded.booked.get(&z.id).cloned().unwrap_or_default();
-        avail::slots(z, &loaded.closures, &booked, now, 14)
-    });
-    if zone.is_some() && slots.is_empty() && !loaded.lines.is_empty() {
-        problems.push(
-            "This provider has no delivery days open for that address in the next three months."
-                .to_owned(),
-        );
-    }
-    let countdown = slots.first().map(|s| avail::headline(now, s));
-    let dates = slots.iter().map(|s| (s.value(), s.label())).collect();
-    let totals = rules::order_totals(
-        &loaded.lines,
-        zone.map_or(Decimal::ZERO, |z| z.delivery_charge),
-    );
-    let terms = zone.map(|z| {
-        format!(
-            "Minimum order {} before VAT. {}.",
-            crate::money::format_gbp(z.min_order_value),
-            crate::availability::handlers::cutoff_text(z)
-        )
-    });
-    let delivery_charge = zone
-        .filter(|z| !z.delivery_charge.is_zero())
-        .map(|z| crate::money::format_gbp(z.delivery_charge));
-    let horizon = crate::timefmt::to_london(now).date() + time::Duration::days(avail::HORIZON_DAYS);
-    let closures = loaded
-        .closures
-        .iter()
-        .filter(|c| c.starts_on <= horizon)
-        .map(avail::closed_text)
-        .collect();
     let form = CheckoutForm {
         location: chosen.map(|l| l.id.to_string()).unwrap_or_default(),
         // What this page shows is what the next submit must find.
@@ -192,14 +230,14 @@ fn page(
             meta: ctx.user.meta(format!("Checkout: {}", loaded.provider.name)),
             provider: loaded.provider,
             lines: loaded.lines,
-            totals,
+            totals: r.totals,
             locations: loaded.locations,
-            dates,
-            countdown,
-            terms,
-            delivery_charge,
-            closures,
-            problems,
+            dates: r.dates,
+            countdown: r.countdown,
+            terms: r.terms,
+            delivery_charge: r.delivery_charge,
+            closures: r.closures,
+            problems: r.problems,
             form,
             recent: loaded.recent.filter(|_| empty),
         },
@@ -235,7 +273,7 @@ pub async fn checkout(
 
 /// A buyer confirms their email address before ordering: the provider and the emails about
 /// the order must reach a real person.
-fn unconfirmed(ctx: &BuyerCtx) -> Option<String> {
+pub(super) fn unconfirmed(ctx: &BuyerCtx) -> Option<String> {
     (!ctx.user.loaded.email_verified).then(|| {
         format!(
             "Confirm your email address before you order: we sent a link to {}. Didn't get it? Send it again from your account page.",

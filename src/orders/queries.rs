@@ -193,6 +193,15 @@ pub fn find_by_key(
 
 /// The business's latest order from this provider placed since `since`: (id, number, when),
 /// for pointing a second tab's empty checkout at the order the first one placed.
+/// An order's number, within the business.
+pub fn number_of(conn: &mut PgConnection, business: BusinessId, id: Uuid) -> QueryResult<String> {
+    orders::table
+        .filter(orders::business_id.eq(business.0))
+        .filter(orders::id.eq(id))
+        .select(orders::number)
+        .first(conn)
+}
+
 pub fn latest_since(
     conn: &mut PgConnection,
     business: BusinessId,

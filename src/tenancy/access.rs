@@ -161,6 +161,8 @@ pub const ROUTES: &[RouteAccess] = &[
     r("POST", "/guide/items", Buyer(P::PlaceOrders)),
     r("POST", "/guide/items/{id}/remove", Buyer(P::PlaceOrders)),
     r("POST", "/guide/items/{id}/restore", Buyer(P::PlaceOrders)),
+    r("GET", "/checkout", Buyer(P::PlaceOrders)),
+    r("POST", "/checkout", Buyer(P::PlaceOrders)),
     r("GET", "/checkout/{slug}", Buyer(P::PlaceOrders)),
     r("POST", "/checkout/{slug}", Buyer(P::PlaceOrders)),
     r("GET", "/orders", Buyer(P::ViewOrders)),

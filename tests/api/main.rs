@@ -15,6 +15,7 @@ mod autopay;
 mod availability;
 mod cards;
 mod catalog;
+mod checkout_all;
 mod cli;
 mod connect;
 mod credit_unpaid;
