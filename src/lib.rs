@@ -34,6 +34,7 @@ pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod payouts;
+pub mod prices;
 pub mod providers;
 pub mod refunds;
 pub mod seed;

@@ -94,8 +94,14 @@ struct AddedPartial {
 
 pub async fn cart_page(ctx: BuyerCtx, pool: web::Data<DbPool>) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::PlaceOrders)?;
-    let business = ctx.business_id;
-    let lines = with_conn(&pool, move |conn| Ok(cart::lines(conn, business, None)?)).await?;
+    let (business, today) = (
+        ctx.business_id,
+        crate::timefmt::to_london(ctx.user.now).date(),
+    );
+    let lines = with_conn(&pool, move |conn| {
+        Ok(cart::lines(conn, business, None, today)?)
+    })
+    .await?;
     render(&CartPage {
         meta: ctx.user.meta("Your cart"),
         carts: group(lines),
@@ -174,10 +180,13 @@ async fn provider_section(
     provider: ProviderId,
     problem: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let business = ctx.business_id;
+    let (business, today) = (
+        ctx.business_id,
+        crate::timefmt::to_london(ctx.user.now).date(),
+    );
     let (lines, badge) = with_conn(pool, move |conn| {
         Ok((
-            cart::lines(conn, business, Some(provider))?,
+            cart::lines(conn, business, Some(provider), today)?,
             cart::item_count(conn, business)?,
         ))
     })

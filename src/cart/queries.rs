@@ -29,6 +29,8 @@ pub struct CartLine {
     pub provider_slug: String,
     pub provider_status: String,
     pub provider_min_order: Decimal,
+    /// `price` is the buyer's own (`prices::apply` sets both).
+    pub customer_price: bool,
 }
 
 impl CartLine {
@@ -112,6 +114,7 @@ macro_rules! cart_line_columns {
             v::slug,
             v::status,
             v::min_order_value,
+            diesel::dsl::sql::<diesel::sql_types::Bool>("false"),
         )
     }};
 }
@@ -121,10 +124,12 @@ pub fn totals(lines: &[CartLine]) -> money::Totals {
     money::Totals::from_lines(lines.iter().map(|l| (l.net(), l.vat_rate, l.vat())))
 }
 
+/// The business's cart lines (one provider's, or all), priced for it on London date `on`.
 pub fn lines(
     conn: &mut PgConnection,
     business: BusinessId,
     provider: Option<ProviderId>,
+    on: time::Date,
 ) -> QueryResult<Vec<CartLine>> {
     let mut query = cart_items::table
         .inner_join(carts::table)
@@ -135,9 +140,11 @@ pub fn lines(
     if let Some(provider) = provider {
         query = query.filter(carts::provider_id.eq(provider.0));
     }
-    query
+    let mut lines = query
         .order((providers::name, cart_items::created_at, cart_items::id))
-        .load(conn)
+        .load(conn)?;
+    crate::prices::queries::apply(conn, business, on, &mut lines)?;
+    Ok(lines)
 }
 
 pub enum Added {

@@ -449,12 +449,5 @@ pub async fn export(ctx: ProviderCtx, pool: web::Data<DbPool>) -> Result<HttpRes
     let provider = ctx.provider_id;
     let products = with_conn(&pool, move |conn| Ok(queries::all(conn, provider)?)).await?;
     let body = csv_io::export(&products).map_err(|e| AppError::Unexpected(e.into()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            "attachment; filename=\"catalogue.csv\"",
-        ))
-        .insert_header(("Cache-Control", "no-store"))
-        .body(body))
+    Ok(crate::web::csv_download("catalogue.csv", body))
 }

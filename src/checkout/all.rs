@@ -44,8 +44,8 @@ struct Loaded {
 async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>) -> Result<Loaded, AppError> {
     let (business, now, limited_to) = (ctx.business_id, ctx.user.now, ctx.limited_to());
     with_conn(pool, move |conn| {
-        let all = cart::lines(conn, business, None)?;
         let today = crate::timefmt::to_london(now).date();
+        let all = cart::lines(conn, business, None, today)?;
         let mut carts: Vec<Cart> = Vec::new();
         for line in all {
             match carts.last_mut() {

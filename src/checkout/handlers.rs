@@ -81,11 +81,11 @@ async fn load(ctx: &BuyerCtx, pool: &web::Data<DbPool>, slug: String) -> Result<
     let limited_to = ctx.limited_to();
     with_conn(pool, move |conn| {
         let provider = providers::by_slug(conn, &slug)?;
-        let lines = cart::lines(conn, business, Some(ProviderId(provider.id)))?;
+        let today = crate::timefmt::to_london(now).date();
+        let lines = cart::lines(conn, business, Some(ProviderId(provider.id)), today)?;
         let locations = crate::teams::queries::orderable_locations(conn, business, limited_to)?;
         let business_active = businesses::business(conn, business)?.status == "active";
         let provider_id = ProviderId(provider.id);
-        let today = crate::timefmt::to_london(now).date();
         let zones = availability::zones(conn, provider_id)?;
         let closures = availability::closures(conn, provider_id, today)?;
         let mut booked = HashMap::new();

@@ -23,6 +23,7 @@ use crate::orders::changes::Change;
 use crate::orders::queries::find_by_key;
 use crate::orders::rules::OrderStatus;
 use crate::providers::queries as providers;
+use crate::timefmt::to_london;
 use crate::web::AppError;
 
 #[derive(Debug, Clone)]
@@ -98,7 +99,9 @@ pub fn submit(
             ]));
         }
         let lines = match (&s.basket, cart_id) {
-            (Basket::Cart { .. }, Some(_)) => cart::lines(conn, business, Some(s.provider))?,
+            (Basket::Cart { .. }, Some(_)) => {
+                cart::lines(conn, business, Some(s.provider), to_london(s.at).date())?
+            }
             (Basket::Cart { .. }, None) => Vec::new(),
             (Basket::Standing { lines, .. }, _) => lines.clone(),
         };
@@ -208,6 +211,7 @@ pub fn submit(
                     order_lines::fractional.eq(l.fractional),
                     order_lines::line_total.eq(l.net()),
                     order_lines::line_vat.eq(l.vat()),
+                    order_lines::customer_price.eq(l.customer_price),
                 )
             })
             .collect();

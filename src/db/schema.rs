@@ -165,6 +165,7 @@ diesel::table! {
         line_total -> Numeric,
         line_vat -> Numeric,
         fractional -> Bool,
+        customer_price -> Bool,
     }
 }
 
@@ -285,6 +286,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    buyer_groups (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        name -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    buyer_group_members (group_id, business_id) {
+        group_id -> Uuid,
+        business_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    customer_prices (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        product_id -> Uuid,
+        business_id -> Nullable<Uuid>,
+        group_id -> Nullable<Uuid>,
+        price -> Numeric,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     guide_items (location_id, product_id) {
         location_id -> Uuid,
         product_id -> Uuid,
@@ -391,6 +422,7 @@ diesel::table! {
         line_total -> Numeric,
         line_vat -> Numeric,
         fractional -> Bool,
+        customer_price -> Bool,
     }
 }
 
@@ -872,6 +904,11 @@ diesel::table! {
 
 diesel::joinable!(cart_items -> carts (cart_id));
 diesel::joinable!(guide_items -> products (product_id));
+diesel::joinable!(customer_prices -> products (product_id));
+diesel::joinable!(customer_prices -> businesses (business_id));
+diesel::joinable!(customer_prices -> buyer_groups (group_id));
+diesel::joinable!(buyer_group_members -> buyer_groups (group_id));
+diesel::joinable!(buyer_group_members -> businesses (business_id));
 diesel::joinable!(standing_order_lines -> standing_orders (standing_order_id));
 diesel::joinable!(standing_order_lines -> products (product_id));
 diesel::joinable!(standing_orders -> providers (provider_id));
@@ -1010,4 +1047,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     server_errors,
     analytics_events,
     guide_items,
+    buyer_groups,
+    buyer_group_members,
+    customer_prices,
 );

@@ -1,8 +1,11 @@
 //! Buyer-facing discovery: the provider list with filters, a provider's page, and compare.
 //! Discovery and compare answer an htmx request with the results fragment alone.
 
+use std::collections::HashMap;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -401,6 +404,8 @@ struct ProviderPage {
     /// May this member order (and so build the order guide)?
     may_order: bool,
     guide: String,
+    /// The list price of each product shown at the buyer's own price.
+    own_prices: HashMap<Uuid, Decimal>,
 }
 
 impl ProviderPage {
@@ -427,6 +432,13 @@ impl ProviderPage {
     fn back(&self) -> String {
         self.page_link(self.products.page)
     }
+
+    /// "£5.60" when the product is shown at the buyer's own price instead.
+    fn list_price(&self, product: impl std::borrow::Borrow<Uuid>) -> Option<String> {
+        self.own_prices
+            .get(product.borrow())
+            .map(|p| format_gbp(*p))
+    }
 }
 
 pub async fn provider_page(
@@ -447,7 +459,8 @@ pub async fn provider_page(
     let page = PageRequest::from_query(query.page.as_deref());
     let business = ctx.business_id;
     let (cat, tsq) = (category.clone(), search.tsquery());
-    let (provider, delivers, counts, (rows, trust)) = with_conn(&pool, move |conn| {
+    let today = crate::timefmt::to_london(ctx.user.now).date();
+    let (provider, delivers, counts, (rows, trust, own_prices)) = with_conn(&pool, move |conn| {
         let provider = queries::active_provider_by_slug(conn, &slug)?;
         let id = crate::ids::ProviderId(provider.id);
         let trust = (
@@ -457,14 +470,23 @@ pub async fn provider_page(
         let locations = businesses::list_locations(conn, business)?;
         let delivers = choose_location(&locations, None).map(|l| provider.delivers_to(&l.outcode));
         let counts = queries::category_counts(conn, provider.id)?;
-        let rows = queries::listed_products(
+        let mut rows = queries::listed_products(
             conn,
             provider.id,
             (!cat.is_empty()).then_some(cat.as_str()),
             tsq.as_deref(),
             page,
         )?;
-        Ok((provider, delivers, counts, (rows, trust)))
+        let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
+        let own = crate::prices::queries::for_products(conn, business, today, &ids)?;
+        let mut list_prices = HashMap::new();
+        for p in &mut rows {
+            if let Some(price) = own.get(&p.id) {
+                list_prices.insert(p.id, p.price);
+                p.price = *price;
+            }
+        }
+        Ok((provider, delivers, counts, (rows, trust, list_prices)))
     })
     .await?;
     let total = counts.iter().map(|(_, n)| n).sum();
@@ -486,6 +508,7 @@ pub async fn provider_page(
         trust: trust.0,
         ratings: trust.1,
         may_order: ctx.require(Permission::PlaceOrders).is_ok(),
+        own_prices,
         guide: query
             .guide
             .as_deref()
@@ -517,6 +540,7 @@ pub struct CompareView {
     pub provider_slug: String,
     pub min_order: String,
     pub delivers: bool,
+    pub own_price: bool,
 }
 
 impl From<CompareRow> for CompareView {
@@ -534,6 +558,7 @@ impl From<CompareRow> for CompareView {
             vat: format!("{}%", r.vat_rate.normalize()),
             per_unit: per.map(|(p, base)| format!("{} / {}", format_gbp(p), base.label())),
             in_stock: r.in_stock,
+            own_price: r.own_price,
             provider_name: r.provider_name,
             provider_slug: r.provider_slug,
             min_order: format_gbp(r.min_order_value),
@@ -593,6 +618,10 @@ pub async fn compare(
     let delivers = query.delivers.is_some();
     let page = PageRequest::from_query(query.page.as_deref());
     let business = ctx.business_id;
+    let viewer = queries::Viewer {
+        business: business.0,
+        on: crate::timefmt::to_london(ctx.user.now).date(),
+    };
     let (requested, tsquery) = (query.location.clone(), search.tsquery());
     let (locations, location, rows) = with_conn(&pool, move |conn| {
         let locations = businesses::list_locations(conn, business)?;
@@ -602,7 +631,7 @@ pub async fn compare(
             .map(|l| covering_areas(&l.outcode))
             .unwrap_or_default();
         let rows = match &tsquery {
-            Some(tsq) => queries::compare(conn, tsq, &areas, delivers, sort, page)?,
+            Some(tsq) => queries::compare(conn, viewer, tsq, &areas, delivers, sort, page)?,
             None => Vec::new(),
         };
         Ok((locations, location, rows))

@@ -221,11 +221,22 @@ pub struct CompareRow {
     pub min_order_value: Decimal,
     #[diesel(sql_type = Bool)]
     pub delivers: bool,
+    /// `price` is the buyer's own.
+    #[diesel(sql_type = Bool)]
+    pub own_price: bool,
+}
+
+/// Who is comparing, for their own prices: the business and the London date.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub business: Uuid,
+    pub on: time::Date,
 }
 
 /// The tsquery is a `FROM` item so a generic plan of this prepared statement parses it once.
 pub fn compare(
     conn: &mut PgConnection,
+    viewer: Viewer,
     tsquery: &str,
     areas: &[String],
     only_delivering: bool,
@@ -233,11 +244,13 @@ pub fn compare(
     page: PageRequest,
 ) -> QueryResult<Vec<CompareRow>> {
     let mut sql = String::from(
-        "SELECT pr.id AS product_id, pr.name, pr.unit, pr.pack_size, pr.price, pr.vat_rate, pr.in_stock,
+        "SELECT pr.id AS product_id, pr.name, pr.unit, pr.pack_size,
+                coalesce(own.price, pr.price) AS price, pr.vat_rate, pr.in_stock,
                 p.name AS provider_name, p.slug AS provider_slug, p.min_order_value,
-                (p.delivery_areas && $2::text[]) AS delivers
+                (p.delivery_areas && $2::text[]) AS delivers, own.price IS NOT NULL AS own_price
            FROM to_tsquery('english', $1) q, products pr
            JOIN providers p ON p.id = pr.provider_id
+           LEFT JOIN larder_customer_prices($5, $6) own ON own.product_id = pr.id
           WHERE pr.active AND p.status = 'active'
             AND pr.search_vector @@ q",
     );
@@ -245,8 +258,10 @@ pub fn compare(
         sql.push_str(" AND p.delivery_areas && $2::text[]");
     }
     sql.push_str(match sort {
-        CompareSort::Relevance => " ORDER BY ts_rank(pr.search_vector, q) DESC, pr.price, pr.id",
-        CompareSort::Price => " ORDER BY pr.price, pr.id",
+        CompareSort::Relevance => {
+            " ORDER BY ts_rank(pr.search_vector, q) DESC, coalesce(own.price, pr.price), pr.id"
+        }
+        CompareSort::Price => " ORDER BY coalesce(own.price, pr.price), pr.id",
     });
     sql.push_str(" LIMIT $3 OFFSET $4");
     Prepared(
@@ -255,7 +270,9 @@ pub fn compare(
             .bind::<Text, _>(tsquery)
             .bind::<Array<Text>, _>(areas.to_vec())
             .bind::<BigInt, _>(page.fetch_limit())
-            .bind::<BigInt, _>(page.offset()),
+            .bind::<BigInt, _>(page.offset())
+            .bind::<SqlUuid, _>(viewer.business)
+            .bind::<diesel::sql_types::Date, _>(viewer.on),
     )
     .load(conn)
 }

@@ -83,7 +83,8 @@ async fn load(
             });
         };
         let since = now - Duration::days(rules::HISTORY_DAYS);
-        let rows = queries::rows(conn, business, LocationId(place.id), since)?;
+        let today = to_london(now).date();
+        let rows = queries::rows(conn, business, LocationId(place.id), since, today)?;
         let terms = terms_for(conn, &rows, &place, now)?;
         Ok(Loaded {
             locations,

@@ -60,6 +60,9 @@ pub struct GuideRow {
     pub pinned: bool,
     #[diesel(sql_type = Bool)]
     pub hidden: bool,
+    /// `price` is the business's own.
+    #[diesel(sql_type = Bool)]
+    pub own_price: bool,
 }
 
 impl GuideRow {
@@ -88,6 +91,7 @@ pub fn rows(
     business: BusinessId,
     location: LocationId,
     since: OffsetDateTime,
+    on: time::Date,
 ) -> QueryResult<Vec<GuideRow>> {
     diesel::sql_query(
         "WITH hist AS (
@@ -105,7 +109,8 @@ pub fn rows(
            SELECT product_id, par, pinned, hidden FROM guide_items
             WHERE business_id = $1 AND location_id = $2
          )
-         SELECT p.id AS product_id, p.name, p.unit, p.pack_size, p.fractional, p.price,
+         SELECT p.id AS product_id, p.name, p.unit, p.pack_size, p.fractional,
+                coalesce(own.price, p.price) AS price, own.price IS NOT NULL AS own_price,
                 p.vat_rate, p.in_stock, p.active, v.id AS provider_id, v.name AS provider_name,
                 v.slug AS provider_slug, v.status AS provider_status,
                 v.min_order_value AS provider_min_order, coalesce(a.times, 0) AS times,
@@ -116,6 +121,7 @@ pub fn rows(
            LEFT JOIN agg a ON a.product_id = p.id
            LEFT JOIN hist h ON h.product_id = p.id AND h.recency = 1
            LEFT JOIN mine m ON m.product_id = p.id
+           LEFT JOIN larder_customer_prices($1, $4) own ON own.product_id = p.id
           WHERE p.id IN (SELECT product_id FROM agg
                          UNION SELECT product_id FROM mine WHERE pinned OR par IS NOT NULL)
           ORDER BY v.name, v.id, p.name, p.id",
@@ -123,6 +129,7 @@ pub fn rows(
     .bind::<SqlUuid, _>(business.0)
     .bind::<SqlUuid, _>(location.0)
     .bind::<Timestamptz, _>(since)
+    .bind::<diesel::sql_types::Date, _>(on)
     .load(conn)
 }
 

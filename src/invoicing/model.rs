@@ -127,6 +127,8 @@ pub struct InvoiceLine {
     pub line_total: Decimal,
     pub line_vat: Decimal,
     pub fractional: bool,
+    /// Priced at the buyer's own price (carried from the order line).
+    pub customer_price: bool,
 }
 
 impl InvoiceLine {

@@ -260,6 +260,7 @@ pub fn create_from_order(
                     invoice_lines::vat_rate.eq(l.vat_rate),
                     invoice_lines::line_total.eq(net),
                     invoice_lines::line_vat.eq(vat),
+                    invoice_lines::customer_price.eq(l.customer_price),
                 )
             })
             .collect();

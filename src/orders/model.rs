@@ -93,6 +93,8 @@ pub struct OrderLine {
     pub line_total: Decimal,
     pub line_vat: Decimal,
     pub fractional: bool,
+    /// Priced at the buyer's own price, not the list price.
+    pub customer_price: bool,
 }
 
 impl OrderLine {

@@ -120,7 +120,10 @@ impl Basis {
 }
 
 async fn source(ctx: &BuyerCtx, pool: &web::Data<DbPool>, from: Basis) -> Result<Source, AppError> {
-    let business = ctx.business_id;
+    let (business, today) = (
+        ctx.business_id,
+        crate::timefmt::to_london(ctx.user.now).date(),
+    );
     // An orderer limited to some addresses is offered only those.
     let limited_to = ctx.limited_to();
     with_conn(pool, move |conn| {
@@ -128,7 +131,7 @@ async fn source(ctx: &BuyerCtx, pool: &web::Data<DbPool>, from: Basis) -> Result
             Basis::Order(order) => queries::order_lines_of(conn, business, order)?,
             Basis::Cart(provider) => {
                 let lines =
-                    crate::cart::queries::lines(conn, business, Some(ProviderId(provider)))?;
+                    crate::cart::queries::lines(conn, business, Some(ProviderId(provider)), today)?;
                 if lines.is_empty() {
                     return Err(AppError::NotFound);
                 }
@@ -142,7 +145,7 @@ async fn source(ctx: &BuyerCtx, pool: &web::Data<DbPool>, from: Basis) -> Result
             }
         };
         let provider = crate::providers::queries::provider(conn, ProviderId(provider_id))?;
-        let lines = queries::priced(conn, &product_lines)?;
+        let lines = queries::priced(conn, business, &product_lines, today)?;
         let locations = crate::teams::queries::orderable_locations(conn, business, limited_to)?;
         let zones = crate::availability::queries::zones(conn, ProviderId(provider_id))?;
         Ok(Source {
@@ -347,7 +350,7 @@ async fn detail(
     let (so, provider, lines, decided, covered) = with_conn(pool, move |conn| {
         let so = queries::find(conn, business, id)?;
         let provider = crate::providers::queries::provider(conn, ProviderId(so.provider_id))?.name;
-        let lines = queries::lines(conn, id)?;
+        let lines = queries::lines(conn, business, id, today)?;
         let decided = queries::occurrences(conn, id, today - time::Duration::days(14))?;
         let (outcode, archived) = queries::address_of(conn, business, so.location_id)?;
         let zones = crate::availability::queries::zones(conn, ProviderId(so.provider_id))?;
@@ -406,9 +409,10 @@ pub async fn lines(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::PlaceOrders)?;
     let (business, id) = (ctx.business_id, id.into_inner());
+    let today = crate::timefmt::to_london(ctx.user.now).date();
     let current = with_conn(&pool, move |conn| {
         queries::find(conn, business, id)?;
-        Ok(queries::lines(conn, id)?)
+        Ok(queries::lines(conn, business, id, today)?)
     })
     .await?;
     let mut typed = HashMap::new();

@@ -111,7 +111,8 @@ fn place_one(
             notify(conn, so, date, &what, base_url)?;
             return Ok(Some(Outcome::Closed));
         }
-        let all = queries::lines(conn, so.id)?;
+        let on = crate::timefmt::to_london(now).date();
+        let all = queries::lines(conn, BusinessId(so.business_id), so.id, on)?;
         let (kept, dropped): (Vec<_>, Vec<_>) = all
             .into_iter()
             .partition(|l| l.available() && (l.fractional || l.quantity.fract().is_zero()));

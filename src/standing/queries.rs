@@ -136,8 +136,13 @@ pub fn list(
         .load(conn)
 }
 
-/// (product, quantity) pairs at today's prices, for the new-standing-order page.
-pub fn priced(conn: &mut PgConnection, wanted: &[(Uuid, Decimal)]) -> QueryResult<Vec<CartLine>> {
+/// (product, quantity) pairs at the business's prices on `on`, for the new-standing-order page.
+pub fn priced(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    wanted: &[(Uuid, Decimal)],
+    on: time::Date,
+) -> QueryResult<Vec<CartLine>> {
     let ids: Vec<Uuid> = wanted.iter().map(|(p, _)| *p).collect();
     let mut lines: Vec<CartLine> = products::table
         .inner_join(providers::table)
@@ -151,6 +156,7 @@ pub fn priced(conn: &mut PgConnection, wanted: &[(Uuid, Decimal)]) -> QueryResul
             .find(|(p, _)| *p == line.product_id)
             .map_or(Decimal::ZERO, |(_, q)| *q);
     }
+    crate::prices::queries::apply(conn, business, on, &mut lines)?;
     Ok(lines)
 }
 
@@ -167,9 +173,15 @@ pub fn address_of(
         .first(conn)
 }
 
-/// The lines at today's prices, shaped like cart lines so the same submit rules apply.
-pub fn lines(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<CartLine>> {
-    standing_order_lines::table
+/// The lines at the business's prices on London date `on`, shaped like cart lines so the
+/// same submit rules apply.
+pub fn lines(
+    conn: &mut PgConnection,
+    business: BusinessId,
+    id: Uuid,
+    on: time::Date,
+) -> QueryResult<Vec<CartLine>> {
+    let mut lines = standing_order_lines::table
         .inner_join(products::table.inner_join(providers::table))
         .filter(standing_order_lines::standing_order_id.eq(id))
         .select(cart_line_columns!(
@@ -177,7 +189,9 @@ pub fn lines(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<CartLine>> {
             standing_order_lines::quantity
         ))
         .order(products::name)
-        .load(conn)
+        .load(conn)?;
+    crate::prices::queries::apply(conn, business, on, &mut lines)?;
+    Ok(lines)
 }
 
 /// The lines of one of the business's orders, to start a standing order from: (product,

@@ -114,16 +114,10 @@ pub async fn csv(
     })
     .await?;
     let body = to_csv(&statement).map_err(|e| AppError::Unexpected(e.into()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!(
-                "attachment; filename=\"larder-statement-{}.csv\"",
-                month.key()
-            ),
-        ))
-        .body(body))
+    Ok(crate::web::csv_download(
+        &format!("larder-statement-{}.csv", month.key()),
+        body,
+    ))
 }
 
 /// One row per invoice, credit note and payout, money as plain decimals (credits negative),

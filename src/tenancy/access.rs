@@ -156,6 +156,46 @@ pub const ROUTES: &[RouteAccess] = &[
     r("POST", "/cart/items", Buyer(P::PlaceOrders)),
     r("POST", "/cart/items/{id}", Buyer(P::PlaceOrders)),
     r("POST", "/cart/items/{id}/remove", Buyer(P::PlaceOrders)),
+    r(
+        "GET",
+        "/provider/customer-prices",
+        Provider(P::ManageCatalogue),
+    ),
+    r(
+        "POST",
+        "/provider/customer-prices",
+        Provider(P::ManageCatalogue),
+    ),
+    r(
+        "GET",
+        "/provider/customer-prices.csv",
+        Provider(P::ManageCatalogue),
+    ),
+    r(
+        "POST",
+        "/provider/customer-prices/import",
+        Provider(P::ManageCatalogue),
+    ),
+    r(
+        "POST",
+        "/provider/customer-prices/{id}/remove",
+        Provider(P::ManageCatalogue),
+    ),
+    r(
+        "POST",
+        "/provider/buyer-groups",
+        Provider(P::ManageCatalogue),
+    ),
+    r(
+        "POST",
+        "/provider/buyer-groups/{id}/members",
+        Provider(P::ManageCatalogue),
+    ),
+    r(
+        "POST",
+        "/provider/buyer-groups/{id}/members/{business}/remove",
+        Provider(P::ManageCatalogue),
+    ),
     r("GET", "/guide", Buyer(P::PlaceOrders)),
     r("POST", "/guide", Buyer(P::PlaceOrders)),
     r("POST", "/guide/items", Buyer(P::PlaceOrders)),

@@ -62,6 +62,21 @@ pub fn client_ip(req: &actix_web::HttpRequest, config: &crate::config::Config) -
 }
 
 /// Post/redirect/get: a 303 to `location`.
+/// A CSV file to save as `filename`, never cached (it is the tenant's own data).
+pub fn csv_download(
+    filename: &str,
+    body: impl actix_web::body::MessageBody + 'static,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body)
+}
+
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((actix_web::http::header::LOCATION, location))

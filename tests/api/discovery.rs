@@ -424,6 +424,10 @@ async fn discovery_and_compare_statements_stay_prepared_on_their_connection() {
         discovery::discover(&mut conn, &filter, page).unwrap();
         discovery::compare(
             &mut conn,
+            discovery::Viewer {
+                business: Uuid::now_v7(),
+                on: time::macros::date!(2026 - 11 - 25),
+            },
             "cream:*",
             &areas,
             false,
@@ -445,7 +449,11 @@ async fn discovery_and_compare_statements_stay_prepared_on_their_connection() {
         1,
         "{prepared:?}"
     );
-    assert_eq!(count("ORDER BY pr.price, pr.id"), 1, "{prepared:?}");
+    assert_eq!(
+        count("ORDER BY coalesce(own.price, pr.price), pr.id"),
+        1,
+        "{prepared:?}"
+    );
 }
 
 #[derive(QueryableByName)]

@@ -38,6 +38,7 @@ mod pages;
 mod payment_safety;
 mod payments;
 mod payouts;
+mod prices;
 mod reconciliation;
 mod refunds;
 mod reset;

@@ -274,6 +274,9 @@ pub fn fingerprint(app: &TestApp) -> String {
         "order_ratings",
         "notifications",
         "guide_items",
+        "customer_prices",
+        "buyer_groups",
+        "buyer_group_members",
     ];
     let parts: Vec<String> = tables
         .iter()
@@ -781,4 +784,55 @@ async fn order_guide_routes_answer_404_to_other_tenants_and_roles() {
         ("admin", &w.admin.browser),
     ];
     check(&app, routes, &outsiders, &w.ada.browser).await;
+}
+
+#[tokio::test]
+async fn customer_price_routes_answer_404_to_other_providers_and_roles() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    // Ada has ordered from Sam, so Sam prices her and puts her in a group.
+    let ada = format!("b:{}", w.ada.business_id);
+    let sam = &w.sam.browser;
+    let priced = sam
+        .post(
+            "/provider/customer-prices",
+            &[("sku", "VEG-1"), ("buyer", &ada), ("price", "2.00")],
+        )
+        .await;
+    assert_eq!(priced.status, 303, "{}", priced.body);
+    assert_eq!(
+        sam.post("/provider/buyer-groups", &[("name", "Trade")])
+            .await
+            .status,
+        303
+    );
+    let mut conn = app.conn();
+    use larder::db::schema::{buyer_groups, customer_prices};
+    let price: Uuid = customer_prices::table
+        .select(customer_prices::id)
+        .first(&mut conn)
+        .unwrap();
+    let group: Uuid = buyer_groups::table
+        .select(buyer_groups::id)
+        .first(&mut conn)
+        .unwrap();
+    let business: &'static str = Box::leak(w.ada.business_id.to_string().into_boxed_str());
+    let b = w.ada.business_id;
+    let routes = vec![
+        post(
+            format!("/provider/buyer-groups/{group}/members"),
+            &[("business", business)],
+        ),
+        post(
+            format!("/provider/buyer-groups/{group}/members/{b}/remove"),
+            &[],
+        ),
+        post(format!("/provider/customer-prices/{price}/remove"), &[]),
+    ];
+    let outsiders = [
+        ("other provider", &w.kim.browser),
+        ("buyer", &w.ada.browser),
+        ("admin", &w.admin.browser),
+    ];
+    check(&app, routes, &outsiders, &w.sam.browser).await;
 }
