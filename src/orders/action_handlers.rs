@@ -156,10 +156,10 @@ pub async fn reorder(
 ) -> Result<HttpResponse, AppError> {
     ctx.require(Permission::PlaceOrders)?;
     let (business, id) = (ctx.business_id, id.into_inner());
-    let (added, skipped) = with_conn(&pool, move |conn| {
+    let today = crate::timefmt::to_london(ctx.user.now).date();
+    let report = with_conn(&pool, move |conn| {
         let d = queries::detail(conn, Scope::Buyer(business), id)?;
-        let mut added = 0;
-        let mut skipped = Vec::new();
+        let mut report = super::reorder::Reordered::default();
         for line in &d.lines {
             let quantity = line.quantity.normalize().to_string();
             let outcome = match line.product_id {
@@ -167,27 +167,36 @@ pub async fn reorder(
                 None => crate::cart::queries::Added::Unavailable,
             };
             match outcome {
-                crate::cart::queries::Added::Added { .. } => added += 1,
-                _ => skipped.push(line.product_name.clone()),
+                crate::cart::queries::Added::Added { .. } => report.added += 1,
+                _ => report.skipped.push(line.product_name.clone()),
             }
         }
-        Ok((added, skipped))
+        // What the cart now says about the same products: today's price (the buyer's own,
+        // if they have one) and stock.
+        let now = crate::cart::queries::lines(conn, business, Some(d.order.provider_id), today)?;
+        for line in &d.lines {
+            let Some(current) = now.iter().find(|c| Some(c.product_id) == line.product_id) else {
+                continue;
+            };
+            if current.price != line.unit_price {
+                report
+                    .repriced
+                    .push((current.label(), line.unit_price, current.price));
+            }
+            if !current.in_stock {
+                report.out_of_stock.push(current.label());
+            }
+        }
+        Ok(report)
     })
     .await?;
-    let mut message = format!("{added} item(s) from this order are in your cart.");
-    if !skipped.is_empty() {
-        message.push_str(&format!(
-            " Not available any more, so skipped: {}.",
-            skipped.join(", ")
-        ));
-    }
     ctx.user.session.flash(
-        if added > 0 {
+        if report.added > 0 {
             FlashKind::Ok
         } else {
             FlashKind::Error
         },
-        message,
+        report.message(),
     );
     Ok(see_other("/cart"))
 }

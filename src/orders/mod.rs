@@ -9,6 +9,7 @@ pub mod handlers;
 pub mod model;
 pub mod notify;
 pub mod queries;
+pub mod reorder;
 pub mod rules;
 
 use actix_web::web;

@@ -734,12 +734,20 @@ async fn confirming_every_line_as_unavailable_asks_for_a_rejection() {
 }
 
 #[tokio::test]
-async fn reorder_copies_lines_back_and_skips_what_is_gone() {
+async fn reorder_copies_lines_back_and_says_what_changed_before_submitting() {
     let app = spawn_app().await;
     let shop = shop(&app).await;
     let id = place_order(&shop).await;
     diesel::update(products::table.find(shop.wine))
         .set(products::active.eq(false))
+        .execute(&mut app.conn())
+        .unwrap();
+    diesel::update(products::table.find(shop.cream))
+        .set(products::price.eq(Decimal::new(590, 2)))
+        .execute(&mut app.conn())
+        .unwrap();
+    diesel::update(products::table.find(shop.leeks))
+        .set(products::in_stock.eq(false))
         .execute(&mut app.conn())
         .unwrap();
     let page = shop
@@ -749,9 +757,13 @@ async fn reorder_copies_lines_back_and_skips_what_is_gone() {
         .await;
     assert!(page.redirects_to("/cart"));
     let cart = shop.ada.browser.get("/cart").await;
-    assert!(cart.body.contains(
-        "2 item(s) from this order are in your cart. Not available any more, so skipped: House red."
-    ));
+    assert!(
+        cart.body.contains(
+            "2 item(s) from this order are in your cart. Not available any more, so skipped: House red. Prices changed since: Double cream £5.90 (was £5.60). Out of stock for now, so checkout will ask you to remove: Leeks."
+        ),
+        "{}",
+        cart.body
+    );
     let count: i64 = cart_items::table
         .count()
         .get_result(&mut app.conn())
