@@ -19,6 +19,7 @@ pub mod credits;
 pub mod db;
 pub mod discovery;
 pub mod email;
+pub mod favourites;
 pub mod guide;
 pub mod health;
 pub mod holidays;

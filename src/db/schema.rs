@@ -316,6 +316,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    favourite_providers (business_id, provider_id) {
+        business_id -> Uuid,
+        provider_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    favourite_products (business_id, product_id) {
+        business_id -> Uuid,
+        product_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     guide_items (location_id, product_id) {
         location_id -> Uuid,
         product_id -> Uuid,
@@ -1050,4 +1066,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     buyer_groups,
     buyer_group_members,
     customer_prices,
+    favourite_providers,
+    favourite_products,
 );

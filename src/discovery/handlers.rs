@@ -71,6 +71,8 @@ pub struct DiscoverQuery {
     filtered: Option<String>,
     /// "score": most trusted first.
     sort: Option<String>,
+    /// Only favourite providers.
+    favourites: Option<String>,
     page: Option<String>,
 }
 
@@ -144,6 +146,8 @@ pub struct CardView {
     /// "98 % on time · 99 % filled · 4.7 ★ from 63 orders", or "New on Larder".
     pub trust: String,
     pub score: Option<i16>,
+    pub id: Uuid,
+    pub favourite: bool,
 }
 
 impl From<ProviderCard> for CardView {
@@ -165,6 +169,8 @@ impl From<ProviderCard> for CardView {
         Self {
             trust,
             score: c.score,
+            id: c.id,
+            favourite: c.favourite,
             categories: c
                 .categories
                 .iter()
@@ -191,6 +197,17 @@ struct DiscoverResults {
     notes: Vec<String>,
     location_label: String,
     link_base: String,
+    /// For the star forms: the session's token, and whether this member may star.
+    csrf: String,
+    may_star: bool,
+    only_favourites: bool,
+}
+
+impl DiscoverResults {
+    /// Where a star form comes back to: this page of results.
+    fn back(&self) -> String {
+        self.page_link(self.cards.page)
+    }
 }
 
 impl DiscoverResults {
@@ -264,6 +281,7 @@ pub async fn discover(
         notes.push("Choose a delivery date from today on; that one was ignored.".to_owned());
     }
     let by_score = query.sort.as_deref() == Some("score");
+    let only_favourites = query.favourites.is_some();
     let (locations, location, cards) = with_conn(&pool, move |conn| {
         let locations = businesses::list_locations(conn, business)?;
         let location = choose_location(&locations, requested.as_deref());
@@ -277,6 +295,8 @@ pub async fn discover(
             max_min_order,
             tsquery: search.tsquery(),
             by_score,
+            viewer: Some(business.0),
+            only_favourites,
         };
         // "Can deliver by" is judged on zones, windows and closures, which SQL can't see:
         // every match is read (only those covering the address, so a bounded set) and the
@@ -348,9 +368,21 @@ pub async fn discover(
                 String::new()
             },
         ),
+        (
+            "favourites",
+            if only_favourites {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
         ("filtered", "1".into()),
     ]);
+    let meta = ctx.user.meta("Find providers");
     let results = DiscoverResults {
+        csrf: meta.csrf.clone(),
+        may_star: ctx.require(Permission::PlaceOrders).is_ok(),
+        only_favourites,
         cards: Paged::new(cards, page),
         notes,
         location_label: location
@@ -363,7 +395,7 @@ pub async fn discover(
         return Ok(with_vary(render(&results)?));
     }
     Ok(with_vary(render(&DiscoverPage {
-        meta: ctx.user.meta("Find providers"),
+        meta,
         q: search.shown,
         category,
         max_min_order: raw_max,
@@ -383,8 +415,10 @@ pub struct ProviderQuery {
     category: Option<String>,
     q: Option<String>,
     page: Option<String>,
-    /// The address whose order guide "Add to guide" adds to (from the guide's link).
+    /// The address whose order guide "Save to guide" adds to (from the guide's link).
     guide: Option<String>,
+    /// Only the business's favourite products.
+    favourites: Option<String>,
 }
 
 #[derive(Template)]
@@ -406,6 +440,10 @@ struct ProviderPage {
     guide: String,
     /// The list price of each product shown at the buyer's own price.
     own_prices: HashMap<Uuid, Decimal>,
+    /// The business's favourites: this provider, and which of the products shown.
+    favourite_provider: bool,
+    favourite_products: std::collections::HashSet<Uuid>,
+    only_favourites: bool,
 }
 
 impl ProviderPage {
@@ -424,6 +462,14 @@ impl ProviderPage {
             ("q", self.q.clone()),
             ("page", page.to_string()),
             ("guide", self.guide.clone()),
+            (
+                "favourites",
+                if self.only_favourites {
+                    "1".into()
+                } else {
+                    String::new()
+                },
+            ),
         ]);
         format!("/providers/{}?{qs}", self.provider.slug)
     }
@@ -431,6 +477,23 @@ impl ProviderPage {
     /// Where a plain add-to-cart form comes back to.
     fn back(&self) -> String {
         self.page_link(self.products.page)
+    }
+
+    fn is_favourite(&self, product: impl std::borrow::Borrow<Uuid>) -> bool {
+        self.favourite_products.contains(product.borrow())
+    }
+
+    /// The catalogue with or without the favourites filter, on its first page.
+    fn favourites_link(&self, only: bool) -> String {
+        let qs = query_string(&[
+            ("category", self.category.clone()),
+            ("favourites", if only { "1".into() } else { String::new() }),
+        ]);
+        format!(
+            "/providers/{}{}{qs}",
+            self.provider.slug,
+            if qs.is_empty() { "" } else { "?" }
+        )
     }
 
     /// "£5.60" when the product is shown at the buyer's own price instead.
@@ -460,35 +523,50 @@ pub async fn provider_page(
     let business = ctx.business_id;
     let (cat, tsq) = (category.clone(), search.tsquery());
     let today = crate::timefmt::to_london(ctx.user.now).date();
-    let (provider, delivers, counts, (rows, trust, own_prices)) = with_conn(&pool, move |conn| {
-        let provider = queries::active_provider_by_slug(conn, &slug)?;
-        let id = crate::ids::ProviderId(provider.id);
-        let trust = (
-            crate::trust::handlers::summary_of(conn, id)?,
-            crate::trust::ratings::recent(conn, id, 10)?,
-        );
-        let locations = businesses::list_locations(conn, business)?;
-        let delivers = choose_location(&locations, None).map(|l| provider.delivers_to(&l.outcode));
-        let counts = queries::category_counts(conn, provider.id)?;
-        let mut rows = queries::listed_products(
-            conn,
-            provider.id,
-            (!cat.is_empty()).then_some(cat.as_str()),
-            tsq.as_deref(),
-            page,
-        )?;
-        let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
-        let own = crate::prices::queries::for_products(conn, business, today, &ids)?;
-        let mut list_prices = HashMap::new();
-        for p in &mut rows {
-            if let Some(price) = own.get(&p.id) {
-                list_prices.insert(p.id, p.price);
-                p.price = *price;
+    let only_favourites = query.favourites.is_some();
+    let favourites_of = only_favourites.then_some(business.0);
+    let (provider, delivers, counts, (rows, trust, own_prices), stars) =
+        with_conn(&pool, move |conn| {
+            let provider = queries::active_provider_by_slug(conn, &slug)?;
+            let id = crate::ids::ProviderId(provider.id);
+            let trust = (
+                crate::trust::handlers::summary_of(conn, id)?,
+                crate::trust::ratings::recent(conn, id, 10)?,
+            );
+            let locations = businesses::list_locations(conn, business)?;
+            let delivers =
+                choose_location(&locations, None).map(|l| provider.delivers_to(&l.outcode));
+            let counts = queries::category_counts(conn, provider.id)?;
+            let mut rows = queries::listed_products(
+                conn,
+                provider.id,
+                (!cat.is_empty()).then_some(cat.as_str()),
+                tsq.as_deref(),
+                favourites_of,
+                page,
+            )?;
+            let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
+            let stars = (
+                crate::favourites::queries::is_starred_provider(conn, business, provider.id)?,
+                crate::favourites::queries::starred_products(conn, business, &ids)?,
+            );
+            let own = crate::prices::queries::for_products(conn, business, today, &ids)?;
+            let mut list_prices = HashMap::new();
+            for p in &mut rows {
+                if let Some(price) = own.get(&p.id) {
+                    list_prices.insert(p.id, p.price);
+                    p.price = *price;
+                }
             }
-        }
-        Ok((provider, delivers, counts, (rows, trust, list_prices)))
-    })
-    .await?;
+            Ok((
+                provider,
+                delivers,
+                counts,
+                (rows, trust, list_prices),
+                stars,
+            ))
+        })
+        .await?;
     let total = counts.iter().map(|(_, n)| n).sum();
     render(&ProviderPage {
         meta: ctx.user.meta(&provider.name),
@@ -509,6 +587,9 @@ pub async fn provider_page(
         ratings: trust.1,
         may_order: ctx.require(Permission::PlaceOrders).is_ok(),
         own_prices,
+        favourite_provider: stars.0,
+        favourite_products: stars.1,
+        only_favourites,
         guide: query
             .guide
             .as_deref()

@@ -25,6 +25,10 @@ pub struct DiscoveryFilter {
     pub tsquery: Option<String>,
     /// Highest trust score first, instead of relevance and score together.
     pub by_score: bool,
+    /// The business browsing, for its favourites.
+    pub viewer: Option<Uuid>,
+    /// Only the viewer's favourite providers.
+    pub only_favourites: bool,
 }
 
 #[derive(Debug, Clone, QueryableByName)]
@@ -61,6 +65,8 @@ pub struct ProviderCard {
     pub rating: Option<Decimal>,
     #[diesel(sql_type = Nullable<Integer>)]
     pub ratings: Option<i32>,
+    #[diesel(sql_type = Bool)]
+    pub favourite: bool,
 }
 
 pub fn discover(
@@ -92,7 +98,7 @@ pub fn discover(
                 (p.delivery_areas && $1::text[]) AS delivers,
                 (SELECT count(*) FROM products pr WHERE pr.provider_id = p.id AND pr.active) AS product_count,
                 {rank} AS rank, p.trust_score AS score, t.orders AS trust_orders, t.on_time, t.fill, t.rating,
-                t.ratings
+                t.ratings, p.id IN (SELECT fp.provider_id FROM favourite_providers fp WHERE fp.business_id = $7) AS favourite
            FROM {from} LEFT JOIN provider_trust t ON t.provider_id = p.id
           WHERE p.status = 'active' AND {text_filter}"
     );
@@ -108,6 +114,11 @@ pub fn discover(
         sql.push_str(" AND p.min_order_value <= $4");
     } else {
         sql.push_str(" AND $4::numeric IS NULL");
+    }
+    if filter.only_favourites {
+        sql.push_str(
+            " AND p.id IN (SELECT fp.provider_id FROM favourite_providers fp WHERE fp.business_id = $7)",
+        );
     }
     // Relevance leads and the trust score adjusts it by up to a quarter either way (a new
     // provider counts as 50). Without text the order is the score then the name, read from
@@ -134,7 +145,8 @@ pub fn discover(
             .bind::<Nullable<Text>, _>(filter.category.clone())
             .bind::<Nullable<Numeric>, _>(filter.max_min_order)
             .bind::<BigInt, _>(page.fetch_limit())
-            .bind::<BigInt, _>(page.offset()),
+            .bind::<BigInt, _>(page.offset())
+            .bind::<Nullable<SqlUuid>, _>(filter.viewer),
     )
     .load(conn)
 }
@@ -163,13 +175,24 @@ pub fn listed_products(
     provider: Uuid,
     category: Option<&str>,
     tsquery: Option<&str>,
+    favourites_of: Option<Uuid>,
     page: PageRequest,
 ) -> QueryResult<Vec<Product>> {
+    use crate::db::schema::favourite_products as fp;
     let mut query = products::table
         .filter(products::provider_id.eq(provider))
         .filter(products::active.eq(true))
         .select(Product::as_select())
         .into_boxed();
+    if let Some(business) = favourites_of {
+        query = query.filter(
+            products::id.eq_any(
+                fp::table
+                    .filter(fp::business_id.eq(business))
+                    .select(fp::product_id),
+            ),
+        );
+    }
     if let Some(category) = category {
         query = query.filter(products::category.eq(category.to_owned()));
     }

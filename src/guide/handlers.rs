@@ -622,7 +622,7 @@ pub struct AddForm {
     pub back: String,
 }
 
-/// "Add to guide" from a catalogue: onto the guide of the location given, else the default.
+/// "Save to guide" from a catalogue: onto the guide of the location given, else the default.
 pub async fn add(
     ctx: BuyerCtx,
     pool: web::Data<DbPool>,

@@ -265,6 +265,15 @@ pub(super) struct OrderBody {
 }
 
 impl OrderBody {
+    /// How a line at the buyer's own price is marked: for the buyer, theirs.
+    fn own_price_label(&self) -> &'static str {
+        if self.side == Side::Buyer {
+            "Your price"
+        } else {
+            "Customer price"
+        }
+    }
+
     /// A buyer who checks deliveries in, on a delivered order: check-in and credit links.
     fn can_receive(&self) -> bool {
         self.side == Side::Buyer

@@ -196,6 +196,8 @@ pub const ROUTES: &[RouteAccess] = &[
         "/provider/buyer-groups/{id}/members/{business}/remove",
         Provider(P::ManageCatalogue),
     ),
+    r("POST", "/favourites/providers/{id}", Buyer(P::PlaceOrders)),
+    r("POST", "/favourites/products/{id}", Buyer(P::PlaceOrders)),
     r("GET", "/guide", Buyer(P::PlaceOrders)),
     r("POST", "/guide", Buyer(P::PlaceOrders)),
     r("POST", "/guide/items", Buyer(P::PlaceOrders)),

@@ -267,7 +267,7 @@ async fn pruning_and_adding_are_the_buyers_own() {
     // Wine (no recent history) added from the catalogue, back to where the button was.
     let wine = shop.wine.to_string();
     let catalogue = b.get(&format!("/providers/veg-co?guide={loc}")).await;
-    assert!(catalogue.body.contains("Add to guide"));
+    assert!(catalogue.body.contains("Save to guide"));
     let added = b
         .post(
             "/guide/items",

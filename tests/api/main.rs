@@ -22,6 +22,7 @@ mod credit_unpaid;
 mod credits;
 mod discovery;
 mod disputes;
+mod favourites;
 mod guide;
 mod health;
 mod hostile;

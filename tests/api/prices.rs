@@ -104,7 +104,9 @@ async fn a_customers_price_is_theirs_everywhere_and_nobody_elses() {
     let page = sam.get(&format!("/provider/invoices/{invoice}")).await;
     assert!(page.body.contains("Customer price"));
     let page = ada.get(&format!("/orders/{order}")).await;
-    assert!(page.body.contains("Customer price") && page.body.contains("£39.50"));
+    assert!(page.body.contains("Your price") && page.body.contains("£39.50"));
+    let page = sam.get(&format!("/provider/orders/{order}")).await;
+    assert!(page.body.contains("Customer price"));
 
     // A group price reaches its members only, and a customer's own price beats it.
     let made = sam

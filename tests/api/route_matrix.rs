@@ -358,7 +358,7 @@ async fn every_role_gets_404_wherever_its_role_lacks_the_permission() {
                 let status = match (route.method, route.path) {
                     ("GET", _) => b.get(&path).await.status,
                     // The CSV upload is a multipart form, as the browser sends it.
-                    (_, "/provider/products/import") => {
+                    (_, "/provider/products/import" | "/provider/customer-prices/import") => {
                         let form = reqwest::multipart::Form::new()
                             .text("csrf_token", b.csrf().await)
                             .part(

@@ -58,6 +58,12 @@ struct World {
     spare_location: Uuid,
 }
 
+impl World {
+    fn sam_provider(&self) -> Uuid {
+        self.sam.provider_id
+    }
+}
+
 async fn order_leeks(buyer: &Browser, product: Uuid) -> Uuid {
     crate::ordering::add(buyer, product, "25").await;
     let (key, date, location) = crate::ordering::checkout_form(buyer).await;
@@ -277,6 +283,8 @@ pub fn fingerprint(app: &TestApp) -> String {
         "customer_prices",
         "buyer_groups",
         "buyer_group_members",
+        "favourite_providers",
+        "favourite_products",
     ];
     let parts: Vec<String> = tables
         .iter()
@@ -835,4 +843,30 @@ async fn customer_price_routes_answer_404_to_other_providers_and_roles() {
         ("admin", &w.admin.browser),
     ];
     check(&app, routes, &outsiders, &w.sam.browser).await;
+}
+
+#[tokio::test]
+async fn favourite_routes_answer_404_to_providers_and_admins() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    // The ids are public listings; what is private is the starring business's own list, so
+    // the outsiders here are the other kinds of user (another buyer stars for itself, as
+    // tests/api/favourites.rs shows).
+    let (provider, product) = (w.sam_provider(), w.product);
+    let routes = vec![
+        post(
+            format!("/favourites/providers/{provider}"),
+            &[("favourite", "1")],
+        ),
+        post(
+            format!("/favourites/products/{product}"),
+            &[("favourite", "1")],
+        ),
+    ];
+    let outsiders = [
+        ("provider", &w.sam.browser),
+        ("other provider", &w.kim.browser),
+        ("admin", &w.admin.browser),
+    ];
+    check(&app, routes, &outsiders, &w.ada.browser).await;
 }

@@ -53,7 +53,7 @@ PIDS+=($!)
 
 export DATABASE_URL="$SERVER_URL/$DB" APP_ENV=test RUN_WORKER=true PORT="$APP_PORT" \
   BASE_URL="http://127.0.0.1:$APP_PORT" SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" LARDER_ROOT="$ROOT" \
-  STRIPE_WEBHOOK_SECRET=whsec_e2e_larder
+  STRIPE_WEBHOOK_SECRET=whsec_e2e_larder CLIENT_IP_HEADER=X-E2E-Client
 "$LARDER" migrate >/dev/null
 export E2E_ADMIN_EMAIL=admin@e2e.test E2E_ADMIN_PASSWORD=e2e-admin-password-1
 ADMIN_PASSWORD="$E2E_ADMIN_PASSWORD" "$LARDER" create-admin "$E2E_ADMIN_EMAIL" "E2E Admin" >/dev/null

@@ -1,0 +1,2 @@
+DROP TABLE favourite_products;
+DROP TABLE favourite_providers;
