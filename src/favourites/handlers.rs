@@ -29,30 +29,52 @@ impl StarForm {
     }
 }
 
+/// What is being starred.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Provider,
+    Product,
+}
+
+async fn star(
+    ctx: BuyerCtx,
+    pool: web::Data<DbPool>,
+    id: Uuid,
+    form: StarForm,
+    kind: Kind,
+) -> Result<HttpResponse, AppError> {
+    ctx.require(Permission::PlaceOrders)?;
+    let (business, wanted) = (ctx.business_id, form.wanted());
+    let found = with_conn(&pool, move |conn| {
+        Ok(match kind {
+            Kind::Provider => queries::set_provider(conn, business, id, wanted)?,
+            Kind::Product => queries::set_product(conn, business, id, wanted)?,
+        })
+    })
+    .await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    let what = match kind {
+        Kind::Provider => "providers",
+        Kind::Product => "products",
+    };
+    let message = if wanted {
+        format!("Added to your favourite {what}.")
+    } else {
+        format!("Taken off your favourite {what}.")
+    };
+    ctx.user.session.flash(FlashKind::Ok, message);
+    Ok(see_other(&form.back("/discover")))
+}
+
 pub async fn provider(
     ctx: BuyerCtx,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
     Form(form): Form<StarForm>,
 ) -> Result<HttpResponse, AppError> {
-    ctx.require(Permission::PlaceOrders)?;
-    let (business, id, wanted) = (ctx.business_id, id.into_inner(), form.wanted());
-    let found = with_conn(&pool, move |conn| {
-        Ok(queries::set_provider(conn, business, id, wanted)?)
-    })
-    .await?;
-    if !found {
-        return Err(AppError::NotFound);
-    }
-    ctx.user.session.flash(
-        FlashKind::Ok,
-        if wanted {
-            "Added to your favourite providers."
-        } else {
-            "Taken off your favourite providers."
-        },
-    );
-    Ok(see_other(&form.back("/discover")))
+    star(ctx, pool, id.into_inner(), form, Kind::Provider).await
 }
 
 pub async fn product(
@@ -61,22 +83,5 @@ pub async fn product(
     id: web::Path<Uuid>,
     Form(form): Form<StarForm>,
 ) -> Result<HttpResponse, AppError> {
-    ctx.require(Permission::PlaceOrders)?;
-    let (business, id, wanted) = (ctx.business_id, id.into_inner(), form.wanted());
-    let found = with_conn(&pool, move |conn| {
-        Ok(queries::set_product(conn, business, id, wanted)?)
-    })
-    .await?;
-    if !found {
-        return Err(AppError::NotFound);
-    }
-    ctx.user.session.flash(
-        FlashKind::Ok,
-        if wanted {
-            "Added to your favourite products."
-        } else {
-            "Taken off your favourite products."
-        },
-    );
-    Ok(see_other(&form.back("/discover")))
+    star(ctx, pool, id.into_inner(), form, Kind::Product).await
 }
