@@ -33,9 +33,24 @@ struct AnalyticsPage {
     measured: usize,
     funnel: Vec<Step>,
     funnel_chart: String,
+    money: super::money::Money,
+    trial: Vec<super::money::TrialLine>,
 }
 
 impl AnalyticsPage {
+    fn gbp(&self, d: impl std::borrow::Borrow<rust_decimal::Decimal>) -> String {
+        crate::money::format_gbp(*d.borrow())
+    }
+    /// Debits less credits over every account: zero when the journal balances.
+    fn trial_net(&self) -> String {
+        self.gbp(
+            self.trial
+                .iter()
+                .map(|l| l.net())
+                .sum::<rust_decimal::Decimal>(),
+        )
+    }
+
     fn repeat_text(&self) -> String {
         match rules::repeat_share(self.repeat.0, self.repeat.1) {
             Some(p) => format!("{p}% ({} of {} buyers)", self.repeat.1, self.repeat.0),
@@ -50,23 +65,40 @@ impl AnalyticsPage {
     }
 }
 
-pub async fn show(
-    admin: AdminCtx,
-    pool: web::Data<DbPool>,
-    query: web::Query<RangeQuery>,
-) -> Result<HttpResponse, AppError> {
+/// The range asked for (or the last twelve weeks, with why), and its UTC bounds.
+type Range = (
+    time::Date,
+    time::Date,
+    Option<String>,
+    (time::OffsetDateTime, time::OffsetDateTime),
+);
+
+fn range_of(admin: &AdminCtx, query: &RangeQuery) -> Range {
     let today = crate::timefmt::to_london(admin.user.now).date();
     let (from, to, problem) = rules::range(query.from.as_deref(), query.to.as_deref(), today);
     let bounds = (
         crate::timefmt::london_midnight(from),
         crate::timefmt::london_midnight(to.next_day().unwrap_or(to)),
     );
-    let (per_week, repeat, firsts, counts) = with_conn(&pool, move |conn| {
+    (from, to, problem, bounds)
+}
+
+pub async fn show(
+    admin: AdminCtx,
+    pool: web::Data<DbPool>,
+    query: web::Query<RangeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (from, to, problem, bounds) = range_of(&admin, &query);
+    let (per_week, repeat, firsts, counts, (money, trial)) = with_conn(&pool, move |conn| {
         Ok((
             queries::orders_per_week(conn, bounds)?,
             queries::repeat_buyers(conn, bounds)?,
             queries::time_to_first_order(conn, bounds)?,
             queries::funnel(conn, bounds)?,
+            (
+                super::money::money(conn, bounds)?,
+                super::money::trial_balance(conn, bounds)?,
+            ),
         ))
     })
     .await?;
@@ -110,5 +142,29 @@ pub async fn show(
         measured,
         funnel_chart: chart::bars("funnel", "From sign-up to first order", &funnel_bars),
         funnel,
+        money,
+        trial,
     })
+}
+
+/// The journal's trial balance for the range, as CSV for the accountant.
+pub async fn trial_balance_csv(
+    admin: AdminCtx,
+    pool: web::Data<DbPool>,
+    query: web::Query<RangeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (from, to, problem, bounds) = range_of(&admin, &query);
+    if let Some(why) = problem {
+        return Err(AppError::BadRequest(why));
+    }
+    let lines = with_conn(&pool, move |conn| {
+        Ok(super::money::trial_balance(conn, bounds)?)
+    })
+    .await?;
+    let body =
+        super::money::trial_balance_csv(&lines).map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(crate::web::csv_download(
+        &format!("larder-trial-balance-{from}-to-{to}.csv"),
+        body,
+    ))
 }

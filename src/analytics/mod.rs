@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod handlers;
+pub mod money;
 pub mod queries;
 pub mod rules;
 
@@ -51,5 +52,9 @@ pub fn record(conn: &mut PgConnection, kind: Kind, about: About) -> QueryResult<
 
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     use actix_web::web;
-    cfg.route("/admin/analytics", web::get().to(handlers::show));
+    cfg.route("/admin/analytics", web::get().to(handlers::show))
+        .route(
+            "/admin/analytics/trial-balance.csv",
+            web::get().to(handlers::trial_balance_csv),
+        );
 }

@@ -97,6 +97,7 @@ pub const ROUTES: &[RouteAccess] = &[
     r("GET", "/admin/refunds", Admin),
     r("GET", "/admin/health", Admin),
     r("GET", "/admin/analytics", Admin),
+    r("GET", "/admin/analytics/trial-balance.csv", Admin),
     r("POST", "/admin/jobs/{id}/retry", Admin),
     r("POST", "/admin/refunds/{id}/refund", Admin),
     r("GET", "/admin/invoices", Admin),

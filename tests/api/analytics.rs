@@ -72,3 +72,94 @@ async fn a_buyers_path_is_recorded_once_and_read_back_by_admins() {
         assert_eq!(outsider.get("/admin/analytics").await.status, 404);
     }
 }
+
+#[tokio::test]
+async fn the_money_panel_reads_the_journal_and_its_trial_balance_nets_to_zero() {
+    use diesel::Connection;
+    use larder::ids::{BusinessId, InvoiceId, ProviderId};
+    use larder::ledger::queries::{Posting, post};
+    use larder::ledger::rules::{Fee, Parties, platform_fee};
+    use rust_decimal::Decimal;
+
+    let app = spawn_app().await;
+    let shop = shop(&app).await;
+    // Issuing posts the buyer's debt and what is owed to the provider.
+    let invoice = crate::payments::issued(&app, &shop).await;
+    let total: Decimal = larder::db::schema::invoices::table
+        .find(invoice)
+        .select(larder::db::schema::invoices::total)
+        .first(&mut app.conn())
+        .unwrap();
+    // Larder's fee, as a card payment would take it: £1.35 and £0.27 VAT.
+    let fee = Fee {
+        net: Decimal::new(135, 2),
+        vat: Decimal::new(27, 2),
+    };
+    let parties = Parties {
+        business: BusinessId(shop.ada.business_id),
+        provider: ProviderId(shop.sam.provider_id),
+    };
+    app.conn()
+        .transaction(|c| {
+            post(
+                c,
+                &Posting {
+                    kind: "platform_fee",
+                    source: "analytics-test".into(),
+                    invoice: Some(InvoiceId(invoice)),
+                    payment: None,
+                    refund: None,
+                    payout: None,
+                    at: time::OffsetDateTime::now_utc(),
+                    memo: String::new(),
+                },
+                &platform_fee(parties, fee),
+            )
+        })
+        .unwrap();
+
+    let admin = fixtures::admin(&app).await;
+    let page = admin.browser.get("/admin/analytics").await;
+    let gbp = larder::money::format_gbp;
+    assert!(
+        page.body.contains(&format!("id=\"gmv\">{} ", gbp(total))),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("id=\"fees\">£1.35 <span class=\"muted small\">+ £0.27 VAT")
+    );
+    let owed = total - Decimal::new(162, 2);
+    assert!(
+        page.body
+            .contains(&format!("id=\"owed\">{}</dd>", gbp(owed)))
+    );
+    assert!(page.body.contains("id=\"trial-net\">£0.00</td>"));
+
+    let today = larder::timefmt::london_today();
+    let csv = admin
+        .browser
+        .get(&format!(
+            "/admin/analytics/trial-balance.csv?from={}&to={today}",
+            today - time::Duration::days(7)
+        ))
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with("account,debits,credits,net\n"));
+    assert!(csv.body.contains("platform_fee_revenue,0.00,1.35,-1.35\n"));
+    assert!(csv.body.contains("vat_on_fees,0.00,0.27,-0.27\n"));
+    assert!(csv.body.trim_end().ends_with(",0.00"), "{}", csv.body);
+    let bad = admin
+        .browser
+        .get("/admin/analytics/trial-balance.csv?from=2026-12-01&to=2026-01-01")
+        .await;
+    assert_eq!(bad.status, 400);
+    // Buyers and providers never reach it.
+    let refused = shop
+        .sam
+        .browser
+        .get("/admin/analytics/trial-balance.csv")
+        .await;
+    assert_eq!(refused.status, 404);
+}

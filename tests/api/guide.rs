@@ -39,14 +39,13 @@ async fn history(app: &TestApp, shop: &Shop) {
         .unwrap();
 }
 
-fn value_of(body: &str, id: &str) -> String {
-    Regex::new(&format!(
-        r#"id="{id}" name="[a-z]+_[0-9a-f-]+" value="([^"]*)""#
-    ))
-    .unwrap()
-    .captures(body)
-    .map(|c| c[1].to_owned())
-    .unwrap_or_else(|| panic!("no field {id}"))
+/// The value of the input named `name` ("qty_<product id>").
+fn value_of(body: &str, name: &str) -> String {
+    Regex::new(&format!(r#"name="{name}" value="([^"]*)""#))
+        .unwrap()
+        .captures(body)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_else(|| panic!("no field {name}"))
 }
 
 fn location(shop: &Shop) -> String {
@@ -105,9 +104,9 @@ async fn history_makes_the_guide_and_counts_become_carts_once() {
     let form: Vec<(&str, &str)> = sent.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let suggested = b.post("/guide", &form).await;
     assert_eq!(suggested.status, 200, "{}", suggested.body);
-    assert_eq!(value_of(&suggested.body, &format!("qty-{cream}")), "13");
-    assert_eq!(value_of(&suggested.body, &format!("qty-{leeks}")), "1.75");
-    assert_eq!(value_of(&suggested.body, &format!("count-{leeks}")), "3,25");
+    assert_eq!(value_of(&suggested.body, &format!("qty_{cream}")), "13");
+    assert_eq!(value_of(&suggested.body, &format!("qty_{leeks}")), "1.75");
+    assert_eq!(value_of(&suggested.body, &format!("count_{leeks}")), "3,25");
     assert!(suggested.body.contains("2 quantities suggested"));
     // 13 × £5.90 + 1.75 × £2.35 = £76.70 + £4.11 (4.1125 half up).
     assert!(suggested.body.contains("This order: £80.81 before VAT."));

@@ -32,6 +32,13 @@ test('an admin reads the analytics for a range of weeks', async ({ page: a }) =>
   expect(Number(await a.locator('#orders-total').textContent())).toBeGreaterThan(0);
   await expect(a.locator('#weekly svg[role="img"]')).toBeVisible();
   await expect(a.locator('#funnel')).toContainText('Placed a first order');
+  // The suite's payments took fees through the journal; every range of it balances.
+  await expect(a.locator('#fees')).not.toHaveText(/^£0\.00 /);
+  await expect(a.locator('#trial-net')).toHaveText('£0.00');
+  const download = a.waitForEvent('download');
+  await a.click('a:has-text("Download the trial balance as CSV")');
+  const csv = require('fs').readFileSync(await (await download).path(), 'utf8');
+  expect(csv.trim().split('\n').pop()).toMatch(/^total,[0-9.]+,[0-9.]+,0\.00$/);
   await checkPage(a, 'admin-analytics');
   await a.fill('#a-from', '2026-03-01');
   await a.fill('#a-to', '2026-01-01');
