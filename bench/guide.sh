@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # The buyer's nightly order at volume: the order guide of an address with 2,000 order lines
-# of history (400 orders over 80 days, 500 products from 5 providers), and one checkout that
-# places 5 carts at once. Prints p50/p95/p99 and appends to bench/results/guide.txt.
+# of history (400 orders over 80 days, over BENCH_GUIDE_PRODUCTS products from 5 providers),
+# and one checkout that places 5 carts at once. Prints p50/p95/p99 and appends to
+# bench/results/guide.txt.
 #
 #   bench/guide.sh                    BENCH_SECONDS=10 per concurrency, BENCH_ROUNDS=50 submits
+#   BENCH_GUIDE_PRODUCTS=500 bench/guide.sh    a longer guide (default 100: 20 orders each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 SECONDS_EACH=${BENCH_SECONDS:-10}
 ROUNDS=${BENCH_ROUNDS:-50}
+PRODUCTS=${BENCH_GUIDE_PRODUCTS:-100}
+PER_PROVIDER=$(( PRODUCTS / 5 ))
 OUT="$ROOT/bench/results"
 mkdir -p "$OUT"
 for tool in wrk psql curl python3; do
@@ -32,17 +36,17 @@ q "UPDATE delivery_zones SET areas = '{E,N,SE,SW,W,EC,WC,NW}', days = '{1,2,3,4,
    lead_days = 0, cutoff = '23:59' WHERE provider_id IN ($PROVIDERS)" >/dev/null
 q "UPDATE products SET active = true, in_stock = true WHERE provider_id IN ($PROVIDERS)" >/dev/null
 # History: 400 orders at buyer1's default address over the last 80 days, 5 lines each, cycling
-# through 100 products of each provider (so the guide has 500 rows of 4 orders each).
+# through PRODUCTS / 5 products of each provider (each order's 5 lines from one provider).
 q "WITH b AS (SELECT m.business_id, m.user_id, l.id AS location FROM memberships m JOIN users u ON u.id = m.user_id
                 JOIN locations l ON l.business_id = m.business_id AND l.is_default WHERE u.email = 'buyer1@scale.test'),
         p AS (SELECT id, provider_id, sku, name, unit, pack_size, price, vat_rate, fractional,
                      row_number() OVER (ORDER BY provider_id, id) - 1 AS n
                 FROM (SELECT *, row_number() OVER (PARTITION BY provider_id ORDER BY id) AS r
                         FROM products WHERE provider_id IN ($PROVIDERS)) x
-               WHERE r <= 100),
+               WHERE r <= $PER_PROVIDER),
         o AS (INSERT INTO orders (business_id, location_id, provider_id, placed_by, status, requested_delivery_date,
                                   delivery_address, subtotal, vat_total, total, idempotency_key, created_at)
-              SELECT b.business_id, b.location, (SELECT provider_id FROM p WHERE n = (g * 5) % 500), b.user_id, 'delivered',
+              SELECT b.business_id, b.location, (SELECT provider_id FROM p WHERE n = (g * 5) % $PRODUCTS), b.user_id, 'delivered',
                      current_date - (g / 5), 'Bench address', 0, 0, 0, md5('bench-guide-' || g)::uuid, now() - (g / 5) * interval '1 day'
                 FROM b, generate_series(0, 399) g
               RETURNING id, idempotency_key)
@@ -51,7 +55,7 @@ q "WITH b AS (SELECT m.business_id, m.user_id, l.id AS location FROM memberships
    SELECT o.id, p.id, k, p.sku, p.name, p.unit, p.pack_size, p.price, p.vat_rate, 2 + k, p.price * (2 + k), 0, p.fractional
      FROM o JOIN generate_series(0, 399) g ON o.idempotency_key = md5('bench-guide-' || g)::uuid,
           generate_series(0, 4) k JOIN p ON true
-    WHERE p.n = (g * 5 + k) % 500" >/dev/null
+    WHERE p.n = (g * 5 + k) % $PRODUCTS" >/dev/null
 echo "history lines: $(q "SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN users u ON u.id = o.placed_by WHERE u.email = 'buyer1@scale.test'")"
 q "ANALYZE" >/dev/null
 
@@ -71,7 +75,7 @@ ROWS=$(curl -s -b "$JAR" "$BASE/guide" | grep -c 'id="row-' || true)
 echo "guide rows shown: $ROWS"
 {
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), pool $POOL"
-  echo "guide rows: $ROWS"
+  echo "guide rows: $ROWS, page $(curl -s -b "$JAR" -o /dev/null -w '%{size_download}' "$BASE/guide") bytes"
   for c in 1 16; do
     t=$(( c < 2 ? 1 : 2 ))
     echo "GET /guide c=$c: $(wrk -t$t -c$c -d"${SECONDS_EACH}s" -s "$ROOT/bench/p95.lua" -H "Cookie: larder_session=$COOKIE" "$BASE/guide" | grep '^RESULT' | sed 's/^RESULT //')"
