@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::db::prepared::Prepared;
 use crate::db::schema::{guide_items, products, providers};
 use crate::ids::{BusinessId, LocationId};
 
@@ -93,8 +94,10 @@ pub fn rows(
     since: OffsetDateTime,
     on: time::Date,
 ) -> QueryResult<Vec<GuideRow>> {
-    diesel::sql_query(
-        "WITH hist AS (
+    // Prepared once per connection: planning this statement costs more than running it.
+    Prepared(
+        diesel::sql_query(
+            "WITH hist AS (
            SELECT l.product_id, l.quantity, l.unit_price, o.created_at,
                   row_number() OVER (PARTITION BY l.product_id
                                      ORDER BY o.created_at DESC, l.position) AS recency
@@ -125,11 +128,13 @@ pub fn rows(
           WHERE p.id IN (SELECT product_id FROM agg
                          UNION SELECT product_id FROM mine WHERE pinned OR par IS NOT NULL)
           ORDER BY v.name, v.id, p.name, p.id",
+        )
+        .into_boxed::<diesel::pg::Pg>()
+        .bind::<SqlUuid, _>(business.0)
+        .bind::<SqlUuid, _>(location.0)
+        .bind::<Timestamptz, _>(since)
+        .bind::<diesel::sql_types::Date, _>(on),
     )
-    .bind::<SqlUuid, _>(business.0)
-    .bind::<SqlUuid, _>(location.0)
-    .bind::<Timestamptz, _>(since)
-    .bind::<diesel::sql_types::Date, _>(on)
     .load(conn)
 }
 

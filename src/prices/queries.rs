@@ -34,13 +34,16 @@ pub fn for_products(
     if products.is_empty() {
         return Ok(HashMap::new());
     }
-    let found: Vec<Found> = diesel::sql_query(
-        "SELECT product_id AS id, price FROM larder_customer_prices($1, $2)
-          WHERE product_id = ANY($3)",
+    let found: Vec<Found> = crate::db::prepared::Prepared(
+        diesel::sql_query(
+            "SELECT product_id AS id, price FROM larder_customer_prices($1, $2)
+              WHERE product_id = ANY($3)",
+        )
+        .into_boxed::<diesel::pg::Pg>()
+        .bind::<SqlUuid, _>(business.0)
+        .bind::<SqlDate, _>(on)
+        .bind::<Array<SqlUuid>, _>(products),
     )
-    .bind::<SqlUuid, _>(business.0)
-    .bind::<SqlDate, _>(on)
-    .bind::<Array<SqlUuid>, _>(products)
     .load(conn)?;
     Ok(found.into_iter().map(|f| (f.id, f.price)).collect())
 }
