@@ -130,7 +130,12 @@ fn terms_for(
                 minimum: row.provider_min_order,
             },
             Some(zone) => {
-                let booked = availability::booked(conn, zone.id, today)?;
+                // Bookings matter only to a zone with a daily or per-window cap.
+                let booked = if zone.max_per_day.is_some() || zone.max_per_window.is_some() {
+                    availability::booked(conn, zone.id, today)?
+                } else {
+                    avail::Booked::default()
+                };
                 let delivery = match avail::slots(zone, &shut, &booked, now, 1).first() {
                     Some(slot) => format!(
                         "Next delivery to {}: {}.",
