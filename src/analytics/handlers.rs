@@ -35,6 +35,7 @@ struct AnalyticsPage {
     funnel_chart: String,
     money: super::money::Money,
     trial: Vec<super::money::TrialLine>,
+    activity: queries::Activity,
 }
 
 impl AnalyticsPage {
@@ -54,6 +55,21 @@ impl AnalyticsPage {
     fn repeat_text(&self) -> String {
         match rules::repeat_share(self.repeat.0, self.repeat.1) {
             Some(p) => format!("{p}% ({} of {} buyers)", self.repeat.1, self.repeat.0),
+            None => "No orders in this range".to_owned(),
+        }
+    }
+    fn active_text(&self) -> String {
+        format!(
+            "{} buyer(s), {} provider(s)",
+            self.activity.buyers, self.activity.providers
+        )
+    }
+    fn standing_text(&self) -> String {
+        match rules::repeat_share(self.activity.orders, self.activity.standing) {
+            Some(p) => format!(
+                "{p}% ({} of {} orders)",
+                self.activity.standing, self.activity.orders
+            ),
             None => "No orders in this range".to_owned(),
         }
     }
@@ -89,19 +105,21 @@ pub async fn show(
     query: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (from, to, problem, bounds) = range_of(&admin, &query);
-    let (per_week, repeat, firsts, counts, (money, trial)) = with_conn(&pool, move |conn| {
-        Ok((
-            queries::orders_per_week(conn, bounds)?,
-            queries::repeat_buyers(conn, bounds)?,
-            queries::time_to_first_order(conn, bounds)?,
-            queries::funnel(conn, bounds)?,
-            (
-                super::money::money(conn, bounds)?,
-                super::money::trial_balance(conn, bounds)?,
-            ),
-        ))
-    })
-    .await?;
+    let (per_week, repeat, firsts, counts, (money, trial, activity)) =
+        with_conn(&pool, move |conn| {
+            Ok((
+                queries::orders_per_week(conn, bounds)?,
+                queries::repeat_buyers(conn, bounds)?,
+                queries::time_to_first_order(conn, bounds)?,
+                queries::funnel(conn, bounds)?,
+                (
+                    super::money::money(conn, bounds)?,
+                    super::money::trial_balance(conn, bounds)?,
+                    queries::activity(conn, bounds)?,
+                ),
+            ))
+        })
+        .await?;
     let weeks: Vec<Bar> = rules::weeks(from, to)
         .into_iter()
         .map(|monday| {
@@ -144,6 +162,7 @@ pub async fn show(
         funnel,
         money,
         trial,
+        activity,
     })
 }
 

@@ -37,6 +37,33 @@ struct Repeat {
     repeat: i64,
 }
 
+/// Who traded in the range, and how much of it standing orders placed.
+#[derive(Debug, Clone, Copy, Default, QueryableByName)]
+pub struct Activity {
+    /// Businesses that placed an order, and providers that received one.
+    #[diesel(sql_type = BigInt)]
+    pub buyers: i64,
+    #[diesel(sql_type = BigInt)]
+    pub providers: i64,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+    /// Of those orders, the ones a standing order placed.
+    #[diesel(sql_type = BigInt)]
+    pub standing: i64,
+}
+
+pub fn activity(
+    conn: &mut PgConnection,
+    (from, to): (OffsetDateTime, OffsetDateTime),
+) -> QueryResult<Activity> {
+    diesel::sql_query(
+        "SELECT count(DISTINCT business_id) FILTER (WHERE kind = 'order_placed') AS buyers,                 count(DISTINCT provider_id) FILTER (WHERE kind = 'order_placed') AS providers,                 count(*) FILTER (WHERE kind = 'order_placed') AS orders,                 count(*) FILTER (WHERE kind = 'standing_order_placed') AS standing          FROM analytics_events          WHERE kind IN ('order_placed', 'standing_order_placed')            AND occurred_at >= $1 AND occurred_at < $2",
+    )
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .get_result(conn)
+}
+
 /// Businesses that ordered in the range, and those that ordered twice or more.
 pub fn repeat_buyers(
     conn: &mut PgConnection,

@@ -36,6 +36,14 @@ async fn a_buyers_path_is_recorded_once_and_read_back_by_admins() {
     let page = admin.browser.get("/admin/analytics").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("id=\"orders-total\">1</dd>"));
+    assert!(
+        page.body
+            .contains("id=\"active\">1 buyer(s), 1 provider(s)</dd>")
+    );
+    assert!(
+        page.body
+            .contains("id=\"standing-share\">0% (0 of 1 orders)</dd>")
+    );
     assert!(page.body.contains("0% (0 of 1 buyers)"));
     assert!(page.body.contains("<svg class=\"chart\""));
     assert!(

@@ -134,6 +134,27 @@ async fn each_delivery_is_placed_once_in_its_window_at_that_days_prices() {
         .await;
     assert!(order.body.contains("Placed by your standing order"));
     assert!(order.body.contains("Back door"));
+
+    // Admin analytics counts it among the range's orders as placed by a standing order.
+    let admin = fixtures::admin(&app).await;
+    // Events carry the database's time, and this test moved the app's clock: ask for a range
+    // around the real today.
+    let today = larder::timefmt::london_today();
+    let analytics = admin
+        .browser
+        .get(&format!(
+            "/admin/analytics?from={}&to={}",
+            today - time::Duration::days(7),
+            today + time::Duration::days(1)
+        ))
+        .await;
+    let share = regex::Regex::new(r#"id="standing-share">\d+% \((\d+) of (\d+) orders\)"#)
+        .unwrap()
+        .captures(&analytics.body)
+        .map(|c| (c[1].parse::<i64>().unwrap(), c[2].parse::<i64>().unwrap()))
+        .expect("the standing-order share");
+    assert_eq!(share.0, 1, "one order placed by a standing order");
+    assert!(share.1 >= 1);
 }
 
 #[tokio::test]
