@@ -162,10 +162,11 @@ pub async fn add(
     let found = with_conn(&pool, move |conn| {
         let product = queries::product_by_sku(conn, provider, &sku)?;
         let known = match buyer {
-            Some(For::Business(b)) => queries::customers(conn, provider)?
-                .iter()
-                .any(|c| c.id == b),
-            Some(For::Group(g)) => queries::group(conn, provider, g).is_ok(),
+            Some(For::Business(b)) => queries::customer(conn, provider, b)?.is_some(),
+            Some(For::Group(g)) => {
+                use diesel::OptionalExtension;
+                queries::group(conn, provider, g).optional()?.is_some()
+            }
             None => false,
         };
         Ok((product, known))
@@ -386,10 +387,7 @@ pub async fn add_member(
     let business = Uuid::parse_str(form.business.trim()).map_err(|_| AppError::NotFound)?;
     let name = with_conn(&pool, move |conn| {
         let group = queries::group(conn, provider, group)?;
-        let customer = queries::customers(conn, provider)?
-            .into_iter()
-            .find(|c| c.id == business)
-            .ok_or(AppError::NotFound)?;
+        let customer = queries::customer(conn, provider, business)?.ok_or(AppError::NotFound)?;
         queries::add_member(conn, group.id, business)?;
         Ok(format!("{} is in “{}”.", customer.name, group.name))
     })

@@ -94,6 +94,33 @@ pub fn customers(conn: &mut PgConnection, provider: ProviderId) -> QueryResult<V
         .load(conn)
 }
 
+/// One business, if it is the provider's customer (as `customers` decides): a check on one
+/// id reads that business's orders with this provider, not the provider's whole history.
+pub fn customer(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    business: Uuid,
+) -> QueryResult<Option<Customer>> {
+    let ordered = diesel::dsl::exists(
+        orders::table
+            .filter(orders::provider_id.eq(provider.0))
+            .filter(orders::business_id.eq(business))
+            .filter(orders::status.ne("awaiting_approval")),
+    );
+    let grouped = diesel::dsl::exists(
+        buyer_group_members::table
+            .inner_join(buyer_groups::table)
+            .filter(buyer_groups::provider_id.eq(provider.0))
+            .filter(buyer_group_members::business_id.eq(business)),
+    );
+    businesses::table
+        .filter(businesses::id.eq(business))
+        .filter(ordered.or(grouped))
+        .select((businesses::id, businesses::name))
+        .first(conn)
+        .optional()
+}
+
 #[derive(Debug, Clone, Queryable)]
 pub struct Group {
     pub id: Uuid,

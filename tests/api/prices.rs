@@ -204,6 +204,42 @@ async fn bad_prices_stay_on_the_form_and_only_customers_can_be_priced() {
     assert_eq!(set_price(sam, "CR-1", &ada_b, "4,80", "").await, 303);
     assert_eq!(price_count(&app), 1);
 
+    // Groups: a name is needed and unique per provider; only customers can join.
+    let blank = sam.post("/provider/buyer-groups", &[("name", "  ")]).await;
+    assert_eq!(blank.status, 422);
+    assert!(
+        blank
+            .body
+            .contains("Name the group in up to 80 characters.")
+    );
+    assert_eq!(
+        sam.post("/provider/buyer-groups", &[("name", "Trade")])
+            .await
+            .status,
+        303
+    );
+    let twice = sam
+        .post("/provider/buyer-groups", &[("name", "Trade")])
+        .await;
+    assert_eq!(twice.status, 422);
+    assert!(
+        twice
+            .body
+            .contains("You already have a group called “Trade”.")
+    );
+    let group: Uuid = buyer_groups::table
+        .select(buyer_groups::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let stranger = fixtures::buyer(&app, "bo@cafe.test").await;
+    let joined = sam
+        .post(
+            &format!("/provider/buyer-groups/{group}/members"),
+            &[("business", &stranger.business_id.to_string())],
+        )
+        .await;
+    assert_eq!(joined.status, 404, "not a customer");
+
     // Another provider sees and touches none of it.
     let kim: Seller = fixtures::seller(&app, "kim@fish.test", "Fish Co").await;
     let page = kim.browser.get("/provider/customer-prices").await;
