@@ -35,6 +35,7 @@ pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod payouts;
+pub mod plans;
 pub mod prices;
 pub mod providers;
 pub mod refunds;

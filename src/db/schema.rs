@@ -699,6 +699,49 @@ diesel::table! {
         updated_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        plan_id -> Nullable<Uuid>,
+        starts_at -> Timestamptz,
+        removes -> Bool,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Uuid,
+        name -> Text,
+        monthly_price -> Numeric,
+        featured -> Bool,
+        is_default -> Bool,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    provider_plans (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        plan_id -> Uuid,
+        starts_at -> Timestamptz,
+        reason -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    plan_subscriptions (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        plan_id -> Uuid,
+        status -> Text,
+        checkout_session -> Nullable<Text>,
+        stripe_subscription -> Nullable<Text>,
+        stripe_customer -> Nullable<Text>,
+        period_end -> Nullable<Timestamptz>,
+        cancel_at -> Nullable<Timestamptz>,
+        grace_until -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -958,6 +1001,11 @@ diesel::joinable!(invoice_lines -> invoices (invoice_id));
 diesel::joinable!(invoices -> businesses (business_id));
 diesel::joinable!(payout_accounts -> providers (provider_id));
 diesel::joinable!(fee_rules -> providers (provider_id));
+diesel::joinable!(fee_rules -> plans (plan_id));
+diesel::joinable!(provider_plans -> providers (provider_id));
+diesel::joinable!(provider_plans -> plans (plan_id));
+diesel::joinable!(plan_subscriptions -> providers (provider_id));
+diesel::joinable!(plan_subscriptions -> plans (plan_id));
 diesel::joinable!(journal_lines -> journal_entries (entry_id));
 diesel::joinable!(journal_entries -> invoices (invoice_id));
 diesel::joinable!(journal_entries -> refunds (refund_id));
@@ -1004,68 +1052,71 @@ diesel::joinable!(provider_invoice_counters -> providers (provider_id));
 diesel::joinable!(status_changes -> users (changed_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    analytics_events,
     audit_log,
     businesses,
+    buyer_group_members,
+    buyer_groups,
+    card_setups,
     cart_items,
     carts,
     catalog_imports,
+    credit_note_lines,
+    credit_notes,
+    credit_request_lines,
+    credit_request_messages,
+    credit_request_photos,
+    credit_requests,
+    customer_prices,
     deliveries,
     delivery_windows,
     delivery_zones,
+    email_verifications,
+    favourite_products,
+    favourite_providers,
+    fee_rules,
+    guide_items,
+    invites,
     invoice_lines,
     invoices,
     jobs,
+    journal_entries,
+    journal_lines,
     locations,
     login_attempts,
-    email_verifications,
-    invites,
     membership_locations,
     memberships,
     mfa_failures,
     mfa_recovery_codes,
+    notifications,
     order_events,
     order_lines,
+    order_ratings,
+    order_receipt_lines,
+    order_receipts,
     orders,
     password_reset_tokens,
     payments,
+    payout_accounts,
+    payouts,
+    plan_subscriptions,
+    plans,
     products,
     provider_closures,
     provider_invoice_counters,
+    provider_plans,
+    provider_trust,
     providers,
+    reconciliations,
+    refunds,
+    saved_cards,
+    server_errors,
     standing_order_lines,
     standing_order_occurrences,
     standing_orders,
     status_changes,
-    throttled_requests,
     stripe_events,
+    throttled_requests,
     user_sessions,
     users,
-    payout_accounts,
-    fee_rules,
-    journal_entries,
-    journal_lines,
-    refunds,
-    credit_notes,
-    credit_note_lines,
-    payouts,
-    saved_cards,
-    card_setups,
-    reconciliations,
-    order_receipts,
-    order_receipt_lines,
-    credit_requests,
-    credit_request_lines,
-    order_ratings,
-    provider_trust,
-    credit_request_messages,
-    credit_request_photos,
-    notifications,
-    server_errors,
-    analytics_events,
-    guide_items,
-    buyer_groups,
-    buyer_group_members,
-    customer_prices,
-    favourite_providers,
-    favourite_products,
 );

@@ -148,6 +148,8 @@ pub struct CardView {
     pub score: Option<i16>,
     pub id: Uuid,
     pub favourite: bool,
+    /// On a featured plan: badged, and eligible for the spotlight above the results.
+    pub featured: bool,
 }
 
 impl From<ProviderCard> for CardView {
@@ -171,6 +173,7 @@ impl From<ProviderCard> for CardView {
             score: c.score,
             id: c.id,
             favourite: c.favourite,
+            featured: false,
             categories: c
                 .categories
                 .iter()
@@ -190,10 +193,15 @@ impl From<ProviderCard> for CardView {
     }
 }
 
+/// How many featured providers the spotlight shows at most.
+const SPOTLIGHT: i64 = 3;
+
 #[derive(Template)]
 #[template(path = "discovery/_results.html")]
 struct DiscoverResults {
     cards: Paged<CardView>,
+    /// Featured providers matching the filters (first page only).
+    spotlight: Vec<CardView>,
     notes: Vec<String>,
     location_label: String,
     link_base: String,
@@ -282,7 +290,7 @@ pub async fn discover(
     }
     let by_score = query.sort.as_deref() == Some("score");
     let only_favourites = query.favourites.is_some();
-    let (locations, location, cards) = with_conn(&pool, move |conn| {
+    let (locations, location, cards, spotlight) = with_conn(&pool, move |conn| {
         let locations = businesses::list_locations(conn, business)?;
         let location = choose_location(&locations, requested.as_deref());
         let filter = DiscoveryFilter {
@@ -297,6 +305,7 @@ pub async fn discover(
             by_score,
             viewer: Some(business.0),
             only_favourites,
+            only: None,
         };
         // "Can deliver by" is judged on zones, windows and closures, which SQL can't see:
         // every match is read (only those covering the address, so a bounded set) and the
@@ -335,7 +344,30 @@ pub async fn discover(
             let skip = usize::try_from(page.offset()).unwrap_or(usize::MAX);
             cards = cards.into_iter().skip(skip).collect();
         }
-        Ok((locations, location, cards))
+        // Featured placement is bounded: a labelled spotlight of at most three providers that
+        // match the same filters, on the first page only; the ranking below is untouched.
+        let featured = crate::plans::queries::featured_providers(conn, now)?;
+        let mut spotlight = Vec::new();
+        if !featured.is_empty() && page.page == 1 && by.is_none() {
+            let only = DiscoveryFilter {
+                only: Some(featured.clone()),
+                ..filter
+            };
+            // A page fetches one row more than it shows: three rows is a "page" of two.
+            let first = PageRequest {
+                page: 1,
+                per_page: SPOTLIGHT - 1,
+            };
+            for row in queries::discover(conn, &only, first)? {
+                let mut card = CardView::from(row);
+                card.featured = true;
+                spotlight.push(card);
+            }
+        }
+        for card in &mut cards {
+            card.featured = featured.contains(&card.id);
+        }
+        Ok((locations, location, cards, spotlight))
     })
     .await?;
     let category = query
@@ -383,6 +415,7 @@ pub async fn discover(
         csrf: meta.csrf.clone(),
         may_star: ctx.require(Permission::PlaceOrders).is_ok(),
         only_favourites,
+        spotlight,
         cards: Paged::new(cards, page),
         notes,
         location_label: location

@@ -29,6 +29,8 @@ pub struct DiscoveryFilter {
     pub viewer: Option<Uuid>,
     /// Only the viewer's favourite providers.
     pub only_favourites: bool,
+    /// Only these providers (the featured spotlight).
+    pub only: Option<Vec<Uuid>>,
 }
 
 #[derive(Debug, Clone, QueryableByName)]
@@ -120,6 +122,11 @@ pub fn discover(
             " AND p.id IN (SELECT fp.provider_id FROM favourite_providers fp WHERE fp.business_id = $7)",
         );
     }
+    if filter.only.is_some() {
+        sql.push_str(" AND p.id = ANY($8)");
+    } else {
+        sql.push_str(" AND $8::uuid[] IS NULL");
+    }
     // Relevance leads and the trust score adjusts it by up to a quarter either way (a new
     // provider counts as 50). Without text the order is the score then the name, read from
     // the providers' trust indexes rather than sorting them all.
@@ -146,7 +153,8 @@ pub fn discover(
             .bind::<Nullable<Numeric>, _>(filter.max_min_order)
             .bind::<BigInt, _>(page.fetch_limit())
             .bind::<BigInt, _>(page.offset())
-            .bind::<Nullable<SqlUuid>, _>(filter.viewer),
+            .bind::<Nullable<SqlUuid>, _>(filter.viewer)
+            .bind::<Nullable<Array<SqlUuid>>, _>(filter.only.clone()),
     )
     .load(conn)
 }

@@ -507,7 +507,9 @@ pub fn issue(
             ))
             .execute(conn)?;
         // The fee is fixed now: a later rule change never alters an issued invoice.
-        let fee = crate::ledger::queries::rule_for(conn, provider)?.fee(total);
+        let fee =
+            crate::ledger::queries::rule_for(conn, provider, time::OffsetDateTime::now_utc())?
+                .fee(total);
         diesel::update(invoices::table.find(id))
             .set((
                 invoices::platform_fee.eq(fee.net),

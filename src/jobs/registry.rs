@@ -51,6 +51,10 @@ const RUNNERS: &[(&str, Runner)] = &[
         crate::invoicing::auto::AutoInvoice::NAME,
         runner::<crate::invoicing::auto::AutoInvoice>,
     ),
+    (
+        crate::plans::lifecycle::SweepPlans::NAME,
+        runner::<crate::plans::lifecycle::SweepPlans>,
+    ),
 ];
 
 /// Works every active provider's trust score out again (the 90-day window moves on even when

@@ -40,6 +40,10 @@ pub const PERIODIC: &[Periodic] = &[
         kind: RecomputeTrust::NAME,
         every: Duration::hours(1),
     },
+    Periodic {
+        kind: crate::plans::lifecycle::SweepPlans::NAME,
+        every: Duration::minutes(15),
+    },
 ];
 
 /// The key of the period `now` falls in: periods are whole multiples of `every` since the

@@ -29,7 +29,7 @@ impl FeeForm {
     }
 }
 
-fn money(
+pub fn money(
     errors: &mut FieldErrors,
     field: &'static str,
     raw: &str,

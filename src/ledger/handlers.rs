@@ -13,6 +13,7 @@ use super::rules::FeeRule;
 use crate::db::DbPool;
 use crate::db::schema::{fee_rules, providers};
 use crate::ids::ProviderId;
+use crate::plans::rules::{in_force, scheduled};
 use crate::tenancy::AdminCtx;
 use crate::web::forms::{FieldErrors, Form};
 use crate::web::session::FlashKind;
@@ -22,6 +23,8 @@ pub struct Override {
     pub provider: Uuid,
     pub name: String,
     pub rule: String,
+    pub next: Option<String>,
+    pub removable: bool,
 }
 
 #[derive(Template)]
@@ -34,6 +37,7 @@ struct FeesPage {
     provider_form: FeeForm,
     provider_errors: FieldErrors,
     chosen: Option<Uuid>,
+    starts_on: String,
     overrides: Vec<Override>,
     providers: Vec<(Uuid, String)>,
 }
@@ -44,44 +48,46 @@ struct Loaded {
     providers: Vec<(Uuid, String)>,
 }
 
-fn load(conn: &mut PgConnection) -> Result<Loaded, AppError> {
+fn load(conn: &mut PgConnection, now: time::OffsetDateTime) -> Result<Loaded, AppError> {
     let platform = queries::platform_rule(conn)?;
-    type Row = (
-        Uuid,
-        String,
-        rust_decimal::Decimal,
-        rust_decimal::Decimal,
-        rust_decimal::Decimal,
-        Option<rust_decimal::Decimal>,
-    );
-    let rows: Vec<Row> = fee_rules::table
-        .inner_join(providers::table)
-        .order(providers::name)
-        .select((
-            providers::id,
-            providers::name,
-            fee_rules::percent,
-            fee_rules::fixed,
-            fee_rules::minimum,
-            fee_rules::maximum,
-        ))
-        .load(conn)?;
-    let overrides = rows
-        .into_iter()
-        .map(
-            |(provider, name, percent, fixed, minimum, maximum)| Override {
-                provider,
-                name,
-                rule: FeeRule {
-                    percent,
-                    fixed,
-                    minimum,
-                    maximum,
-                }
-                .describe(),
-            },
+    let with_overrides: Vec<(Uuid, String)> = providers::table
+        .filter(
+            providers::id.eq_any(
+                fee_rules::table
+                    .filter(fee_rules::provider_id.is_not_null())
+                    .select(fee_rules::provider_id.assume_not_null()),
+            ),
         )
-        .collect();
+        .order(providers::name)
+        .select((providers::id, providers::name))
+        .limit(1000)
+        .load(conn)?;
+    let mut overrides = Vec::new();
+    for (provider, name) in with_overrides {
+        let versions = queries::override_versions(conn, ProviderId(provider))?;
+        let current = in_force(&versions, now).flatten();
+        let next = scheduled(&versions, now);
+        if current.is_none() && next.is_none() {
+            continue;
+        }
+        overrides.push(Override {
+            provider,
+            name,
+            rule: current
+                .map(|r| r.describe())
+                .unwrap_or_else(|| "Their plan's fee".into()),
+            next: next.map(|v| {
+                format!(
+                    "{} from {}",
+                    v.value
+                        .map(|r| r.describe())
+                        .unwrap_or_else(|| "their plan's fee".into()),
+                    crate::timefmt::datetime(crate::timefmt::to_london(v.starts_at))
+                )
+            }),
+            removable: current.is_some(),
+        });
+    }
     let providers = providers::table
         .order(providers::name)
         .select((providers::id, providers::name))
@@ -98,15 +104,16 @@ async fn page(
     admin: &AdminCtx,
     pool: &web::Data<DbPool>,
     platform: Option<(FeeForm, FieldErrors)>,
-    provider: Option<(FeeForm, FieldErrors, Option<Uuid>)>,
+    provider: Option<(FeeForm, FieldErrors, Option<Uuid>, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let loaded = with_conn(pool, |conn| load(conn)).await?;
+    let now = admin.user.now;
+    let loaded = with_conn(pool, move |conn| load(conn, now)).await?;
     let failed = platform.as_ref().is_some_and(|(_, e)| !e.is_empty())
-        || provider.as_ref().is_some_and(|(_, e, _)| !e.is_empty());
+        || provider.as_ref().is_some_and(|(_, e, _, _)| !e.is_empty());
     let (platform, errors) =
         platform.unwrap_or_else(|| (FeeForm::from_rule(&loaded.platform), FieldErrors::new()));
-    let (provider_form, provider_errors, chosen) =
-        provider.unwrap_or_else(|| (FeeForm::default(), FieldErrors::new(), None));
+    let (provider_form, provider_errors, chosen, starts_on) =
+        provider.unwrap_or_else(|| (FeeForm::default(), FieldErrors::new(), None, String::new()));
     let status = if failed {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -122,6 +129,7 @@ async fn page(
             provider_form,
             provider_errors,
             chosen,
+            starts_on,
             overrides: loaded.overrides,
             providers: loaded.providers,
         },
@@ -184,6 +192,8 @@ pub async fn save_platform(
 pub struct ProviderFeeForm {
     #[serde(default)]
     pub provider_id: String,
+    #[serde(default)]
+    pub starts_on: String,
     #[serde(flatten)]
     pub rule: FeeForm,
 }
@@ -204,20 +214,37 @@ pub async fn save_provider(
         }
         None => false,
     };
-    let (rule, provider) = match (parsed, chosen) {
-        (Ok(rule), Some(p)) if exists => (rule, ProviderId(p)),
-        (result, _) => {
+    let mut date_errors = FieldErrors::new();
+    let starts_at = crate::plans::forms::starts_at(
+        &form.starts_on,
+        admin.user.now,
+        &mut date_errors,
+        "starts_on",
+    );
+    let (rule, provider, starts_at) = match (parsed, chosen, starts_at) {
+        (Ok(rule), Some(p), Some(at)) if exists => (rule, ProviderId(p), at),
+        (result, _, _) => {
             let mut errors = result.err().unwrap_or_default();
             if !exists {
                 errors.add("provider_id", "Choose a provider.");
             }
-            return page(&admin, &pool, None, Some((form.rule, errors, chosen))).await;
+            for (field, message) in date_errors.entries() {
+                errors.add(field, message.clone());
+            }
+            let kept = (form.rule, errors, chosen, form.starts_on);
+            return page(&admin, &pool, None, Some(kept)).await;
         }
     };
     let (actor, by) = (admin.user.actor.clone(), admin.user.id.0);
     with_conn(&pool, move |conn| {
         conn.transaction(|conn| {
-            queries::save_rule(conn, Some(provider), &rule, Some(by))?;
+            queries::add_version(
+                conn,
+                queries::RuleScope::Provider(provider),
+                Some(&rule),
+                starts_at,
+                Some(by),
+            )?;
             audit(conn, &actor, Some(provider), Some(&rule))?;
             Ok(())
         })
@@ -225,7 +252,7 @@ pub async fn save_provider(
     .await?;
     admin.user.session.flash(
         FlashKind::Ok,
-        "Provider fee saved. It applies to their invoices issued from now on.",
+        "Provider fee saved. It applies to their invoices issued from its start.",
     );
     Ok(see_other("/admin/fees"))
 }

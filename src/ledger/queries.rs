@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::rules::{Account, FeeRule, Line};
 use crate::db::schema::{fee_rules, journal_entries, journal_lines};
 use crate::ids::{BusinessId, InvoiceId, PaymentId, PayoutId, ProviderId, RefundId};
+use crate::plans::rules::{Version, in_force, rule_at};
 
 /// What caused an entry; `(kind, source)` is unique, so posting the same event twice writes
 /// nothing the second time.
@@ -81,95 +82,169 @@ pub fn invoice_due(conn: &mut PgConnection, invoice: InvoiceId) -> QueryResult<D
     Ok(sum.unwrap_or_default())
 }
 
-type RuleRow = (Decimal, Decimal, Decimal, Option<Decimal>);
+type RuleRow = (
+    OffsetDateTime,
+    bool,
+    Decimal,
+    Decimal,
+    Decimal,
+    Option<Decimal>,
+);
 
 const RULE_COLUMNS: (
+    fee_rules::starts_at,
+    fee_rules::removes,
     fee_rules::percent,
     fee_rules::fixed,
     fee_rules::minimum,
     fee_rules::maximum,
 ) = (
+    fee_rules::starts_at,
+    fee_rules::removes,
     fee_rules::percent,
     fee_rules::fixed,
     fee_rules::minimum,
     fee_rules::maximum,
 );
 
-fn rule(row: RuleRow) -> FeeRule {
-    FeeRule {
-        percent: row.0,
-        fixed: row.1,
-        minimum: row.2,
-        maximum: row.3,
+fn version(row: RuleRow) -> Version<Option<FeeRule>> {
+    Version {
+        starts_at: row.0,
+        value: (!row.1).then_some(FeeRule {
+            percent: row.2,
+            fixed: row.3,
+            minimum: row.4,
+            maximum: row.5,
+        }),
     }
 }
 
-/// The platform-wide rule.
-pub fn platform_rule(conn: &mut PgConnection) -> QueryResult<FeeRule> {
-    fee_rules::table
-        .filter(fee_rules::provider_id.is_null())
+/// Every version of a plan's rule, newest first.
+pub fn plan_versions(conn: &mut PgConnection, plan: Uuid) -> QueryResult<Vec<Version<FeeRule>>> {
+    let rows: Vec<RuleRow> = fee_rules::table
+        .filter(fee_rules::plan_id.eq(plan))
+        .order((fee_rules::starts_at.desc(), fee_rules::id.desc()))
         .select(RULE_COLUMNS)
-        .first::<RuleRow>(conn)
-        .optional()
-        .map(|r| r.map(rule).unwrap_or_default())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(version)
+        .filter_map(|v| {
+            v.value.map(|value| Version {
+                starts_at: v.starts_at,
+                value,
+            })
+        })
+        .collect())
 }
 
-/// The provider's own rule, if an admin set one.
+/// Every version of a provider's override, newest first (`None`: the override ended).
+pub fn override_versions(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+) -> QueryResult<Vec<Version<Option<FeeRule>>>> {
+    let rows: Vec<RuleRow> = fee_rules::table
+        .filter(fee_rules::provider_id.eq(provider.0))
+        .order((fee_rules::starts_at.desc(), fee_rules::id.desc()))
+        .select(RULE_COLUMNS)
+        .load(conn)?;
+    Ok(rows.into_iter().map(version).collect())
+}
+
+/// The default (free) plan's rule in force now: what a provider with no plan or override pays.
+pub fn platform_rule(conn: &mut PgConnection) -> QueryResult<FeeRule> {
+    let plan = crate::plans::queries::default_plan(conn)?;
+    let versions = plan_versions(conn, plan)?;
+    Ok(in_force(&versions, OffsetDateTime::now_utc()).unwrap_or_default())
+}
+
+/// The provider's own rule in force now, if an admin set one.
 pub fn provider_rule(
     conn: &mut PgConnection,
     provider: ProviderId,
 ) -> QueryResult<Option<FeeRule>> {
-    fee_rules::table
-        .filter(fee_rules::provider_id.eq(provider.0))
-        .select(RULE_COLUMNS)
-        .first::<RuleRow>(conn)
-        .optional()
-        .map(|r| r.map(rule))
+    let versions = override_versions(conn, provider)?;
+    Ok(in_force(&versions, OffsetDateTime::now_utc()).flatten())
 }
 
-/// The rule that applies to `provider`: its own, else the platform's.
-pub fn rule_for(conn: &mut PgConnection, provider: ProviderId) -> QueryResult<FeeRule> {
-    match provider_rule(conn, provider)? {
-        Some(r) => Ok(r),
-        None => platform_rule(conn),
-    }
+/// The rule for `provider`'s invoice issued at `at`: their override in force then, else the
+/// rule of the plan they were on then.
+pub fn rule_for(
+    conn: &mut PgConnection,
+    provider: ProviderId,
+    at: OffsetDateTime,
+) -> QueryResult<FeeRule> {
+    let overrides = override_versions(conn, provider)?;
+    let plan = crate::plans::queries::plan_at(conn, provider, at)?;
+    let plan_rules = plan_versions(conn, plan)?;
+    Ok(rule_at(&overrides, &plan_rules, at))
 }
 
-/// Sets the platform rule (`provider` None) or a provider's override.
+/// Adds a version starting at `starts_at`: the default plan's rule (`provider` None) or a
+/// provider's override. Versions are never edited in place.
+pub fn add_version(
+    conn: &mut PgConnection,
+    scope: RuleScope,
+    rule: Option<&FeeRule>,
+    starts_at: OffsetDateTime,
+    by: Option<Uuid>,
+) -> QueryResult<()> {
+    let r = rule.copied().unwrap_or_default();
+    let (plan, provider) = match scope {
+        RuleScope::Plan(p) => (Some(p), None),
+        RuleScope::Provider(p) => (None, Some(p.0)),
+    };
+    diesel::insert_into(fee_rules::table)
+        .values((
+            fee_rules::plan_id.eq(plan),
+            fee_rules::provider_id.eq(provider),
+            fee_rules::percent.eq(r.percent),
+            fee_rules::fixed.eq(r.fixed),
+            fee_rules::minimum.eq(r.minimum),
+            fee_rules::maximum.eq(r.maximum),
+            fee_rules::removes.eq(rule.is_none()),
+            fee_rules::starts_at.eq(starts_at),
+            fee_rules::updated_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whose rule a version belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleScope {
+    Plan(Uuid),
+    Provider(ProviderId),
+}
+
+/// Sets the default plan's rule (`provider` None) or a provider's override, from now on.
 pub fn save_rule(
     conn: &mut PgConnection,
     provider: Option<ProviderId>,
     r: &FeeRule,
     by: Option<Uuid>,
 ) -> QueryResult<()> {
-    let values = (
-        fee_rules::percent.eq(r.percent),
-        fee_rules::fixed.eq(r.fixed),
-        fee_rules::minimum.eq(r.minimum),
-        fee_rules::maximum.eq(r.maximum),
-        fee_rules::updated_by.eq(by),
-    );
-    let updated = match provider {
-        None => diesel::update(fee_rules::table.filter(fee_rules::provider_id.is_null()))
-            .set(values)
-            .execute(conn)?,
-        Some(p) => diesel::update(fee_rules::table.filter(fee_rules::provider_id.eq(p.0)))
-            .set(values)
-            .execute(conn)?,
+    let scope = match provider {
+        Some(p) => RuleScope::Provider(p),
+        None => RuleScope::Plan(crate::plans::queries::default_plan(conn)?),
     };
-    if updated == 0 {
-        diesel::insert_into(fee_rules::table)
-            .values((fee_rules::provider_id.eq(provider.map(|p| p.0)), values))
-            .execute(conn)?;
-    }
-    Ok(())
+    add_version(conn, scope, Some(r), OffsetDateTime::now_utc(), by)
 }
 
-/// Removes a provider's override: the platform rule applies again.
+/// Ends a provider's override from now: their plan's rule applies again. False when they
+/// have none in force.
 pub fn clear_rule(conn: &mut PgConnection, provider: ProviderId) -> QueryResult<bool> {
-    diesel::delete(fee_rules::table.filter(fee_rules::provider_id.eq(provider.0)))
-        .execute(conn)
-        .map(|n| n > 0)
+    if provider_rule(conn, provider)?.is_none() {
+        return Ok(false);
+    }
+    add_version(
+        conn,
+        RuleScope::Provider(provider),
+        None,
+        OffsetDateTime::now_utc(),
+        None,
+    )?;
+    Ok(true)
 }
 
 /// A card payment that reached Stripe: the money received and, for a destination charge,

@@ -42,6 +42,12 @@ impl PaymentEvent {
         use stripe_checkout::CheckoutSessionPaymentStatus;
         use stripe_webhook::EventObject as O;
         let (kind, session) = match &event.data.object {
+            // Plan subscriptions are `plans`' business.
+            O::CheckoutSessionCompleted(s) | O::CheckoutSessionExpired(s)
+                if s.mode == stripe_checkout::CheckoutSessionMode::Subscription =>
+            {
+                return None;
+            }
             O::CheckoutSessionCompleted(s) => (
                 EventKind::Completed {
                     paid: s.payment_status == CheckoutSessionPaymentStatus::Paid,
@@ -111,6 +117,8 @@ pub enum Applied {
     Payout(crate::payouts::queries::Recorded),
     /// A refund failed after it was sent.
     RefundReturned(crate::refunds::queries::Returned),
+    /// A provider's plan subscription moved on.
+    Plan(crate::plans::lifecycle::Outcome),
     /// Money arrived that the invoice can't take: listed for an admin to refund.
     NeedsRefund {
         invoice: InvoiceId,
@@ -198,6 +206,12 @@ pub fn dispatch(
     conn.transaction(|conn| {
         if !record(conn, &id, event.type_.as_str(), payload)? {
             return Ok(Applied::Duplicate);
+        }
+        if let Some((key, news)) = crate::plans::events::news(event) {
+            let at = OffsetDateTime::from_unix_timestamp(event.created)
+                .unwrap_or_else(|_| OffsetDateTime::now_utc());
+            let outcome = crate::plans::lifecycle::apply(conn, &key, &news, at)?;
+            return Ok(Applied::Plan(outcome));
         }
         match &event.data.object {
             stripe_webhook::EventObject::AccountUpdated(account) => {

@@ -39,6 +39,7 @@ mod pages;
 mod payment_safety;
 mod payments;
 mod payouts;
+mod plans;
 mod prices;
 mod reconciliation;
 mod refunds;

@@ -3,7 +3,7 @@
 //! and in the CSV, and nothing of another provider's.
 
 use diesel::prelude::*;
-use larder::db::schema::{fee_rules, invoices, payouts};
+use larder::db::schema::{invoices, payouts};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -35,10 +35,11 @@ async fn this_months_statement_totals_invoices_fees_credits_and_payouts() {
     let app = spawn_app().await;
     let shop = shop(&app).await;
     // A 2.5% platform fee, fixed on each invoice as it is issued.
-    diesel::update(fee_rules::table.filter(fee_rules::provider_id.is_null()))
-        .set(fee_rules::percent.eq(Decimal::new(25, 1)))
-        .execute(&mut app.conn())
-        .unwrap();
+    let rule = larder::ledger::rules::FeeRule {
+        percent: Decimal::new(25, 1),
+        ..Default::default()
+    };
+    larder::ledger::queries::save_rule(&mut app.conn(), None, &rule, None).unwrap();
     let kept = issued(&app, &shop).await;
     let voided = issued(&app, &shop).await;
     let void = shop

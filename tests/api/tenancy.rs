@@ -285,6 +285,10 @@ pub fn fingerprint(app: &TestApp) -> String {
         "buyer_group_members",
         "favourite_providers",
         "favourite_products",
+        "plans",
+        "fee_rules",
+        "provider_plans",
+        "plan_subscriptions",
     ];
     let parts: Vec<String> = tables
         .iter()
@@ -869,4 +873,72 @@ async fn favourite_routes_answer_404_to_providers_and_admins() {
         ("admin", &w.admin.browser),
     ];
     check(&app, routes, &outsiders, &w.ada.browser).await;
+}
+
+#[tokio::test]
+async fn plan_routes_answer_404_to_other_providers_and_roles() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let admin_id: Uuid = larder::db::schema::users::table
+        .filter(larder::db::schema::users::account_type.eq("admin"))
+        .select(larder::db::schema::users::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let plan = larder::plans::queries::create(
+        &mut app.conn(),
+        &larder::plans::queries::NewPlan {
+            name: "Pro",
+            monthly_price: rust_decimal::Decimal::new(19, 0),
+            featured: true,
+            by: admin_id,
+        },
+    )
+    .unwrap()
+    .unwrap();
+    let go = w
+        .sam
+        .browser
+        .post("/provider/plan", &[("plan_id", &plan.to_string())])
+        .await;
+    let checkout = go.location.clone().unwrap_or_default();
+    assert!(checkout.starts_with("/provider/plan/test/"), "{checkout}");
+    let outsiders = [
+        ("other provider", &w.kim.browser),
+        ("buyer", &w.ada.browser),
+        ("admin", &w.admin.browser),
+    ];
+    let routes = vec![get(checkout.clone()), post(format!("{checkout}/pay"), &[])];
+    check(&app, routes, &outsiders, &w.sam.browser).await;
+
+    let outsiders = [("buyer", &w.ada.browser), ("provider", &w.sam.browser)];
+    let routes = vec![
+        get(format!("/admin/plans/{plan}")),
+        post(format!("/admin/plans/{plan}/rules"), &[("percent", "1")]),
+    ];
+    check(&app, routes, &outsiders, &w.admin.browser).await;
+    // A plan id that doesn't exist is a 404 for the admin too, and changes nothing.
+    let before = fingerprint(&app);
+    let missing = Uuid::now_v7();
+    let page = w
+        .admin
+        .browser
+        .get(&format!("/admin/plans/{missing}"))
+        .await;
+    assert_eq!(page.status, 404);
+    let add = w
+        .admin
+        .browser
+        .post(
+            &format!("/admin/plans/{missing}/rules"),
+            &[("percent", "1")],
+        )
+        .await;
+    assert_eq!(add.status, 404);
+    let choose = w
+        .sam
+        .browser
+        .post("/provider/plan", &[("plan_id", &missing.to_string())])
+        .await;
+    assert_eq!(choose.status, 404);
+    assert_eq!(fingerprint(&app), before);
 }

@@ -114,3 +114,33 @@ pub fn account_event(id: &str, kind: &str, account: &str, object: Value) -> Stri
     event["account"] = json!(account);
     event.to_string()
 }
+
+/// A subscription object as Stripe sends it in `customer.subscription.*` events.
+pub fn subscription(id: &str, status: &str, ours: &str, cancel_at: Option<i64>) -> Value {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    json!({
+        "id": id,
+        "object": "subscription",
+        "automatic_tax": { "enabled": false, "liability": null, "disabled_reason": null },
+        "billing_cycle_anchor": now,
+        "billing_cycle_anchor_config": null,
+        "billing_mode": { "type": "classic", "flexible": null, "updated_at": null },
+        "billing_schedules": [],
+        "cancel_at": cancel_at,
+        "cancel_at_period_end": cancel_at.is_some(),
+        "canceled_at": null,
+        "collection_method": "charge_automatically",
+        "created": now,
+        "currency": "gbp",
+        "customer": "cus_plan1",
+        "discounts": [],
+        "invoice_settings": { "account_tax_ids": null, "issuer": { "type": "self" } },
+        "items": { "object": "list", "data": [], "has_more": false, "url": "/v1/subscription_items" },
+        "livemode": false,
+        "metadata": { "larder_subscription": ours },
+        "pending_invoice_item_interval": null,
+        "presentment_details": null,
+        "start_date": now,
+        "status": status,
+    })
+}
