@@ -69,7 +69,7 @@ wait_for "http://127.0.0.1:$WEB_PORT/api/healthz" "maildev"
 
 export E2E_BASE_URL="http://127.0.0.1:$APP_PORT" MAILDEV_URL="http://127.0.0.1:$WEB_PORT"
 start=$(date +%s)
-npx playwright test
+npx playwright test "$@"
 echo "Browser scenarios passed in $(( $(date +%s) - start )) s"
 
 # Every page the scenarios visited, through the Nu HTML checker.
