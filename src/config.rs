@@ -69,6 +69,16 @@ pub struct Config {
     /// `STANDING_PLACE_BEFORE_MINUTES`, 120 by default. Early enough to retry a failed
     /// sweep, late enough that the buyer can still skip the day before.
     pub standing_place_before: time::Duration,
+    /// The platform as the seller on its own fee invoices.
+    pub platform: PlatformSeller,
+}
+
+/// Who sells Larder's services: `PLATFORM_NAME`, `PLATFORM_ADDRESS` and `PLATFORM_VAT_NUMBER`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformSeller {
+    pub name: String,
+    pub address: String,
+    pub vat_number: String,
 }
 
 /// Argon2id cost. Production follows OWASP's m=19 MiB, t=2; tests use the minimum.
@@ -294,6 +304,12 @@ impl Config {
             mfa_required,
             test_clock,
             standing_place_before,
+            platform: PlatformSeller {
+                name: var("PLATFORM_NAME").unwrap_or_else(|| "Larder Marketplace Ltd".into()),
+                address: var("PLATFORM_ADDRESS")
+                    .unwrap_or_else(|| "1 Market Row, London SE1 9AA".into()),
+                vat_number: var("PLATFORM_VAT_NUMBER").unwrap_or_else(|| "GB 000 0000 00".into()),
+            },
         })
     }
 

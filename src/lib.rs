@@ -20,6 +20,7 @@ pub mod db;
 pub mod discovery;
 pub mod email;
 pub mod favourites;
+pub mod fee_invoices;
 pub mod guide;
 pub mod health;
 pub mod holidays;

@@ -2,13 +2,12 @@
 //! answer when it is raised or escalated; the buyer's people who check deliveries in when
 //! it is answered. Queued in the caller's transaction, so a rollback sends nothing.
 
-use askama::Template;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
 use super::queries::Request;
 use crate::db::schema::providers;
-use crate::email::{self, OutgoingEmail};
+use crate::email;
 use crate::tenancy::Permission;
 use crate::tenancy::members::{
     buyer_emails_allowed, buyer_members_allowed, provider_emails_allowed, provider_members_allowed,
@@ -41,23 +40,6 @@ impl Event<'_> {
             Self::Message(_) => "message",
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "emails/notice.txt")]
-struct NoticeText<'a> {
-    paragraphs: &'a [String],
-    link: &'a str,
-    link_text: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "emails/notice.html")]
-struct NoticeHtml<'a> {
-    subject: &'a str,
-    paragraphs: &'a [String],
-    link: &'a str,
-    link_text: &'a str,
 }
 
 pub fn send(
@@ -209,23 +191,7 @@ fn queue(
     (address, subject): (&str, &str),
     (paragraphs, link): (&[String], &str),
 ) -> Result<(), AppError> {
-    let message = OutgoingEmail {
-        subject: subject.to_owned(),
-        text: NoticeText {
-            paragraphs,
-            link,
-            link_text: "See the request",
-        }
-        .render()?,
-        html: NoticeHtml {
-            subject,
-            paragraphs,
-            link,
-            link_text: "See the request",
-        }
-        .render()?,
-        to: address.to_owned(),
-    };
+    let message = email::notice(address, subject, paragraphs, (link, "See the request"))?;
     let dedup = match event {
         Event::Message(m) => format!("credit_request:{}:message:{m}:{address}", r.id),
         _ => format!("credit_request:{}:{}:{address}", r.id, event.name()),

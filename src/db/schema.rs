@@ -746,6 +746,48 @@ diesel::table! {
 }
 
 diesel::table! {
+    platform_fee_counter (id) {
+        id -> Bool,
+        last_number -> Int4,
+    }
+}
+
+diesel::table! {
+    fee_invoices (id) {
+        id -> Uuid,
+        provider_id -> Uuid,
+        month -> Date,
+        sequence_number -> Int4,
+        number -> Text,
+        issue_date -> Date,
+        seller_name -> Text,
+        seller_address -> Text,
+        seller_vat_number -> Text,
+        buyer_name -> Text,
+        buyer_address -> Nullable<Text>,
+        buyer_vat_number -> Nullable<Text>,
+        net -> Numeric,
+        vat -> Numeric,
+        total -> Numeric,
+        paid -> Numeric,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    fee_invoice_lines (id) {
+        id -> Uuid,
+        fee_invoice_id -> Uuid,
+        entry_id -> Uuid,
+        invoice_id -> Nullable<Uuid>,
+        description -> Text,
+        occurred_at -> Timestamptz,
+        net -> Numeric,
+        vat -> Numeric,
+    }
+}
+
+diesel::table! {
     journal_entries (id) {
         id -> Uuid,
         kind -> Text,
@@ -1002,6 +1044,10 @@ diesel::joinable!(invoices -> businesses (business_id));
 diesel::joinable!(payout_accounts -> providers (provider_id));
 diesel::joinable!(fee_rules -> providers (provider_id));
 diesel::joinable!(fee_rules -> plans (plan_id));
+diesel::joinable!(fee_invoices -> providers (provider_id));
+diesel::joinable!(fee_invoice_lines -> fee_invoices (fee_invoice_id));
+diesel::joinable!(fee_invoice_lines -> journal_entries (entry_id));
+diesel::joinable!(fee_invoice_lines -> invoices (invoice_id));
 diesel::joinable!(provider_plans -> providers (provider_id));
 diesel::joinable!(provider_plans -> plans (plan_id));
 diesel::joinable!(plan_subscriptions -> providers (provider_id));
@@ -1074,6 +1120,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_verifications,
     favourite_products,
     favourite_providers,
+    fee_invoice_lines,
+    fee_invoices,
     fee_rules,
     guide_items,
     invites,
@@ -1101,6 +1149,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     payouts,
     plan_subscriptions,
     plans,
+    platform_fee_counter,
     products,
     provider_closures,
     provider_invoice_counters,

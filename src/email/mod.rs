@@ -101,3 +101,47 @@ impl Mailer {
         Ok(())
     }
 }
+
+#[derive(askama::Template)]
+#[template(path = "emails/notice.txt")]
+struct NoticeText<'a> {
+    paragraphs: &'a [String],
+    link: &'a str,
+    link_text: &'a str,
+}
+
+#[derive(askama::Template)]
+#[template(path = "emails/notice.html")]
+struct NoticeHtml<'a> {
+    subject: &'a str,
+    paragraphs: &'a [String],
+    link: &'a str,
+    link_text: &'a str,
+}
+
+/// A short notice: a few paragraphs and one link, as plain text and HTML.
+pub fn notice(
+    to: &str,
+    subject: &str,
+    paragraphs: &[String],
+    (link, link_text): (&str, &str),
+) -> Result<OutgoingEmail, askama::Error> {
+    use askama::Template;
+    Ok(OutgoingEmail {
+        to: to.to_owned(),
+        subject: subject.to_owned(),
+        text: NoticeText {
+            paragraphs,
+            link,
+            link_text,
+        }
+        .render()?,
+        html: NoticeHtml {
+            subject,
+            paragraphs,
+            link,
+            link_text,
+        }
+        .render()?,
+    })
+}

@@ -55,6 +55,10 @@ const RUNNERS: &[(&str, Runner)] = &[
         crate::plans::lifecycle::SweepPlans::NAME,
         runner::<crate::plans::lifecycle::SweepPlans>,
     ),
+    (
+        crate::fee_invoices::IssueFeeInvoices::NAME,
+        runner::<crate::fee_invoices::IssueFeeInvoices>,
+    ),
 ];
 
 /// Works every active provider's trust score out again (the 90-day window moves on even when

@@ -44,6 +44,10 @@ pub const PERIODIC: &[Periodic] = &[
         kind: crate::plans::lifecycle::SweepPlans::NAME,
         every: Duration::minutes(15),
     },
+    Periodic {
+        kind: crate::fee_invoices::IssueFeeInvoices::NAME,
+        every: Duration::hours(1),
+    },
 ];
 
 /// The key of the period `now` falls in: periods are whole multiples of `every` since the

@@ -111,6 +111,8 @@ pub const ROUTES: &[RouteAccess] = &[
     r("GET", "/admin/disputes/{id}/photos/{photo}", Admin),
     r("GET", "/admin/payouts", Admin),
     r("GET", "/admin/reconciliation", Admin),
+    r("GET", "/admin/fee-invoices", Admin),
+    r("GET", "/admin/fee-invoices/{id}", Admin),
     r("GET", "/admin/plans", Admin),
     r("POST", "/admin/plans", Admin),
     r("GET", "/admin/plans/{id}", Admin),
@@ -387,6 +389,12 @@ pub const ROUTES: &[RouteAccess] = &[
         Provider(P::ManageDelivery),
     ),
     r("GET", "/provider/plan", Provider(P::ViewPayouts)),
+    r("GET", "/provider/fee-invoices", Provider(P::ViewPayouts)),
+    r(
+        "GET",
+        "/provider/fee-invoices/{id}",
+        Provider(P::ViewPayouts),
+    ),
     r("POST", "/provider/plan", Provider(P::ManagePayouts)),
     r(
         "GET",

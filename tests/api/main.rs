@@ -23,6 +23,7 @@ mod credits;
 mod discovery;
 mod disputes;
 mod favourites;
+mod fee_invoices;
 mod guide;
 mod health;
 mod hostile;

@@ -289,6 +289,8 @@ pub fn fingerprint(app: &TestApp) -> String {
         "fee_rules",
         "provider_plans",
         "plan_subscriptions",
+        "fee_invoices",
+        "fee_invoice_lines",
     ];
     let parts: Vec<String> = tables
         .iter()
@@ -941,4 +943,40 @@ async fn plan_routes_answer_404_to_other_providers_and_roles() {
         .await;
     assert_eq!(choose.status, 404);
     assert_eq!(fingerprint(&app), before);
+}
+
+#[tokio::test]
+async fn fee_invoice_routes_answer_404_to_other_providers_and_roles() {
+    use larder::db::schema::fee_invoices;
+    use time::macros::datetime;
+    let app = spawn_app().await;
+    let shop = crate::ordering::shop(&app).await;
+    let invoice = crate::payments::issued(&app, &shop).await;
+    crate::fee_invoices::journal_fee(
+        &app,
+        invoice,
+        datetime!(2026-10-15 12:00 UTC),
+        "1.00",
+        "0.20",
+    );
+    crate::fee_invoices::run_job(&app, datetime!(2026-11-01 10:00 UTC));
+    let id: Uuid = fee_invoices::table
+        .select(fee_invoices::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let kim = fixtures::seller(&app, "kim@fish.test", "Fish Co").await;
+    let admin = fixtures::admin(&app).await;
+    let outsiders = [
+        ("other provider", &kim.browser),
+        ("buyer", &shop.ada.browser),
+        ("admin", &admin.browser),
+    ];
+    let routes = vec![get(format!("/provider/fee-invoices/{id}"))];
+    check(&app, routes, &outsiders, &shop.sam.browser).await;
+    let outsiders = [
+        ("buyer", &shop.ada.browser),
+        ("provider", &shop.sam.browser),
+    ];
+    let routes = vec![get(format!("/admin/fee-invoices/{id}"))];
+    check(&app, routes, &outsiders, &admin.browser).await;
 }
