@@ -19,6 +19,7 @@ pub mod credits;
 pub mod db;
 pub mod discovery;
 pub mod email;
+pub mod exports;
 pub mod favourites;
 pub mod fee_invoices;
 pub mod guide;

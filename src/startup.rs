@@ -172,6 +172,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::favourites::routes)
         .configure(crate::plans::routes)
         .configure(crate::fee_invoices::routes)
+        .configure(crate::exports::routes)
         .configure(crate::admin::routes)
         // The viewer is loaded so a logged-in person's 404 keeps their navigation.
         .default_service(web::to(|_viewer: crate::tenancy::Viewer| async {

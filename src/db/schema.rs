@@ -788,6 +788,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    report_runs (id) {
+        id -> Uuid,
+        provider_id -> Nullable<Uuid>,
+        requested_by -> Nullable<Uuid>,
+        kind -> Text,
+        format -> Text,
+        from_date -> Date,
+        to_date -> Date,
+        status -> Text,
+        done_rows -> Int4,
+        total_rows -> Nullable<Int4>,
+        content -> Nullable<Text>,
+        error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     journal_entries (id) {
         id -> Uuid,
         kind -> Text,
@@ -1044,6 +1063,7 @@ diesel::joinable!(invoices -> businesses (business_id));
 diesel::joinable!(payout_accounts -> providers (provider_id));
 diesel::joinable!(fee_rules -> providers (provider_id));
 diesel::joinable!(fee_rules -> plans (plan_id));
+diesel::joinable!(report_runs -> providers (provider_id));
 diesel::joinable!(fee_invoices -> providers (provider_id));
 diesel::joinable!(fee_invoice_lines -> fee_invoices (fee_invoice_id));
 diesel::joinable!(fee_invoice_lines -> journal_entries (entry_id));
@@ -1158,6 +1178,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     providers,
     reconciliations,
     refunds,
+    report_runs,
     saved_cards,
     server_errors,
     standing_order_lines,

@@ -59,6 +59,10 @@ const RUNNERS: &[(&str, Runner)] = &[
         crate::fee_invoices::IssueFeeInvoices::NAME,
         runner::<crate::fee_invoices::IssueFeeInvoices>,
     ),
+    (
+        crate::exports::job::RunExport::NAME,
+        runner::<crate::exports::job::RunExport>,
+    ),
 ];
 
 /// Works every active provider's trust score out again (the 90-day window moves on even when

@@ -111,6 +111,9 @@ pub const ROUTES: &[RouteAccess] = &[
     r("GET", "/admin/disputes/{id}/photos/{photo}", Admin),
     r("GET", "/admin/payouts", Admin),
     r("GET", "/admin/reconciliation", Admin),
+    r("GET", "/admin/exports", Admin),
+    r("POST", "/admin/exports", Admin),
+    r("GET", "/admin/exports/{id}/download", Admin),
     r("GET", "/admin/fee-invoices", Admin),
     r("GET", "/admin/fee-invoices/{id}", Admin),
     r("GET", "/admin/plans", Admin),
@@ -390,6 +393,13 @@ pub const ROUTES: &[RouteAccess] = &[
     ),
     r("GET", "/provider/plan", Provider(P::ViewPayouts)),
     r("GET", "/provider/fee-invoices", Provider(P::ViewPayouts)),
+    r("GET", "/provider/exports", Provider(P::ViewPayouts)),
+    r("POST", "/provider/exports", Provider(P::ViewPayouts)),
+    r(
+        "GET",
+        "/provider/exports/{id}/download",
+        Provider(P::ViewPayouts),
+    ),
     r(
         "GET",
         "/provider/fee-invoices/{id}",

@@ -22,6 +22,7 @@ mod credit_unpaid;
 mod credits;
 mod discovery;
 mod disputes;
+mod exports;
 mod favourites;
 mod fee_invoices;
 mod guide;

@@ -291,6 +291,7 @@ pub fn fingerprint(app: &TestApp) -> String {
         "plan_subscriptions",
         "fee_invoices",
         "fee_invoice_lines",
+        "report_runs",
     ];
     let parts: Vec<String> = tables
         .iter()
@@ -978,5 +979,52 @@ async fn fee_invoice_routes_answer_404_to_other_providers_and_roles() {
         ("provider", &shop.sam.browser),
     ];
     let routes = vec![get(format!("/admin/fee-invoices/{id}"))];
+    check(&app, routes, &outsiders, &admin.browser).await;
+}
+
+#[tokio::test]
+async fn export_routes_answer_404_to_other_owners_and_roles() {
+    use larder::db::schema::report_runs;
+    let app = spawn_app().await;
+    let shop = crate::ordering::shop(&app).await;
+    let admin = fixtures::admin(&app).await;
+    let kim = fixtures::seller(&app, "kim@fish.test", "Fish Co").await;
+    crate::payments::issued(&app, &shop).await;
+    let day = larder::timefmt::to_london(time::OffsetDateTime::now_utc())
+        .date()
+        .to_string();
+    for (browser, base, kind) in [
+        (&shop.sam.browser, "/provider/exports", "sales_invoices"),
+        (&admin.browser, "/admin/exports", "fee_invoices"),
+    ] {
+        let form = [
+            ("kind", kind),
+            ("format", "xero"),
+            ("from", &day),
+            ("to", &day),
+        ];
+        assert_eq!(browser.post(base, &form).await.status, 303);
+    }
+    let runs: Vec<(Uuid, Option<Uuid>)> = report_runs::table
+        .select((report_runs::id, report_runs::provider_id))
+        .load(&mut app.conn())
+        .unwrap();
+    for (run, _) in &runs {
+        larder::exports::job::build(&mut app.conn(), *run).unwrap();
+    }
+    let provider_run = runs.iter().find(|r| r.1.is_some()).unwrap().0;
+    let platform_run = runs.iter().find(|r| r.1.is_none()).unwrap().0;
+    let outsiders = [
+        ("other provider", &kim.browser),
+        ("buyer", &shop.ada.browser),
+        ("admin", &admin.browser),
+    ];
+    let routes = vec![get(format!("/provider/exports/{provider_run}/download"))];
+    check(&app, routes, &outsiders, &shop.sam.browser).await;
+    let outsiders = [
+        ("buyer", &shop.ada.browser),
+        ("provider", &shop.sam.browser),
+    ];
+    let routes = vec![get(format!("/admin/exports/{platform_run}/download"))];
     check(&app, routes, &outsiders, &admin.browser).await;
 }
