@@ -34,6 +34,7 @@ mod live;
 mod locations;
 mod metrics;
 mod mfa;
+mod money_month;
 mod notifications;
 mod order_actions;
 mod ordering;
