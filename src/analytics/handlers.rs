@@ -33,6 +33,8 @@ struct AnalyticsPage {
     measured: usize,
     funnel: Vec<Step>,
     funnel_chart: String,
+    gmv_chart: String,
+    fees_chart: String,
     money: super::money::Money,
     trial: Vec<super::money::TrialLine>,
     activity: queries::Activity,
@@ -105,7 +107,7 @@ pub async fn show(
     query: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (from, to, problem, bounds) = range_of(&admin, &query);
-    let (per_week, repeat, firsts, counts, (money, trial, activity)) =
+    let (per_week, repeat, firsts, counts, (money, trial, activity, money_weeks)) =
         with_conn(&pool, move |conn| {
             Ok((
                 queries::orders_per_week(conn, bounds)?,
@@ -116,6 +118,7 @@ pub async fn show(
                     super::money::money(conn, bounds)?,
                     super::money::trial_balance(conn, bounds)?,
                     queries::activity(conn, bounds)?,
+                    super::money::per_week(conn, bounds)?,
                 ),
             ))
         })
@@ -146,6 +149,39 @@ pub async fn show(
             value: s.count,
         })
         .collect();
+    // Whole pounds: the bars compare weeks; the exact sums are in the money panel above.
+    let pounds = |pick: fn(
+        &(String, rust_decimal::Decimal, rust_decimal::Decimal),
+    ) -> rust_decimal::Decimal|
+     -> Vec<Bar> {
+        weeks
+            .iter()
+            .zip(rules::weeks(from, to))
+            .map(|(bar, monday)| {
+                let key = monday.to_string();
+                let value = money_weeks
+                    .iter()
+                    .find(|w| w.0 == key)
+                    .map(pick)
+                    .unwrap_or_default()
+                    .round();
+                Bar {
+                    label: bar.label.clone(),
+                    value: rust_decimal::prelude::ToPrimitive::to_i64(&value).unwrap_or(0),
+                }
+            })
+            .collect()
+    };
+    let gmv_chart = chart::bars(
+        "gmv-weekly",
+        "Invoiced per week, in pounds",
+        &pounds(|w| w.1),
+    );
+    let fees_chart = chart::bars(
+        "fees-weekly",
+        "Fee revenue per week, in pounds",
+        &pounds(|w| w.2),
+    );
     let measured = firsts.len();
     render(&AnalyticsPage {
         meta: admin.user.meta("Analytics"),
@@ -160,6 +196,8 @@ pub async fn show(
         measured,
         funnel_chart: chart::bars("funnel", "From sign-up to first order", &funnel_bars),
         funnel,
+        gmv_chart,
+        fees_chart,
         money,
         trial,
         activity,

@@ -51,6 +51,42 @@ impl Money {
     }
 }
 
+#[derive(QueryableByName)]
+struct WeekMoney {
+    #[diesel(sql_type = Text)]
+    week: String,
+    #[diesel(sql_type = Numeric)]
+    gmv: Decimal,
+    #[diesel(sql_type = Numeric)]
+    fees: Decimal,
+}
+
+/// GMV (invoices issued) and fee revenue (the journal's, net of fees given back) per London
+/// week starting Monday: `(monday, gmv, fees)`.
+pub fn per_week(
+    conn: &mut PgConnection,
+    (from, to): (OffsetDateTime, OffsetDateTime),
+) -> QueryResult<Vec<(String, Decimal, Decimal)>> {
+    let rows: Vec<WeekMoney> = diesel::sql_query(
+        "WITH g AS (
+           SELECT to_char(date_trunc('week', issued_at AT TIME ZONE 'Europe/London'), 'YYYY-MM-DD') AS week,
+                  sum(total) AS gmv
+             FROM invoices WHERE issued_at >= $1 AND issued_at < $2 GROUP BY 1),
+         f AS (
+           SELECT to_char(date_trunc('week', e.occurred_at AT TIME ZONE 'Europe/London'), 'YYYY-MM-DD') AS week,
+                  -sum(l.amount) AS fees
+             FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+            WHERE l.account = 'platform_fee_revenue' AND e.occurred_at >= $1 AND e.occurred_at < $2
+            GROUP BY 1)
+         SELECT coalesce(g.week, f.week) AS week, coalesce(g.gmv, 0) AS gmv, coalesce(f.fees, 0) AS fees
+           FROM g FULL JOIN f ON f.week = g.week ORDER BY 1",
+    )
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.week, r.gmv, r.fees)).collect())
+}
+
 pub fn money(
     conn: &mut PgConnection,
     (from, to): (OffsetDateTime, OffsetDateTime),

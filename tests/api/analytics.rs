@@ -144,6 +144,28 @@ async fn the_money_panel_reads_the_journal_and_its_trial_balance_nets_to_zero() 
             .contains(&format!("id=\"owed\">{}</dd>", gbp(owed)))
     );
     assert!(page.body.contains("id=\"trial-net\">£0.00</td>"));
+    // The weekly money charts carry this week's sums, in whole pounds, in their descriptions.
+    let desc = |id: &str| -> String {
+        let open = format!("<desc id=\"{id}-desc\">");
+        page.body
+            .split(&open)
+            .nth(1)
+            .unwrap()
+            .split("</desc>")
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        desc("gmv-weekly").contains(&format!(": {}", total.round())),
+        "{}",
+        desc("gmv-weekly")
+    );
+    assert!(
+        desc("fees-weekly").contains(": 1"),
+        "{}",
+        desc("fees-weekly")
+    );
 
     let today = larder::timefmt::london_today();
     let csv = admin
