@@ -60,12 +60,29 @@ pub fn period_key(kind: &str, every: Duration, now: OffsetDateTime) -> String {
     )
 }
 
+/// The key of a run: the real period, and also the app clock's when a test has set that
+/// elsewhere, so a job whose work depends on the clock (last month's fee invoices) runs again
+/// once the clock moves. On the system clock the two are the same period.
+pub fn run_key(kind: &str, every: Duration, now: OffsetDateTime, clock: OffsetDateTime) -> String {
+    let real = period_key(kind, every, now);
+    let set = period_key(kind, every, clock);
+    if set == real {
+        real
+    } else {
+        format!("{real}@{set}")
+    }
+}
+
 /// Queues every periodic job whose current period has no run yet; returns how many this call
 /// queued (0 when another worker got there first).
-pub fn enqueue_due(conn: &mut PgConnection, now: OffsetDateTime) -> diesel::QueryResult<usize> {
+pub fn enqueue_due(
+    conn: &mut PgConnection,
+    now: OffsetDateTime,
+    clock: OffsetDateTime,
+) -> diesel::QueryResult<usize> {
     let mut queued = 0;
     for p in PERIODIC {
-        let key = period_key(p.kind, p.every, now);
+        let key = run_key(p.kind, p.every, now, clock);
         if super::queries::enqueue_new(conn, p.kind, &serde_json::json!({}), &key)? {
             queued += 1;
         }
@@ -87,5 +104,23 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(b, c);
         assert_ne!(period_key("y", hour, datetime!(2026-11-24 10:00:00 UTC)), a);
+    }
+
+    #[test]
+    fn a_clock_set_elsewhere_gives_runs_of_their_own() {
+        let hour = Duration::hours(1);
+        let now = datetime!(2026-11-24 10:15:00 UTC);
+        assert_eq!(run_key("x", hour, now, now), period_key("x", hour, now));
+        let moved = run_key("x", hour, now, datetime!(2026-12-01 10:00:00 UTC));
+        assert_ne!(moved, period_key("x", hour, now));
+        assert_eq!(
+            moved,
+            run_key(
+                "x",
+                hour,
+                now + Duration::minutes(5),
+                datetime!(2026-12-01 10:30:00 UTC)
+            )
+        );
     }
 }

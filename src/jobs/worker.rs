@@ -93,7 +93,11 @@ pub fn spawn(pool: DbPool, ctx: Arc<JobContext>) -> std::io::Result<WorkerHandle
                     .get()
                     .map_err(anyhow::Error::from)
                     .and_then(|mut conn| {
-                        super::schedule::enqueue_due(&mut conn, time::OffsetDateTime::now_utc())?;
+                        super::schedule::enqueue_due(
+                            &mut conn,
+                            time::OffsetDateTime::now_utc(),
+                            ctx.clock.now(),
+                        )?;
                         run_pending(&mut conn, &ctx, &name)
                     });
                 if let Err(e) = outcome {

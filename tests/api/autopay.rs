@@ -82,7 +82,7 @@ async fn the_job_pays_an_invoice_on_its_due_date_and_not_before_or_twice() {
     // Through the job itself, on the app's clock: 10:00 in London on the due date.
     let morning = due.with_hms(10, 0, 0).unwrap().assume_utc();
     app.clock.set(morning);
-    larder::jobs::schedule::enqueue_due(&mut app.conn(), morning).unwrap();
+    larder::jobs::schedule::enqueue_due(&mut app.conn(), morning, morning).unwrap();
     app.run_jobs();
     assert_eq!(invoice_status(&app, invoice), "paid");
     assert_eq!(tries(&app), [("succeeded".to_owned(), true)]);

@@ -522,7 +522,7 @@ async fn a_one_click_payment_whose_buyer_never_came_back_is_applied_by_the_job()
         .await;
     let later = time::OffsetDateTime::now_utc() + time::Duration::minutes(11);
     app.clock.set(later);
-    larder::jobs::schedule::enqueue_due(&mut app.conn(), later).unwrap();
+    larder::jobs::schedule::enqueue_due(&mut app.conn(), later, later).unwrap();
     app.run_jobs();
     assert_eq!(invoice_status(&app, invoice), "paid");
     crate::ledger::assert_journal_balanced(&app);

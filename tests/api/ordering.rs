@@ -1115,7 +1115,7 @@ async fn workers_racing_the_scheduler_queue_each_period_once() {
                 let mut conn = PgConnection::establish(&url).unwrap();
                 start.wait();
                 (0..10)
-                    .map(|_| larder::jobs::schedule::enqueue_due(&mut conn, now).unwrap())
+                    .map(|_| larder::jobs::schedule::enqueue_due(&mut conn, now, now).unwrap())
                     .sum::<usize>()
             })
         })
@@ -1136,7 +1136,7 @@ async fn workers_racing_the_scheduler_queue_each_period_once() {
     let later = now + time::Duration::hours(6);
     let mut conn = app.conn();
     assert_eq!(
-        larder::jobs::schedule::enqueue_due(&mut conn, later).unwrap(),
+        larder::jobs::schedule::enqueue_due(&mut conn, later, later).unwrap(),
         periodic
     );
     // And it runs: old throttle rows go, recent ones stay.

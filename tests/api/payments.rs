@@ -500,7 +500,7 @@ async fn a_checkout_whose_webhook_never_came_is_applied_by_the_job() {
         .mount(&stripe)
         .await;
     let now = time::OffsetDateTime::now_utc();
-    larder::jobs::schedule::enqueue_due(&mut app.conn(), now).unwrap();
+    larder::jobs::schedule::enqueue_due(&mut app.conn(), now, now).unwrap();
     app.run_jobs();
     assert_eq!(
         invoice_status(&app, invoice),
@@ -513,7 +513,7 @@ async fn a_checkout_whose_webhook_never_came_is_applied_by_the_job() {
         .unwrap();
     let later = now + time::Duration::minutes(15);
     app.clock.set(later);
-    larder::jobs::schedule::enqueue_due(&mut app.conn(), later).unwrap();
+    larder::jobs::schedule::enqueue_due(&mut app.conn(), later, later).unwrap();
     app.run_jobs();
     assert_eq!(invoice_status(&app, invoice), "paid");
     assert_eq!(succeeded_payments(&app), 1);

@@ -81,7 +81,7 @@ async fn a_day_is_checked_against_stripe_and_every_difference_is_listed_for_admi
     let tomorrow =
         larder::timefmt::london_midnight(today.next_day().unwrap()) + time::Duration::hours(3);
     app.clock.set(tomorrow);
-    larder::jobs::schedule::enqueue_due(&mut app.conn(), tomorrow).unwrap();
+    larder::jobs::schedule::enqueue_due(&mut app.conn(), tomorrow, tomorrow).unwrap();
     app.run_jobs();
 
     let days = larder::ledger::reconcile::recent(&mut app.conn()).unwrap();

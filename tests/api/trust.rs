@@ -141,8 +141,12 @@ async fn the_score_is_new_until_five_orders_then_shown_explained_and_ranked() {
     }
     assert_eq!(rate(&shop, orders[0], "4", "").await.status, 303);
     let recompute = |app: &TestApp| {
-        larder::jobs::schedule::enqueue_due(&mut app.conn(), time::OffsetDateTime::now_utc())
-            .unwrap();
+        larder::jobs::schedule::enqueue_due(
+            &mut app.conn(),
+            time::OffsetDateTime::now_utc(),
+            time::OffsetDateTime::now_utc(),
+        )
+        .unwrap();
         app.run_jobs();
     };
     recompute(&app);
@@ -168,11 +172,8 @@ async fn the_score_is_new_until_five_orders_then_shown_explained_and_ranked() {
         .execute(&mut app.conn())
         .unwrap();
     // A second hour: the periodic job runs again.
-    larder::jobs::schedule::enqueue_due(
-        &mut app.conn(),
-        time::OffsetDateTime::now_utc() + Duration::hours(1),
-    )
-    .unwrap();
+    let later = time::OffsetDateTime::now_utc() + Duration::hours(1);
+    larder::jobs::schedule::enqueue_due(&mut app.conn(), later, later).unwrap();
     app.run_jobs();
     // Delivered years early: not on time. Filled in full, confirmed at
     // once, one 4-star rating at the platform's mean of 4: 0 + 25 + 15 + 15 + 10.
