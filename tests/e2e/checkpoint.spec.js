@@ -124,12 +124,12 @@ test('an admin sets the platform fee that invoices issued from now on carry', as
   await page.goto('/admin/fees');
   await expect(page.locator('#platform-fee')).toHaveText('No fee');
   await page.fill('#f-percent', '75');
-  await page.click('button:has-text("Save platform fee")');
+  await page.click('button:has-text("Save free plan fee")');
   await expect(page.locator('#e-percent')).toContainText('from 0 to 50');
   await expect(page.locator('#f-percent')).toHaveValue('75');
   await checkPage(page, 'admin-fees-refused');
   await page.fill('#f-percent', '2.5');
-  await page.click('button:has-text("Save platform fee")');
+  await page.click('button:has-text("Save free plan fee")');
   await expect(page.locator('#platform-fee')).toHaveText('2.5% per invoice, plus VAT');
   await checkPage(page, 'admin-fees');
 });
