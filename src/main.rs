@@ -16,7 +16,7 @@ use larder::seed::{demo, scale};
 use larder::startup::Application;
 use larder::telemetry;
 
-const USAGE: &str = "usage: larder [serve | migrate | worker | create-admin EMAIL NAME | seed demo | seed scale [--providers N] [--products N] [--businesses N] [--orders N] | seed standing COUNT DATE | place-standing RFC3339-TIME | recompute-trust | local-db start|stop|status]";
+const USAGE: &str = "usage: larder [serve | migrate | worker | create-admin EMAIL NAME | seed demo | seed scale [--providers N] [--products N] [--businesses N] [--orders N] | seed standing COUNT DATE | place-standing RFC3339-TIME | recompute-trust | issue-fee-invoices YYYY-MM | export RUN-ID | local-db start|stop|status]";
 
 fn main() -> ExitCode {
     return_freed_memory();
@@ -43,6 +43,8 @@ fn main() -> ExitCode {
         ["seed", "standing", count, date] => seed_standing(&config, count, date),
         ["place-standing", at] => place_standing(&config, at),
         ["recompute-trust"] => recompute_trust(&config),
+        ["issue-fee-invoices", month] => issue_fee_invoices(&config, month),
+        ["export", run] => export(&config, run),
         ["local-db", action] => local_db(&config, action),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -361,6 +363,39 @@ fn recompute_trust(config: &Config) -> anyhow::Result<()> {
         "recomputed {n} providers in {seconds:.1} s: {:.1} ms each",
         seconds * 1000.0 / (n.max(1) as f64)
     );
+    Ok(())
+}
+
+/// Issues a month's fee invoices now (the hourly job does last month's by itself).
+fn issue_fee_invoices(config: &Config, month: &str) -> anyhow::Result<()> {
+    let month = larder::statements::rules::StatementMonth::parse(month)
+        .context("the month is YYYY-MM, e.g. 2026-11")?;
+    let (url, _pg) = database(config)?;
+    let mut conn = PgConnection::establish(&url).context("connecting to the database")?;
+    let started = std::time::Instant::now();
+    let issued = larder::fee_invoices::queries::issue_month(
+        &mut conn,
+        month,
+        &config.platform,
+        &config.base_url,
+    )
+    .map_err(|e| anyhow::anyhow!("issuing fee invoices: {e}"))?;
+    println!(
+        "issued {} fee invoices in {:.1} s",
+        issued.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Builds a queued export in this process (the worker does it by itself).
+fn export(config: &Config, run: &str) -> anyhow::Result<()> {
+    let run = uuid::Uuid::parse_str(run).context("the run id is a UUID")?;
+    let (url, _pg) = database(config)?;
+    let mut conn = PgConnection::establish(&url).context("connecting to the database")?;
+    let started = std::time::Instant::now();
+    larder::exports::job::build(&mut conn, run)?;
+    println!("built in {:.2} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
