@@ -21,8 +21,6 @@ struct EntryRow {
     kind: String,
     #[diesel(sql_type = SqlUuid)]
     invoice_id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
-    provider_id: Uuid,
     #[diesel(sql_type = Nullable<Text>)]
     invoice_number: Option<String>,
     #[diesel(sql_type = Timestamptz)]
@@ -33,29 +31,53 @@ struct EntryRow {
     vat: Decimal,
 }
 
-/// Fee entries before `before` on no fee invoice yet; for one provider, or all.
+const ENTRY_COLUMNS: &str = "e.id AS entry_id, e.kind, e.invoice_id AS invoice_id,
+        i.number AS invoice_number, e.occurred_at,
+        coalesce(-sum(l.amount) FILTER (WHERE l.account = 'platform_fee_revenue'), 0) AS net,
+        coalesce(-sum(l.amount) FILTER (WHERE l.account = 'vat_on_fees'), 0) AS vat";
+
+/// The provider's fee entries before `before` on no fee invoice yet: read from its invoices
+/// (by their provider index), so the cost follows the provider's history, not everyone's.
 fn uninvoiced(
     conn: &mut PgConnection,
     before: OffsetDateTime,
-    provider: Option<Uuid>,
+    provider: Uuid,
 ) -> QueryResult<Vec<EntryRow>> {
-    diesel::sql_query(
-        "SELECT e.id AS entry_id, e.kind, e.invoice_id AS invoice_id, i.provider_id,
-                i.number AS invoice_number, e.occurred_at,
-                coalesce(-sum(l.amount) FILTER (WHERE l.account = 'platform_fee_revenue'), 0) AS net,
-                coalesce(-sum(l.amount) FILTER (WHERE l.account = 'vat_on_fees'), 0) AS vat
-           FROM journal_entries e
-           JOIN invoices i ON i.id = e.invoice_id
+    diesel::sql_query(format!(
+        "SELECT {ENTRY_COLUMNS}
+           FROM invoices i
+           JOIN journal_entries e ON e.invoice_id = i.id
            JOIN journal_lines l ON l.entry_id = e.id
-          WHERE e.kind IN ('platform_fee', 'fee_refunded') AND e.occurred_at < $1
-            AND ($2::uuid IS NULL OR i.provider_id = $2)
+          WHERE i.provider_id = $2
+            AND e.kind IN ('platform_fee', 'fee_refunded') AND e.occurred_at < $1
             AND NOT EXISTS (SELECT 1 FROM fee_invoice_lines f WHERE f.entry_id = e.id)
-          GROUP BY e.id, i.provider_id, i.number
-          ORDER BY i.provider_id, e.occurred_at, e.id",
+          GROUP BY e.id, i.number
+          ORDER BY e.occurred_at, e.id"
+    ))
+    .bind::<Timestamptz, _>(before)
+    .bind::<SqlUuid, _>(provider)
+    .load(conn)
+}
+
+#[derive(QueryableByName)]
+struct ProviderRow {
+    #[diesel(sql_type = SqlUuid)]
+    provider_id: Uuid,
+}
+
+/// Providers with fee entries before `before` on no fee invoice yet (the fee entries' partial
+/// index by date serves it).
+fn providers_due(conn: &mut PgConnection, before: OffsetDateTime) -> QueryResult<Vec<Uuid>> {
+    let rows: Vec<ProviderRow> = diesel::sql_query(
+        "SELECT DISTINCT i.provider_id
+           FROM journal_entries e JOIN invoices i ON i.id = e.invoice_id
+          WHERE e.kind IN ('platform_fee', 'fee_refunded') AND e.occurred_at < $1
+            AND NOT EXISTS (SELECT 1 FROM fee_invoice_lines f WHERE f.entry_id = e.id)
+          ORDER BY i.provider_id",
     )
     .bind::<Timestamptz, _>(before)
-    .bind::<Nullable<SqlUuid>, _>(provider)
-    .load(conn)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.provider_id).collect())
 }
 
 /// Issues `month`'s fee invoice to every provider with fees not yet invoiced by its end, each
@@ -68,13 +90,8 @@ pub fn issue_month(
     base_url: &str,
 ) -> Result<Vec<String>, AppError> {
     let end = rules::month_end(month);
-    let mut providers: Vec<Uuid> = uninvoiced(conn, end, None)?
-        .into_iter()
-        .map(|r| r.provider_id)
-        .collect();
-    providers.dedup();
     let mut issued = Vec::new();
-    for provider in providers {
+    for provider in providers_due(conn, end)? {
         if let Some(number) = issue_one(conn, ProviderId(provider), month, seller, base_url)? {
             issued.push(number);
         }
@@ -102,7 +119,7 @@ fn issue_one(
             .filter(fee_invoices::month.eq(first_day))
             .count()
             .get_result(conn)?;
-        let rows = uninvoiced(conn, rules::month_end(month), Some(provider.0))?;
+        let rows = uninvoiced(conn, rules::month_end(month), provider.0)?;
         if exists > 0 || rows.is_empty() {
             return Ok(None);
         }
