@@ -329,7 +329,23 @@ async fn stripe_events_drive_the_plan_and_a_lapsed_grace_falls_back_to_free() {
         .unwrap();
     assert_eq!(choices, 1);
 
-    // A renewal fails: the plan stays for a week's grace.
+    // A renewal fails: Stripe's invoice says so first, the subscription's update after; the
+    // plan stays for a week's grace, counted from the first.
+    let invoice_failed = stripe::event(
+        "evt_plan_invoice_failed",
+        "invoice.payment_failed",
+        stripe::subscription_invoice("in_plan1", "sub_plan1", 1900),
+    );
+    assert_eq!(deliver(&app, &invoice_failed, WEBHOOK_SECRET).await, 200);
+    let status: String = plan_subscriptions::table
+        .find(ours)
+        .select(plan_subscriptions::status)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        status, "past_due",
+        "the failed invoice alone marks it past due"
+    );
     let failed = stripe::event(
         "evt_plan_past_due",
         "customer.subscription.updated",

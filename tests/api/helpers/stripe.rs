@@ -144,3 +144,43 @@ pub fn subscription(id: &str, status: &str, ours: &str, cancel_at: Option<i64>) 
         "status": status,
     })
 }
+
+/// A subscription's invoice as `invoice.*` events carry it.
+pub fn subscription_invoice(id: &str, subscription: &str, amount: i64) -> Value {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    json!({
+        "id": id,
+        "object": "invoice",
+        "amount_due": amount,
+        "amount_overpaid": 0,
+        "amount_paid": 0,
+        "amount_remaining": amount,
+        "amount_shipping": 0,
+        "attempt_count": 1,
+        "attempted": true,
+        "automatic_tax": { "enabled": false, "disabled_reason": null, "liability": null, "provider": null, "status": null },
+        "collection_method": "charge_automatically",
+        "created": now,
+        "currency": "gbp",
+        "default_tax_rates": [],
+        "discounts": [],
+        "issuer": { "type": "self" },
+        "lines": { "object": "list", "data": [], "has_more": false, "url": format!("/v1/invoices/{id}/lines") },
+        "livemode": false,
+        "parent": {
+            "type": "subscription_details",
+            "quote_details": null,
+            "subscription_details": { "subscription": subscription, "metadata": null, "subscription_proration_date": null }
+        },
+        "payment_settings": {},
+        "period_end": now,
+        "period_start": now - 2_592_000,
+        "post_payment_credit_notes_amount": 0,
+        "pre_payment_credit_notes_amount": 0,
+        "starting_balance": 0,
+        "status": "open",
+        "status_transitions": {},
+        "subtotal": amount,
+        "total": amount,
+    })
+}
