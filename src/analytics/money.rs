@@ -4,7 +4,7 @@
 //! journal's trial balance for the range.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Numeric, Text, Timestamptz};
+use diesel::sql_types::{BigInt, Date, Numeric, Text, Timestamptz};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
@@ -51,6 +51,14 @@ impl Money {
     }
 }
 
+/// The London days of a range whose bounds are London midnights: `[first, last)`.
+fn days((from, to): (OffsetDateTime, OffsetDateTime)) -> (time::Date, time::Date) {
+    (
+        crate::timefmt::to_london(from).date(),
+        crate::timefmt::to_london(to).date(),
+    )
+}
+
 #[derive(QueryableByName)]
 struct WeekMoney {
     #[diesel(sql_type = Text)]
@@ -67,22 +75,26 @@ pub fn per_week(
     conn: &mut PgConnection,
     (from, to): (OffsetDateTime, OffsetDateTime),
 ) -> QueryResult<Vec<(String, Decimal, Decimal)>> {
+    let (first, last) = days((from, to));
     let rows: Vec<WeekMoney> = diesel::sql_query(
         "WITH g AS (
            SELECT to_char(date_trunc('week', issued_at AT TIME ZONE 'Europe/London'), 'YYYY-MM-DD') AS week,
                   sum(total) AS gmv
-             FROM invoices WHERE issued_at >= $1 AND issued_at < $2 GROUP BY 1),
+             FROM invoices
+            WHERE status NOT IN ('draft', 'void') AND issued_at >= $1 AND issued_at < $2
+            GROUP BY 1),
          f AS (
-           SELECT to_char(date_trunc('week', e.occurred_at AT TIME ZONE 'Europe/London'), 'YYYY-MM-DD') AS week,
-                  -sum(l.amount) AS fees
-             FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
-            WHERE l.account = 'platform_fee_revenue' AND e.occurred_at >= $1 AND e.occurred_at < $2
+           SELECT to_char(date_trunc('week', day), 'YYYY-MM-DD') AS week, sum(credits - debits) AS fees
+             FROM journal_daily
+            WHERE account = 'platform_fee_revenue' AND day >= $3 AND day < $4
             GROUP BY 1)
          SELECT coalesce(g.week, f.week) AS week, coalesce(g.gmv, 0) AS gmv, coalesce(f.fees, 0) AS fees
            FROM g FULL JOIN f ON f.week = g.week ORDER BY 1",
     )
     .bind::<Timestamptz, _>(from)
     .bind::<Timestamptz, _>(to)
+    .bind::<Date, _>(first)
+    .bind::<Date, _>(last)
     .load(conn)?;
     Ok(rows.into_iter().map(|r| (r.week, r.gmv, r.fees)).collect())
 }
@@ -91,25 +103,29 @@ pub fn money(
     conn: &mut PgConnection,
     (from, to): (OffsetDateTime, OffsetDateTime),
 ) -> QueryResult<Money> {
+    let (first, last) = days((from, to));
+    // The journal's sums come from its daily totals (kept as lines are written).
     diesel::sql_query(
-        "SELECT
-           (SELECT coalesce(sum(total), 0) FROM invoices
-             WHERE status NOT IN ('draft', 'void') AND issued_at >= $1 AND issued_at < $2) AS gmv,
-           (SELECT count(*) FROM invoices
-             WHERE status NOT IN ('draft', 'void') AND issued_at >= $1 AND issued_at < $2) AS invoices,
-           coalesce(-sum(l.amount) FILTER (WHERE l.account = 'platform_fee_revenue'), 0) AS fees,
-           coalesce(-sum(l.amount) FILTER (WHERE l.account = 'vat_on_fees'), 0) AS fee_vat,
+        "WITH g AS (SELECT coalesce(sum(total), 0) AS gmv, count(*) AS n FROM invoices
+                     WHERE status NOT IN ('draft', 'void') AND issued_at >= $1 AND issued_at < $2),
+              d AS (SELECT account, sum(credits - debits) AS credit FROM journal_daily
+                     WHERE day >= $3 AND day < $4 AND account IN ('platform_fee_revenue', 'vat_on_fees')
+                     GROUP BY account)
+         SELECT g.gmv, g.n AS invoices,
+           coalesce((SELECT credit FROM d WHERE account = 'platform_fee_revenue'), 0) AS fees,
+           coalesce((SELECT credit FROM d WHERE account = 'vat_on_fees'), 0) AS fee_vat,
            (SELECT coalesce(sum(amount), 0) FROM refunds
              WHERE status = 'succeeded' AND completed_at >= $1 AND completed_at < $2) AS refunds,
            (SELECT count(*) FROM payments
              WHERE status = 'failed' AND updated_at >= $1 AND updated_at < $2) AS failed_payments,
-           (SELECT coalesce(-sum(amount), 0) FROM journal_lines
+           (SELECT coalesce(sum(credits - debits), 0) FROM journal_daily
              WHERE account = 'provider_payable') AS owed_to_providers
-         FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
-         WHERE e.occurred_at >= $1 AND e.occurred_at < $2",
+         FROM g",
     )
     .bind::<Timestamptz, _>(from)
     .bind::<Timestamptz, _>(to)
+    .bind::<Date, _>(first)
+    .bind::<Date, _>(last)
     .get_result(conn)
 }
 
@@ -134,16 +150,15 @@ pub fn trial_balance(
     conn: &mut PgConnection,
     (from, to): (OffsetDateTime, OffsetDateTime),
 ) -> QueryResult<Vec<TrialLine>> {
+    let (first, last) = days((from, to));
     diesel::sql_query(
-        "SELECT l.account,
-                coalesce(sum(l.amount) FILTER (WHERE l.amount > 0), 0) AS debits,
-                coalesce(-sum(l.amount) FILTER (WHERE l.amount < 0), 0) AS credits
-           FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
-          WHERE e.occurred_at >= $1 AND e.occurred_at < $2
-          GROUP BY l.account ORDER BY l.account",
+        "SELECT account, sum(debits) AS debits, sum(credits) AS credits
+           FROM journal_daily
+          WHERE day >= $1 AND day < $2
+          GROUP BY account ORDER BY account",
     )
-    .bind::<Timestamptz, _>(from)
-    .bind::<Timestamptz, _>(to)
+    .bind::<Date, _>(first)
+    .bind::<Date, _>(last)
     .load(conn)
 }
 

@@ -807,6 +807,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    journal_daily (day, account) {
+        day -> Date,
+        account -> Text,
+        debits -> Numeric,
+        credits -> Numeric,
+    }
+}
+
+diesel::table! {
     journal_entries (id) {
         id -> Uuid,
         kind -> Text,
@@ -1148,6 +1157,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     invoice_lines,
     invoices,
     jobs,
+    journal_daily,
     journal_entries,
     journal_lines,
     locations,

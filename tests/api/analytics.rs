@@ -144,6 +144,7 @@ async fn the_money_panel_reads_the_journal_and_its_trial_balance_nets_to_zero() 
             .contains(&format!("id=\"owed\">{}</dd>", gbp(owed)))
     );
     assert!(page.body.contains("id=\"trial-net\">£0.00</td>"));
+    crate::ledger::assert_journal_balanced(&app);
     // The weekly money charts carry this week's sums, in whole pounds, in their descriptions.
     let desc = |id: &str| -> String {
         let open = format!("<desc id=\"{id}-desc\">");

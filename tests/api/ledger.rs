@@ -25,6 +25,23 @@ pub fn assert_journal_balanced(app: &TestApp) {
         "unbalanced entries: {:?}",
         off.iter().map(|o| &o.entry).collect::<Vec<_>>()
     );
+    // The daily totals the dashboard reads agree with the lines, day by day and account.
+    let drift: Vec<Off> = diesel::sql_query(
+        "WITH l AS (SELECT (e.occurred_at AT TIME ZONE 'Europe/London')::date AS day, l.account,
+                           coalesce(sum(l.amount) FILTER (WHERE l.amount > 0), 0) AS debits,
+                           coalesce(-sum(l.amount) FILTER (WHERE l.amount < 0), 0) AS credits
+                      FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id GROUP BY 1, 2)
+         SELECT coalesce(l.day, d.day)::text || ' ' || coalesce(l.account, d.account) AS entry
+           FROM l FULL JOIN journal_daily d ON d.day = l.day AND d.account = l.account
+          WHERE l.debits IS DISTINCT FROM d.debits OR l.credits IS DISTINCT FROM d.credits",
+    )
+    .load(&mut app.conn())
+    .unwrap();
+    assert!(
+        drift.is_empty(),
+        "daily totals differ from the lines: {:?}",
+        drift.iter().map(|o| &o.entry).collect::<Vec<_>>()
+    );
 }
 
 #[derive(QueryableByName)]
