@@ -8,6 +8,7 @@ use diesel::sql_types::{BigInt, Date, Numeric, Text, Timestamptz};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
+use super::queries::WEEKS;
 use crate::money::format_gbp;
 
 #[derive(Debug, Clone, Default, QueryableByName)]
@@ -76,21 +77,20 @@ pub fn per_week(
     (from, to): (OffsetDateTime, OffsetDateTime),
 ) -> QueryResult<Vec<(String, Decimal, Decimal)>> {
     let (first, last) = days((from, to));
-    let rows: Vec<WeekMoney> = diesel::sql_query(
-        "WITH g AS (
-           SELECT to_char(date_trunc('week', issued_at AT TIME ZONE 'Europe/London'), 'YYYY-MM-DD') AS week,
-                  sum(total) AS gmv
-             FROM invoices
-            WHERE status NOT IN ('draft', 'void') AND issued_at >= $1 AND issued_at < $2
-            GROUP BY 1),
+    let rows: Vec<WeekMoney> = diesel::sql_query(format!(
+        "{WEEKS}, g AS (
+           SELECT to_char(w.monday, 'YYYY-MM-DD') AS week,
+                  (SELECT sum(total) FROM invoices
+                    WHERE status NOT IN ('draft', 'void') AND issued_at >= w.starts AND issued_at < w.ends) AS gmv
+             FROM w),
          f AS (
            SELECT to_char(date_trunc('week', day), 'YYYY-MM-DD') AS week, sum(credits - debits) AS fees
              FROM journal_daily
             WHERE account = 'platform_fee_revenue' AND day >= $3 AND day < $4
             GROUP BY 1)
          SELECT coalesce(g.week, f.week) AS week, coalesce(g.gmv, 0) AS gmv, coalesce(f.fees, 0) AS fees
-           FROM g FULL JOIN f ON f.week = g.week ORDER BY 1",
-    )
+           FROM g FULL JOIN f ON f.week = g.week ORDER BY 1"
+    ))
     .bind::<Timestamptz, _>(from)
     .bind::<Timestamptz, _>(to)
     .bind::<Date, _>(first)

@@ -71,7 +71,7 @@ fn migrations_run_down_and_up_again_to_the_same_schema() {
     assert_eq!(snapshot(&mut conn), before);
 }
 
-const MIGRATIONS_COUNT: usize = 53;
+const MIGRATIONS_COUNT: usize = 54;
 
 #[test]
 fn every_foreign_key_is_indexed() {
