@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::job::{Payload, RunExport};
 use super::queries::{self, NewRun, Owner, Run};
-use super::rules::{self, Format, Kind};
+use super::rules::{self, Format, Kind, RunStatus};
 use crate::db::DbPool;
 use crate::tenancy::{AdminCtx, CurrentUser, Permission, ProviderCtx};
 use crate::web::forms::{FieldErrors, Form};
@@ -47,17 +47,15 @@ struct RunsPart {
 
 impl RunsPart {
     fn pending(&self) -> bool {
-        self.runs
-            .iter()
-            .any(|r| r.status == "queued" || r.status == "running")
+        self.runs.iter().any(|r| r.status.pending())
     }
 
     fn progress(&self, r: &Run) -> String {
-        match (r.status.as_str(), r.total_rows) {
-            ("queued", _) => "Waiting to start".into(),
-            ("running", Some(t)) => format!("{} of {}", r.done_rows, documents(t)),
-            ("done", Some(t)) => documents(t),
-            ("failed", _) => r.error.clone().unwrap_or_else(|| "Failed".into()),
+        match (r.status, r.total_rows) {
+            (RunStatus::Queued, _) => "Waiting to start".into(),
+            (RunStatus::Running, Some(t)) => format!("{} of {}", r.done_rows, documents(t)),
+            (RunStatus::Done, Some(t)) => documents(t),
+            (RunStatus::Failed, _) => r.error.clone().unwrap_or_else(|| "Failed".into()),
             _ => String::new(),
         }
     }
@@ -301,10 +299,9 @@ pub async fn admin_request(
 }
 
 pub async fn admin_download(
-    admin: AdminCtx,
+    _admin: AdminCtx,
     pool: web::Data<DbPool>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let _ = &admin;
     download(&pool, None, id.into_inner()).await
 }

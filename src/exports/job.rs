@@ -45,7 +45,7 @@ pub fn build(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<()> {
     let Some(run) = queries::load(conn, id)? else {
         return Ok(());
     };
-    if run.status == "done" {
+    if run.status.is_done() {
         return Ok(());
     }
     let total = queries::count(conn, &run)?;

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::rules::{Format, Kind, PayoutLine, SaleLine};
+use super::rules::{Format, Kind, PayoutLine, RunStatus, SaleLine};
 use crate::db::schema::{
     credit_note_lines, credit_notes, fee_invoice_lines, fee_invoices, invoice_lines, invoices,
     orders, payouts, report_runs,
@@ -23,7 +23,7 @@ pub struct Run {
     pub format: Format,
     pub from_date: Date,
     pub to_date: Date,
-    pub status: String,
+    pub status: RunStatus,
     pub done_rows: i32,
     pub total_rows: Option<i32>,
     pub error: Option<String>,
@@ -137,7 +137,7 @@ pub fn load(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Run>> {
 pub fn started(conn: &mut PgConnection, id: Uuid, total: i32) -> QueryResult<()> {
     diesel::update(report_runs::table.find(id))
         .set((
-            report_runs::status.eq("running"),
+            report_runs::status.eq(RunStatus::Running),
             report_runs::total_rows.eq(total),
             report_runs::done_rows.eq(0),
         ))
@@ -155,7 +155,7 @@ pub fn progressed(conn: &mut PgConnection, id: Uuid, done: i32) -> QueryResult<(
 pub fn finished(conn: &mut PgConnection, id: Uuid, body: &str) -> QueryResult<()> {
     diesel::update(report_runs::table.find(id))
         .set((
-            report_runs::status.eq("done"),
+            report_runs::status.eq(RunStatus::Done),
             report_runs::content.eq(body),
             report_runs::finished_at.eq(diesel::dsl::now),
         ))
@@ -166,7 +166,7 @@ pub fn finished(conn: &mut PgConnection, id: Uuid, body: &str) -> QueryResult<()
 pub fn failed(conn: &mut PgConnection, id: Uuid, error: &str) -> QueryResult<()> {
     diesel::update(report_runs::table.find(id))
         .set((
-            report_runs::status.eq("failed"),
+            report_runs::status.eq(RunStatus::Failed),
             report_runs::error.eq(error),
             report_runs::finished_at.eq(diesel::dsl::now),
         ))
@@ -215,6 +215,15 @@ pub struct Chunk {
     pub rows: Rows,
     pub documents: usize,
     pub last: Option<Key>,
+}
+
+/// A chunk's lines by their document, in the order read: one pass, not a scan per document.
+fn by_document<T>(lines: Vec<T>, id: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
+    let mut out: HashMap<Uuid, Vec<T>> = HashMap::new();
+    for l in lines {
+        out.entry(id(&l)).or_default().push(l);
+    }
+    out
 }
 
 /// The next `size` documents after `after`, as export rows.
@@ -280,10 +289,7 @@ fn sales(conn: &mut PgConnection, run: &Run, after: Key, size: i64) -> QueryResu
             invoice_lines::line_total,
         ))
         .load(conn)?;
-    let mut by_invoice: HashMap<Uuid, Vec<LineRow>> = HashMap::new();
-    for l in lines {
-        by_invoice.entry(l.0).or_default().push(l);
-    }
+    let mut by_invoice = by_document(lines, |l| l.0);
     let mut rows = Vec::new();
     for (id, number, buyer, issued, due, order) in &docs {
         let date = issued.unwrap_or(run.from_date);
@@ -348,9 +354,10 @@ fn credits(conn: &mut PgConnection, run: &Run, after: Key, size: i64) -> QueryRe
             credit_note_lines::vat,
         ))
         .load(conn)?;
+    let mut by_note = by_document(lines, |l| l.0);
     let mut rows = Vec::new();
     for (id, number, date, reason, invoice, buyer) in &docs {
-        for (_, rate, net, vat) in lines.iter().filter(|l| l.0 == *id) {
+        for (_, rate, net, vat) in by_note.remove(id).unwrap_or_default() {
             rows.push(SaleLine {
                 number: number.clone(),
                 contact: buyer.clone().unwrap_or_default(),
@@ -362,10 +369,10 @@ fn credits(conn: &mut PgConnection, run: &Run, after: Key, size: i64) -> QueryRe
                     invoice.as_deref().unwrap_or("an invoice")
                 ),
                 quantity: Decimal::ONE,
-                unit_amount: -*net,
-                vat_rate: *rate,
-                vat: -*vat,
-                amount: -*net,
+                unit_amount: -net,
+                vat_rate: rate,
+                vat: -vat,
+                amount: -net,
             });
         }
     }
@@ -409,21 +416,22 @@ fn fees(conn: &mut PgConnection, run: &Run, after: Key, size: i64) -> QueryResul
             fee_invoice_lines::vat,
         ))
         .load(conn)?;
+    let mut by_invoice = by_document(lines, |l| l.0);
     let mut rows = Vec::new();
     for (id, number, date, provider) in &docs {
-        for (_, description, net, vat) in lines.iter().filter(|l| l.0 == *id) {
+        for (_, description, net, vat) in by_invoice.remove(id).unwrap_or_default() {
             rows.push(SaleLine {
                 number: number.clone(),
                 contact: provider.clone(),
                 reference: String::new(),
                 date: *date,
                 due: *date,
-                description: description.clone(),
+                description,
                 quantity: Decimal::ONE,
-                unit_amount: *net,
+                unit_amount: net,
                 vat_rate: crate::ledger::rules::FEE_VAT_RATE,
-                vat: *vat,
-                amount: *net,
+                vat,
+                amount: net,
             });
         }
     }

@@ -22,6 +22,27 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// Where a run has got to.
+    pub enum RunStatus {
+        Queued = "queued",
+        Running = "running",
+        Done = "done",
+        Failed = "failed",
+    }
+}
+
+impl RunStatus {
+    /// Still to finish: its page keeps following it.
+    pub fn pending(self) -> bool {
+        matches!(self, Self::Queued | Self::Running)
+    }
+
+    pub fn is_done(self) -> bool {
+        self == Self::Done
+    }
+}
+
 impl Kind {
     pub fn label(self) -> &'static str {
         match self {

@@ -11,7 +11,7 @@ use super::forms::{self, FeeForm};
 use super::queries;
 use super::rules::FeeRule;
 use crate::db::DbPool;
-use crate::db::schema::{fee_rules, providers};
+use crate::db::schema::providers;
 use crate::ids::ProviderId;
 use crate::plans::rules::{in_force, scheduled};
 use crate::tenancy::AdminCtx;
@@ -50,23 +50,17 @@ struct Loaded {
 
 fn load(conn: &mut PgConnection, now: time::OffsetDateTime) -> Result<Loaded, AppError> {
     let platform = queries::platform_rule(conn)?;
-    let with_overrides: Vec<(Uuid, String)> = providers::table
-        .filter(
-            providers::id.eq_any(
-                fee_rules::table
-                    .filter(fee_rules::provider_id.is_not_null())
-                    .select(fee_rules::provider_id.assume_not_null()),
-            ),
-        )
+    let all = queries::all_override_versions(conn)?;
+    let names: Vec<(Uuid, String)> = providers::table
+        .filter(providers::id.eq_any(all.keys().copied().collect::<Vec<_>>()))
         .order(providers::name)
         .select((providers::id, providers::name))
-        .limit(1000)
         .load(conn)?;
     let mut overrides = Vec::new();
-    for (provider, name) in with_overrides {
-        let versions = queries::override_versions(conn, ProviderId(provider))?;
-        let current = in_force(&versions, now).flatten();
-        let next = scheduled(&versions, now);
+    for (provider, name) in names {
+        let versions = all.get(&provider).map(Vec::as_slice).unwrap_or_default();
+        let current = in_force(versions, now).flatten();
+        let next = scheduled(versions, now);
         if current.is_none() && next.is_none() {
             continue;
         }

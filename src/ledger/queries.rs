@@ -138,6 +138,47 @@ pub fn plan_versions(conn: &mut PgConnection, plan: Uuid) -> QueryResult<Vec<Ver
         .collect())
 }
 
+/// Every plan's versions, newest first, in one read (pages listing the plans).
+pub fn all_plan_versions(
+    conn: &mut PgConnection,
+) -> QueryResult<std::collections::HashMap<Uuid, Vec<Version<FeeRule>>>> {
+    let rows: Vec<(Option<Uuid>, RuleRow)> = fee_rules::table
+        .filter(fee_rules::plan_id.is_not_null())
+        .order((fee_rules::starts_at.desc(), fee_rules::id.desc()))
+        .select((fee_rules::plan_id, RULE_COLUMNS))
+        .load(conn)?;
+    let mut out: std::collections::HashMap<Uuid, Vec<Version<FeeRule>>> = Default::default();
+    for (plan, row) in rows {
+        let v = version(row);
+        if let (Some(plan), Some(value)) = (plan, v.value) {
+            out.entry(plan).or_default().push(Version {
+                starts_at: v.starts_at,
+                value,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Every provider override's versions, newest first, in one read (the fees page).
+pub fn all_override_versions(
+    conn: &mut PgConnection,
+) -> QueryResult<std::collections::HashMap<Uuid, Vec<Version<Option<FeeRule>>>>> {
+    let rows: Vec<(Option<Uuid>, RuleRow)> = fee_rules::table
+        .filter(fee_rules::provider_id.is_not_null())
+        .order((fee_rules::starts_at.desc(), fee_rules::id.desc()))
+        .select((fee_rules::provider_id, RULE_COLUMNS))
+        .load(conn)?;
+    let mut out: std::collections::HashMap<Uuid, Vec<Version<Option<FeeRule>>>> =
+        Default::default();
+    for (provider, row) in rows {
+        if let Some(provider) = provider {
+            out.entry(provider).or_default().push(version(row));
+        }
+    }
+    Ok(out)
+}
+
 /// Every version of a provider's override, newest first (`None`: the override ended).
 pub fn override_versions(
     conn: &mut PgConnection,

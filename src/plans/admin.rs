@@ -59,12 +59,13 @@ async fn list_page(
     let now = admin.user.now;
     let plans = with_conn(pool, move |conn| {
         let counts = queries::counts(conn, now)?;
+        let all = crate::ledger::queries::all_plan_versions(conn)?;
         let mut out = Vec::new();
         for p in queries::all(conn)? {
-            let versions = crate::ledger::queries::plan_versions(conn, p.id)?;
+            let versions = all.get(&p.id).map(Vec::as_slice).unwrap_or_default();
             out.push(PlanSummary {
-                fee: in_force(&versions, now).unwrap_or_default().describe(),
-                next: describe_next(scheduled(&versions, now)),
+                fee: in_force(versions, now).unwrap_or_default().describe(),
+                next: describe_next(scheduled(versions, now)),
                 providers: counts
                     .iter()
                     .find(|(id, _)| *id == p.id)

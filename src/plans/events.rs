@@ -11,12 +11,12 @@ fn at(unix: i64) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp(unix).ok()
 }
 
-fn key_of(metadata: Option<&std::collections::HashMap<String, String>>, stripe: &str) -> Key {
+/// Our row, when the object's metadata names it.
+fn ours(metadata: Option<&std::collections::HashMap<String, String>>) -> Option<Key> {
     metadata
         .and_then(|m| m.get(OURS))
         .and_then(|id| uuid::Uuid::parse_str(id).ok())
         .map(Key::Ours)
-        .unwrap_or_else(|| Key::Stripe(stripe.to_owned()))
 }
 
 fn from_subscription(s: &stripe_billing::Subscription, deleted: bool) -> (Key, News) {
@@ -44,7 +44,8 @@ fn from_subscription(s: &stripe_billing::Subscription, deleted: bool) -> (Key, N
         period_end,
         cancel_at: Some(cancel_at),
     };
-    (key_of(Some(&s.metadata), s.id.as_str()), news)
+    let key = ours(Some(&s.metadata)).unwrap_or_else(|| Key::Stripe(s.id.to_string()));
+    (key, news)
 }
 
 /// The subscription news in `event`, if it is about one of ours (or may be).
@@ -86,10 +87,7 @@ pub fn news(event: &stripe_webhook::Event) -> Option<(Key, News)> {
                 stripe_customer: s.customer.as_ref().map(|c| c.id().to_string()),
                 ..News::default()
             };
-            let key = match key_of(s.metadata.as_ref(), "") {
-                Key::Stripe(_) => Key::Session(s.id.to_string()),
-                ours => ours,
-            };
+            let key = ours(s.metadata.as_ref()).unwrap_or_else(|| Key::Session(s.id.to_string()));
             Some((key, news))
         }
         _ => None,

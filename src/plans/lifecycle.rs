@@ -44,7 +44,7 @@ pub fn apply(
         return Ok(Outcome::Unknown);
     };
     let provider = ProviderId(sub.provider);
-    let was = sub.status();
+    let was = sub.status;
     let mut update = SubUpdate {
         stripe_subscription: news.stripe_subscription.clone(),
         stripe_customer: news.stripe_customer.clone(),
@@ -141,7 +141,7 @@ pub fn sweep(conn: &mut PgConnection, now: OffsetDateTime) -> QueryResult<Vec<Su
             let Some(locked) = queries::locate(conn, &Key::Ours(sub.id))? else {
                 return Ok(());
             };
-            if locked.status() != SubStatus::PastDue {
+            if locked.status != SubStatus::PastDue {
                 return Ok(());
             }
             let update = SubUpdate {
@@ -160,7 +160,7 @@ pub fn sweep(conn: &mut PgConnection, now: OffsetDateTime) -> QueryResult<Vec<Su
                 return Ok(());
             };
             let due = locked.cancel_at.is_some_and(|c| c <= now);
-            if !locked.status().has_plan() || !due {
+            if !locked.status.has_plan() || !due {
                 return Ok(());
             }
             let update = SubUpdate {

@@ -69,11 +69,14 @@ fn load(
 ) -> Result<Loaded, AppError> {
     let plans = queries::all(conn)?;
     let (current, next) = queries::now_and_next(conn, provider, now)?;
-    let mut plan_rules = Vec::new();
-    for p in &plans {
-        let versions = crate::ledger::queries::plan_versions(conn, p.id)?;
-        plan_rules.push((p.id, rules::in_force(&versions, now).unwrap_or_default()));
-    }
+    let versions = crate::ledger::queries::all_plan_versions(conn)?;
+    let plan_rules = plans
+        .iter()
+        .map(|p| {
+            let v = versions.get(&p.id).map(Vec::as_slice).unwrap_or_default();
+            (p.id, rules::in_force(v, now).unwrap_or_default())
+        })
+        .collect();
     Ok(Loaded {
         current,
         next,
@@ -96,7 +99,7 @@ pub async fn show(
     let l = with_conn(&pool, move |conn| load(conn, provider, now)).await?;
     let plan_of = |id: Uuid| l.plans.iter().find(|p| p.id == id);
     let current = plan_of(l.current);
-    let status = l.live.as_ref().map(|s| match s.status() {
+    let status = l.live.as_ref().map(|s| match s.status {
         SubStatus::PastDue => format!(
             "Your last plan payment failed. Update your card with Stripe by {} to keep your plan; after that you move to the free plan.",
             s.grace_until.map(|g| date(to_london(g).date())).unwrap_or_default()
@@ -331,7 +334,7 @@ pub async fn test_checkout(
         session,
         price: format!("{} a month", format_gbp(plan.monthly_price)),
         plan: plan.name,
-        pending: sub.status() == SubStatus::Pending,
+        pending: sub.status == SubStatus::Pending,
     })
 }
 

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::rules::{SubStatus, Version, in_force, scheduled};
-use crate::db::schema::{invoices, plan_subscriptions, plans, provider_plans, providers};
+use crate::db::schema::{invoices, plan_subscriptions, plans, provider_plans};
 use crate::ids::ProviderId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
@@ -237,19 +237,15 @@ pub fn featured_providers(conn: &mut PgConnection, now: OffsetDateTime) -> Query
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
-pub fn provider_name(conn: &mut PgConnection, provider: ProviderId) -> QueryResult<String> {
-    providers::table
-        .find(provider.0)
-        .select(providers::name)
-        .first(conn)
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = plan_subscriptions, check_for_backend(diesel::pg::Pg))]
 pub struct Subscription {
     pub id: Uuid,
+    #[diesel(column_name = provider_id)]
     pub provider: Uuid,
+    #[diesel(column_name = plan_id)]
     pub plan: Uuid,
-    pub status: String,
+    pub status: SubStatus,
     pub checkout_session: Option<String>,
     pub stripe_subscription: Option<String>,
     pub period_end: Option<OffsetDateTime>,
@@ -257,40 +253,14 @@ pub struct Subscription {
     pub grace_until: Option<OffsetDateTime>,
 }
 
-const SUB_COLUMNS: (
-    plan_subscriptions::id,
-    plan_subscriptions::provider_id,
-    plan_subscriptions::plan_id,
-    plan_subscriptions::status,
-    plan_subscriptions::checkout_session,
-    plan_subscriptions::stripe_subscription,
-    plan_subscriptions::period_end,
-    plan_subscriptions::cancel_at,
-    plan_subscriptions::grace_until,
-) = (
-    plan_subscriptions::id,
-    plan_subscriptions::provider_id,
-    plan_subscriptions::plan_id,
-    plan_subscriptions::status,
-    plan_subscriptions::checkout_session,
-    plan_subscriptions::stripe_subscription,
-    plan_subscriptions::period_end,
-    plan_subscriptions::cancel_at,
-    plan_subscriptions::grace_until,
-);
-
-impl Subscription {
-    pub fn status(&self) -> SubStatus {
-        SubStatus::parse(&self.status)
-    }
-}
+const LIVE: [SubStatus; 2] = [SubStatus::Active, SubStatus::PastDue];
 
 /// The provider's live subscription (active or past due), if any.
 pub fn live(conn: &mut PgConnection, provider: ProviderId) -> QueryResult<Option<Subscription>> {
     plan_subscriptions::table
         .filter(plan_subscriptions::provider_id.eq(provider.0))
-        .filter(plan_subscriptions::status.eq_any(["active", "past_due"]))
-        .select(SUB_COLUMNS)
+        .filter(plan_subscriptions::status.eq_any(LIVE))
+        .select(Subscription::as_select())
         .first(conn)
         .optional()
 }
@@ -316,7 +286,9 @@ pub fn set_session(conn: &mut PgConnection, id: Uuid, session: &str) -> QueryRes
 
 /// A subscription found by our id, its checkout session or Stripe's id, locked.
 pub fn locate(conn: &mut PgConnection, key: &Key) -> QueryResult<Option<Subscription>> {
-    let q = plan_subscriptions::table.select(SUB_COLUMNS).for_update();
+    let q = plan_subscriptions::table
+        .select(Subscription::as_select())
+        .for_update();
     match key {
         Key::Ours(id) => q.filter(plan_subscriptions::id.eq(id)).first(conn),
         Key::Session(s) => q
@@ -338,7 +310,7 @@ pub fn by_session(
     plan_subscriptions::table
         .filter(plan_subscriptions::provider_id.eq(provider.0))
         .filter(plan_subscriptions::checkout_session.eq(session))
-        .select(SUB_COLUMNS)
+        .select(Subscription::as_select())
         .first(conn)
         .optional()
 }
@@ -349,8 +321,10 @@ pub enum Key {
     Stripe(String),
 }
 
-/// Writes what changed about a subscription.
-#[derive(Debug, Default, Clone)]
+/// What changed about a subscription: `None` leaves a column as it is (`Some(None)` clears
+/// a nullable one).
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = plan_subscriptions)]
 pub struct SubUpdate {
     pub status: Option<SubStatus>,
     pub stripe_subscription: Option<String>,
@@ -361,35 +335,16 @@ pub struct SubUpdate {
 }
 
 pub fn update(conn: &mut PgConnection, id: Uuid, u: &SubUpdate) -> QueryResult<()> {
-    let t = plan_subscriptions::table.find(id);
-    if let Some(s) = u.status {
-        diesel::update(t)
-            .set(plan_subscriptions::status.eq(s.as_str()))
-            .execute(conn)?;
-    }
-    if let Some(s) = &u.stripe_subscription {
-        diesel::update(t)
-            .set(plan_subscriptions::stripe_subscription.eq(s))
-            .execute(conn)?;
-    }
-    if let Some(c) = &u.stripe_customer {
-        diesel::update(t)
-            .set(plan_subscriptions::stripe_customer.eq(c))
-            .execute(conn)?;
-    }
-    if let Some(p) = u.period_end {
-        diesel::update(t)
-            .set(plan_subscriptions::period_end.eq(p))
-            .execute(conn)?;
-    }
-    if let Some(c) = u.cancel_at {
-        diesel::update(t)
-            .set(plan_subscriptions::cancel_at.eq(c))
-            .execute(conn)?;
-    }
-    if let Some(g) = u.grace_until {
-        diesel::update(t)
-            .set(plan_subscriptions::grace_until.eq(g))
+    let untouched = u.status.is_none()
+        && u.stripe_subscription.is_none()
+        && u.stripe_customer.is_none()
+        && u.period_end.is_none()
+        && u.cancel_at.is_none()
+        && u.grace_until.is_none();
+    // Diesel refuses an UPDATE with nothing to set.
+    if !untouched {
+        diesel::update(plan_subscriptions::table.find(id))
+            .set(u)
             .execute(conn)?;
     }
     Ok(())
@@ -398,9 +353,9 @@ pub fn update(conn: &mut PgConnection, id: Uuid, u: &SubUpdate) -> QueryResult<(
 /// Past-due subscriptions whose grace has run out by `now`.
 pub fn grace_over(conn: &mut PgConnection, now: OffsetDateTime) -> QueryResult<Vec<Subscription>> {
     plan_subscriptions::table
-        .filter(plan_subscriptions::status.eq("past_due"))
+        .filter(plan_subscriptions::status.eq(SubStatus::PastDue))
         .filter(plan_subscriptions::grace_until.le(now))
-        .select(SUB_COLUMNS)
+        .select(Subscription::as_select())
         .limit(500)
         .load(conn)
 }
@@ -408,9 +363,9 @@ pub fn grace_over(conn: &mut PgConnection, now: OffsetDateTime) -> QueryResult<V
 /// Live subscriptions whose scheduled end has come (the test gateway has no Stripe to say so).
 pub fn ended(conn: &mut PgConnection, now: OffsetDateTime) -> QueryResult<Vec<Subscription>> {
     plan_subscriptions::table
-        .filter(plan_subscriptions::status.eq_any(["active", "past_due"]))
+        .filter(plan_subscriptions::status.eq_any(LIVE))
         .filter(plan_subscriptions::cancel_at.le(now))
-        .select(SUB_COLUMNS)
+        .select(Subscription::as_select())
         .limit(500)
         .load(conn)
 }

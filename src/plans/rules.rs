@@ -88,37 +88,18 @@ pub fn switch(current: Choice, same: bool, target: Choice, ending: bool) -> Swit
     }
 }
 
-/// Our state of a subscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SubStatus {
-    Pending,
-    Active,
-    PastDue,
-    Cancelled,
-    Abandoned,
+crate::text_enum! {
+    /// Our state of a subscription.
+    pub enum SubStatus {
+        Pending = "pending",
+        Active = "active",
+        PastDue = "past_due",
+        Cancelled = "cancelled",
+        Abandoned = "abandoned",
+    }
 }
 
 impl SubStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Active => "active",
-            Self::PastDue => "past_due",
-            Self::Cancelled => "cancelled",
-            Self::Abandoned => "abandoned",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "active" => Self::Active,
-            "past_due" => Self::PastDue,
-            "cancelled" => Self::Cancelled,
-            "abandoned" => Self::Abandoned,
-            _ => Self::Pending,
-        }
-    }
-
     /// Stripe's subscription status, as ours. `None`: a state that changes nothing here
     /// (incomplete: the first payment is still being made).
     pub fn from_stripe(status: &str) -> Option<Self> {

@@ -94,6 +94,21 @@ async fn admins_version_plan_fees_and_a_provider_upgrades_keeps_and_downgrades()
     // The free plan's fee, from the fees page: a new version from now.
     let saved = admin.browser.post("/admin/fees", &[("percent", "5")]).await;
     assert!(saved.redirects_to("/admin/fees"));
+    // A provider's own fee can't start in the past either; the form keeps what was typed.
+    let backdated = admin
+        .browser
+        .post(
+            "/admin/fees/providers",
+            &[
+                ("provider_id", &provider.to_string()),
+                ("starts_on", "2020-01-01"),
+                ("percent", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(backdated.status, 422);
+    assert!(backdated.body.contains("Choose today or a later date"));
+    assert!(backdated.body.contains(r#"value="2020-01-01""#));
 
     let past = admin
         .browser

@@ -176,6 +176,16 @@ test('a paid order carries the plan\'s fee, Larder invoices it monthly, and the 
   await expect(p.locator('#fee-lines tr', { hasText: number })).toContainText(`£${fee.toFixed(2)}`);
   await expect(p.locator('#fee-paid')).toHaveText(await p.locator('#fee-total').textContent());
   await checkPage(p, 'fee-invoice');
+  // The provider's own sales, for Xero, prepared in the background.
+  await p.goto('/provider/exports');
+  await p.selectOption('#f-kind', 'sales_invoices');
+  await p.fill('#f-from', `${month}-01`);
+  await p.fill('#f-to', new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0)).toISOString().slice(0, 10));
+  await p.click('button:has-text("Prepare export")');
+  await expect(p.locator('.alert-ok')).toContainText('being prepared');
+  await expect(p.locator('#runs .run-progress').first()).toHaveText('1 document', { timeout: 30000 });
+  await expect(p.locator('#runs .run-download').first()).toBeVisible();
+  await checkPage(p, 'provider-exports');
   await providerContext.close();
 
   const adminContext = await browser.newContext();
